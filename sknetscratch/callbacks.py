@@ -1,0 +1,76 @@
+"""Keras-style callbacks: objects with no-op hooks that ``Model.fit`` calls.
+
+A callback may read ``self.model`` and stop training by setting
+``self.model.stop_training = True``. ``logs`` is a dict of floats for the
+current epoch (``loss``, and ``val_loss`` with validation data).
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["Callback", "History", "ProgbarLogger"]
+
+
+class Callback:
+    """Base class: every hook does nothing."""
+
+    def __init__(self):
+        self.model = None
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def on_train_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_train_end(self, logs: dict | None = None) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+
+class History(Callback):
+    """Records the logs of every epoch; ``Model.fit`` returns it.
+
+    Attributes
+    ----------
+    epoch : list of int
+        Epoch indices (0-based, continuing across ``fit`` calls).
+    history : dict of str -> list of float
+        One list per logged quantity, e.g. ``history["loss"]``.
+    interrupted : bool
+        True if training was stopped by Ctrl-C (SIGINT).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.epoch: list[int] = []
+        self.history: dict[str, list[float]] = {}
+        self.interrupted = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+    def set_model(self, model) -> None:
+        # History is returned to the user; keep no reference to the model.
+        self.model = None
+
+
+class ProgbarLogger(Callback):
+    """Prints one line per epoch: ``Epoch 3/10 - loss: 0.1234 - val_loss: 0.2345``."""
+
+    def __init__(self, epochs: int, stream=None):
+        super().__init__()
+        self.epochs = epochs
+        self.stream = stream
+
+    def on_epoch_end(self, epoch, logs=None):
+        items = " - ".join(f"{k}: {v:.4f}" for k, v in (logs or {}).items())
+        print(f"Epoch {epoch + 1}/{self.epochs} - {items}", file=self.stream or sys.stdout)

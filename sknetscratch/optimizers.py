@@ -1,0 +1,174 @@
+r"""Optimizers that update one flat parameter vector in place.
+
+The model keeps all weights in one contiguous vector :math:`\theta` (each
+layer's ``W`` and ``b`` are views into it) and all gradients in another
+:math:`g`, so an optimizer step is a handful of vector operations. Optimizer
+state (velocities, moments, step count) is plain arrays and numbers: it pickles
+and can be saved with :mod:`numpy` alone.
+
+The learning rate is a plain attribute ``learning_rate``; schedules change it
+between steps (see :mod:`sknetscratch.callbacks`).
+"""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "get_optimizer"]
+
+
+class Optimizer(abc.ABC):
+    """Abstract optimizer: ``update(params, grads)`` changes ``params`` in place."""
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float):
+        self.learning_rate = learning_rate
+        self.iterations = 0
+
+    def build(self, params: np.ndarray) -> None:
+        """Allocate state for a parameter vector like ``params``."""
+
+    @abc.abstractmethod
+    def _step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Apply one update in place."""
+
+    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Apply one step to ``params`` (in place) given ``grads``."""
+        if not self._is_built(params):
+            self.build(params)
+        self.iterations += 1
+        self._step(params, grads)
+
+    def _is_built(self, params) -> bool:
+        return True
+
+    def get_config(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not isinstance(v, np.ndarray)}
+
+    def __repr__(self) -> str:
+        cfg = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({cfg})"
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with optional (Nesterov) momentum.
+
+    .. math::
+        v \leftarrow \mu v - \eta g,\qquad
+        \theta \leftarrow \theta + v \quad\text{or, Nesterov,}\quad
+        \theta \leftarrow \theta + \mu v - \eta g
+
+    the same rule as scikit-learn's ``SGDOptimizer`` and Keras' ``SGD``.
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
+    ):
+        super().__init__(learning_rate)
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocity = None
+
+    def build(self, params):
+        self.velocity = np.zeros_like(params)
+
+    def _is_built(self, params):
+        return self.velocity is not None and self.velocity.shape == params.shape
+
+    def _step(self, params, grads):
+        lr, mu, v = self.learning_rate, self.momentum, self.velocity
+        if mu == 0:
+            params -= lr * grads
+            return
+        v *= mu
+        v -= lr * grads  # v = mu v - lr g
+        if self.nesterov:
+            params += mu * v - lr * grads
+        else:
+            params += v
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma and Ba, 2014), in the bias-corrected step-size form.
+
+    .. math::
+        m \leftarrow \beta_1 m + (1-\beta_1) g,\qquad
+        v \leftarrow \beta_2 v + (1-\beta_2) g^2
+
+        \eta_t = \eta \sqrt{1-\beta_2^t} / (1-\beta_1^t),\qquad
+        \theta \leftarrow \theta - \eta_t\, m / (\sqrt{v} + \epsilon)
+
+    the same arithmetic as scikit-learn's ``AdamOptimizer``.
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ):
+        super().__init__(learning_rate)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.m = None
+        self.v = None
+
+    def build(self, params):
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
+        self._tmp = np.empty_like(params)
+
+    def _is_built(self, params):
+        return self.m is not None and self.m.shape == params.shape
+
+    def _step(self, params, grads):
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations
+        m, v = self.m, self.v
+        tmp = getattr(self, "_tmp", None)
+        if tmp is None or tmp.shape != params.shape:
+            tmp = self._tmp = np.empty_like(params)
+        # m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, in place
+        m *= b1
+        np.multiply(grads, 1 - b1, out=tmp)
+        m += tmp
+        v *= b2
+        np.multiply(grads, grads, out=tmp)
+        tmp *= 1 - b2
+        v += tmp
+        lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
+        # theta -= lr_t * m / (sqrt(v) + eps)
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr_t
+        params -= tmp
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_tmp", None)  # scratch space, rebuilt on demand
+        return state
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(optimizer: str | Optimizer) -> Optimizer:
+    """Return an optimizer instance from a registered name or an instance."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    try:
+        return OPTIMIZERS[optimizer]()
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown optimizer {optimizer!r}. Expected one of {sorted(OPTIMIZERS)} "
+            "or an Optimizer instance."
+        ) from None
