@@ -2,16 +2,19 @@
 
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
 :mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model`,
-:mod:`.gradcheck`. The scikit-learn estimators sit above it.
+:mod:`.gradcheck`. The scikit-learn estimators (:mod:`.classifier`, :mod:`.regressor`, sharing
+:mod:`._base`) sit above it.
 """
 
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
 from .callbacks import Callback, History
+from .classifier import ScratchMLPClassifier
 from .gradcheck import check_gradients
 from .layers import DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
 from .optimizers import SGD, Adam, Optimizer
+from .regressor import ScratchMLPRegressor
 
 __version__ = "0.1.0"
 
@@ -29,6 +32,8 @@ __all__ = [
     "Loss",
     "Model",
     "Optimizer",
+    "ScratchMLPClassifier",
+    "ScratchMLPRegressor",
     "TrainingDivergedError",
     "__version__",
     "check_gradients",

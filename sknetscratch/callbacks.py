@@ -73,4 +73,6 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         items = " - ".join(f"{k}: {v:.4f}" for k, v in (logs or {}).items())
-        print(f"Epoch {epoch + 1}/{self.epochs} - {items}", file=self.stream or sys.stdout)
+        print(
+            f"Epoch {epoch + 1}/{self.epochs} - {items}", file=self.stream or sys.stdout
+        )

@@ -96,7 +96,9 @@ class Model:
     Model(...)
     """
 
-    def __init__(self, layers=None, input_dim: int | None = None, name: str = "sequential"):
+    def __init__(
+        self, layers=None, input_dim: int | None = None, name: str = "sequential"
+    ):
         self.name = name
         self.input_dim = input_dim
         self.layers: list[Layer] = []
@@ -141,12 +143,14 @@ class Model:
             A name from :data:`sknetscratch.losses.LOSSES`. The last layer's
             activation must be the loss's ``link`` (e.g. ``'sigmoid'`` for
             ``'binary_crossentropy'``): the loss is computed from its logits.
-        optimizer : str or Optimizer, default="adam"
+        optimizer : str, Optimizer or None, default="adam"
+            None compiles for :meth:`loss_and_gradient` only (no :meth:`fit`).
         alpha : float, default=0.0
             L2 penalty on the kernels, divided by the batch's weight sum.
         """
         self.loss = get_loss(loss)
-        self.optimizer = get_optimizer(optimizer)
+        # optimizer=None: gradients only (e.g. for L-BFGS driving ``params``)
+        self.optimizer = None if optimizer is None else get_optimizer(optimizer)
         if not (np.isscalar(alpha) and alpha >= 0):
             raise ValueError(f"alpha must be a non-negative number; got {alpha!r}.")
         self.alpha = float(alpha)
@@ -333,7 +337,9 @@ class Model:
         elif dtype is not None and X.dtype != dtype:  # scipy sparse
             X = X.astype(dtype)
         if X.ndim != 2:
-            raise ValueError(f"Expected 2D input X of shape (n_samples, n_features); got {X.shape}.")
+            raise ValueError(
+                f"Expected 2D input X of shape (n_samples, n_features); got {X.shape}."
+            )
         if self.input_dim is not None and X.shape[1] != self.input_dim:
             raise ValueError(
                 f"X has {X.shape[1]} features, but the model expects {self.input_dim}."
@@ -421,7 +427,9 @@ class Model:
             for epoch in range(epochs):
                 for cb in cbs:
                     cb.on_epoch_begin(epoch, {})
-                logs = self._run_epoch(X, y, sample_weight, batch_size, shuffle, rng, cbs, sigint, epoch)
+                logs = self._run_epoch(
+                    X, y, sample_weight, batch_size, shuffle, rng, cbs, sigint, epoch
+                )
                 if sigint.requested:
                     history.interrupted = True
                     warnings.warn(
@@ -447,7 +455,11 @@ class Model:
         backup = (self._params.copy(), copy.deepcopy(self.optimizer))
         total, weight = 0.0, 0.0
         for b, start in enumerate(range(0, n, batch_size)):
-            idx = order[start : start + batch_size] if shuffle else slice(start, start + batch_size)
+            idx = (
+                order[start : start + batch_size]
+                if shuffle
+                else slice(start, start + batch_size)
+            )
             Xb, yb = X[idx], y[idx]
             swb = None if sw is None else sw[idx]
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -499,7 +511,9 @@ class Model:
     # ------------------------------------------------------------------ display
     def count_params(self) -> int:
         if self.input_dim is None:
-            raise ValueError("The number of parameters is unknown until input_dim is known.")
+            raise ValueError(
+                "The number of parameters is unknown until input_dim is known."
+            )
         dims = self._dims(self.input_dim)
         return sum(lay.count_params(d) for lay, d in zip(self.layers, dims))
 
@@ -512,7 +526,10 @@ class Model:
             if dims is None:
                 shape, count = "?", "0 (unbuilt)"
             else:
-                shape, count = f"(None, {dims[i + 1]})", f"{lay.count_params(dims[i]):,}"
+                shape, count = (
+                    f"(None, {dims[i + 1]})",
+                    f"{lay.count_params(dims[i]):,}",
+                )
             rows.append((f"{lay.name} ({type(lay).__name__})", shape, count))
 
         def line(left, mid, right, fill):
@@ -520,9 +537,17 @@ class Model:
 
         def row(cells, bar):
             a, b, c = cells
-            return bar + bar.join(
-                (f" {a:<{widths[0] - 2}} ", f" {b:<{widths[1] - 2}} ", f" {c:>{widths[2] - 2}} ")
-            ) + bar
+            return (
+                bar
+                + bar.join(
+                    (
+                        f" {a:<{widths[0] - 2}} ",
+                        f" {b:<{widths[1] - 2}} ",
+                        f" {c:>{widths[2] - 2}} ",
+                    )
+                )
+                + bar
+            )
 
         out = [f'Model: "{self.name}"', line("┏", "┳", "┓", "━")]
         out.append(row(("Layer (type)", "Output Shape", "Param #"), "┃"))

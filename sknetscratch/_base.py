@@ -1,0 +1,473 @@
+"""Shared machinery of the scikit-learn estimators (classifier and regressor).
+
+The estimators translate parameters and data; the training itself is the core
+``Model.fit`` loop (for 'sgd' and 'adam') or L-BFGS driving the model's flat
+parameter vector (for 'lbfgs'). scikit-learn's bookkeeping (``loss_curve_``,
+``n_iter_no_change``, early stopping, the 'adaptive' and 'invscaling' learning
+rates) is the :class:`_SklearnMonitor` callback.
+
+``n_iter_`` rule: ``n_iter_ == len(loss_curve_)`` always; it counts every epoch
+(or L-BFGS iteration) since the last fit from scratch, so it keeps growing
+across ``warm_start`` fits and ``partial_fit`` calls. Each ``fit`` call runs at
+most ``max_iter`` more epochs; ``t_`` counts the training samples seen.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from .activations import ACTIVATIONS
+from .callbacks import Callback
+from .layers import DenseBlock
+from .model import Model, TrainingDivergedError
+from .optimizers import SGD, Adam
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class _SklearnMonitor(Callback):
+    """scikit-learn's per-epoch bookkeeping as a callback on ``Model.fit``."""
+
+    def __init__(self, est, state, n_samples, validation=None):
+        super().__init__()
+        self.est, self.state, self.n_samples, self.validation = (
+            est,
+            state,
+            n_samples,
+            validation,
+        )
+        self.stopped = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        est, s, model = self.est, self.state, self.model
+        s["n_iter_"] += 1
+        s["t_"] += self.n_samples
+        s["loss_"] = loss = logs["loss"]
+        s["loss_curve_"].append(loss)
+        if est.verbose:
+            print("Iteration %d, loss = %.8f" % (s["n_iter_"], loss))
+        if self.validation is not None:
+            score = est._validation_score(model, *self.validation)
+            s["validation_scores_"].append(score)
+            if est.verbose:
+                print("Validation score: %f" % score)
+            if score < s["best_validation_score_"] + est.tol:
+                s["_no_improvement_count"] += 1
+            else:
+                s["_no_improvement_count"] = 0
+            if score > s["best_validation_score_"]:
+                s["best_validation_score_"] = score
+                s["_best_params"] = model.params.copy()
+        else:
+            if loss > s["best_loss_"] - est.tol:
+                s["_no_improvement_count"] += 1
+            else:
+                s["_no_improvement_count"] = 0
+            s["best_loss_"] = min(s["best_loss_"], loss)
+        opt = model.optimizer
+        if est.solver == "sgd" and est.learning_rate == "invscaling":
+            opt.learning_rate = est.learning_rate_init / (s["t_"] + 1) ** est.power_t
+        if s["_no_improvement_count"] > est.n_iter_no_change:
+            what = (
+                "Validation score" if self.validation is not None else "Training loss"
+            )
+            msg = (
+                f"{what} did not improve more than tol={est.tol:f} for "
+                f"{est.n_iter_no_change} consecutive epochs."
+            )
+            if est.solver == "sgd" and est.learning_rate == "adaptive":
+                if opt.learning_rate > 1e-6:
+                    opt.learning_rate /= 5.0
+                    s["_no_improvement_count"] = 0
+                    if est.verbose:
+                        print(msg + " Setting learning rate to %f" % opt.learning_rate)
+                    return
+                msg += " Learning rate too small."
+            if est.verbose:
+                print(msg + " Stopping.")
+            self.stopped = model.stop_training = True
+
+
+class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
+    """Base of ScratchMLPClassifier and ScratchMLPRegressor. Do not use directly."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    # Subclasses set these ------------------------------------------------------
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset):
+        """Return ``X`` and the encoded 2-D target ``Y`` (float, model dtype)."""
+
+    @abstractmethod
+    def _output(self):
+        """Return ``(out_activation_ name in scikit-learn's words, loss name)``."""
+
+    @abstractmethod
+    def _validation_score(self, model, X, Y, sample_weight):
+        """Score used by early stopping (accuracy or R^2), from encoded ``Y``."""
+
+    # Fitted attributes derived from the model -----------------------------------
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Kernels of each layer, shape ``(n_in, n_out)`` (views of ``model_``)."""
+        check_is_fitted(self, "model_")
+        return [layer.W for layer in self.model_.layers]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Biases of each layer, shape ``(n_out,)`` (views of ``model_``)."""
+        check_is_fitted(self, "model_")
+        return [layer.b for layer in self.model_.layers]
+
+    def summary(self, print_fn=None) -> None:
+        """Print the Keras-style table of the fitted network (see ``Model.summary``)."""
+        check_is_fitted(self, "model_")
+        self.model_.summary(print_fn=print_fn)
+
+    # Building -------------------------------------------------------------------
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if not hasattr(sizes, "__iter__") else list(sizes)
+        if any(
+            isinstance(s, bool) or not isinstance(s, Integral) or s <= 0 for s in sizes
+        ):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _make_rng(self):
+        """One Generator per fit, drawn from ``random_state`` (sklearn semantics)."""
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return np.random.default_rng(seed)
+
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            return SGD(self.learning_rate_init, self.momentum, self.nesterovs_momentum)
+        if self.solver == "adam":
+            return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+        return None
+
+    def _build_model(self, n_features, n_outputs, dtype, rng):
+        # scikit-learn's initialisation: U(-l, l), l = sqrt(6/(fan_in+fan_out)), or
+        # sqrt(2/...) for logistic, on weights and biases of every layer.
+        init = (
+            "sklearn_logistic"
+            if self.activation in ("logistic", "sigmoid")
+            else "sklearn"
+        )
+        out_name, loss = self._output()
+        model = Model(name=type(self).__name__)
+        units = [*self._hidden_layer_sizes(), n_outputs]
+        for i, u in enumerate(units):
+            act = self.activation if i < len(units) - 1 else out_name
+            model.add(
+                DenseBlock(u, act, kernel_initializer=init, bias_initializer=init)
+            )
+        model.compile(loss=loss, optimizer=None, alpha=self.alpha)
+        return model.build(n_features, rng, dtype)
+
+    # Fitting ---------------------------------------------------------------------
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        """Fit transactionally: on any error the estimator is left as it was."""
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "model_") or (
+            not self.warm_start and not incremental
+        )
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("The sum of sample_weight must be positive; got 0.")
+            if not incremental:
+                self._check_weighted_target(Y, sample_weight)
+        Y = Y.astype(X.dtype, copy=False)
+        rng = self._make_rng()
+
+        if first_pass:
+            model = self._build_model(X.shape[1], Y.shape[1], X.dtype, rng)
+            state = {
+                "n_iter_": 0,
+                "t_": 0,
+                "loss_curve_": [],
+                "best_loss_": np.inf,
+                "_no_improvement_count": 0,
+                "validation_scores_": [] if self.early_stopping else None,
+                "best_validation_score_": -np.inf if self.early_stopping else None,
+            }
+        else:
+            if Y.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"y has {Y.shape[1]} outputs, but the fitted model has "
+                    f"{self.n_outputs_}; refit with warm_start=False."
+                )
+            if [lay.units for lay in self.model_.layers[:-1]] != hidden:
+                raise ValueError(
+                    "hidden_layer_sizes changed since the last fit; warm_start and "
+                    "partial_fit need the same architecture."
+                )
+            model = copy.deepcopy(self.model_)  # train a copy: nothing lost on error
+            model.alpha = float(self.alpha)
+            state = {k: copy.copy(getattr(self, k)) for k in self._state_keys()}
+            if self.early_stopping and state["validation_scores_"] is None:
+                state["validation_scores_"], state["best_validation_score_"] = (
+                    [],
+                    -np.inf,
+                )
+
+        if self.solver == "lbfgs":
+            interrupted = self._fit_lbfgs(model, X, Y, sample_weight, state)
+        else:
+            interrupted = self._fit_stochastic(
+                model, X, Y, sample_weight, state, incremental, rng
+            )
+
+        if not np.isfinite(model.params).all():
+            raise TrainingDivergedError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed (for example with "
+                "StandardScaler), or the learning rate may be too high."
+            )
+        state.pop("_best_params", None)
+        for k, v in state.items():
+            setattr(self, k, v)
+        self.model_ = model
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(hidden) + 2
+        self.out_activation_ = self._output()[0]
+        self.interrupted_ = interrupted
+        return self
+
+    def _state_keys(self):
+        return (
+            "n_iter_",
+            "t_",
+            "loss_curve_",
+            "best_loss_",
+            "_no_improvement_count",
+            "validation_scores_",
+            "best_validation_score_",
+        )
+
+    def _check_weighted_target(self, Y, sample_weight):
+        """Hook: the classifier refuses weights that leave a single class."""
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going "
+                "to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_stochastic(self, model, X, Y, sample_weight, state, incremental, rng):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if not incremental or model.optimizer is None:
+            model.optimizer = self._make_optimizer()  # fresh state per fit, as sklearn
+        validation = None
+        if self.early_stopping:
+            stratify = self._stratify(Y)
+            parts = train_test_split(
+                *(a for a in (X, Y, sample_weight) if a is not None),
+                test_size=self.validation_fraction,
+                random_state=int(rng.integers(np.iinfo(np.int32).max)),
+                stratify=stratify,
+            )
+            X, X_val, Y, Y_val = parts[:4]
+            sw_val = None
+            if sample_weight is not None:
+                sample_weight, sw_val = parts[4], parts[5]
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' "
+                    "or the size of your dataset."
+                )
+            validation = (X_val, Y_val, sw_val)
+            state.setdefault("_best_params", model.params.copy())
+        monitor = _SklearnMonitor(self, state, X.shape[0], validation)
+        history = model.fit(
+            X,
+            Y,
+            batch_size=self._batch_size(X.shape[0]),
+            epochs=1 if incremental else self.max_iter,
+            shuffle=self.shuffle,
+            random_state=rng,
+            callbacks=[monitor],
+            sample_weight=sample_weight,
+        )
+        if validation is not None and "_best_params" in state:
+            model.params[...] = state["_best_params"]  # restore the best weights
+        if not incremental and not monitor.stopped and not history.interrupted:
+            warnings.warn(
+                "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                "optimization hasn't converged yet." % self.max_iter,
+                ConvergenceWarning,
+            )
+        return history.interrupted
+
+    def _stratify(self, Y):
+        return None
+
+    def _fit_lbfgs(self, model, X, Y, sample_weight, state):
+        def fun(theta):
+            model.params[...] = theta
+            loss = model.loss_and_gradient(X, Y, sample_weight, training=False)
+            return loss, model.grads.astype(np.float64)
+
+        last = {"x": model.params.astype(np.float64)}
+
+        def record(intermediate_result):
+            last["x"] = intermediate_result.x.copy()
+            state["n_iter_"] += 1
+            state["loss_"] = loss = float(intermediate_result.fun)
+            state["loss_curve_"].append(loss)
+            state["best_loss_"] = min(state["best_loss_"], loss)
+            if self.verbose:
+                print("Iteration %d, loss = %.8f" % (state["n_iter_"], loss))
+
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                res = scipy.optimize.minimize(
+                    fun,
+                    last["x"].copy(),
+                    method="L-BFGS-B",
+                    jac=True,
+                    callback=record,
+                    options={
+                        "maxfun": self.max_fun,
+                        "maxiter": self.max_iter,
+                        "gtol": self.tol,
+                    },
+                )
+        except KeyboardInterrupt:
+            model.params[...] = last["x"]
+            warnings.warn(
+                "Training interrupted by the user (Ctrl-C); the model keeps the weights "
+                "of the last completed L-BFGS iteration.",
+                UserWarning,
+            )
+            state.setdefault(
+                "loss_", state["loss_curve_"][-1] if state["loss_curve_"] else np.nan
+            )
+            return True
+        if res.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {res.nit} iteration(s) "
+                f"(status={res.status}): {res.message}\n\nIncrease the number of "
+                "iterations (max_iter) or scale the data as shown in:\n"
+                "    https://scikit-learn.org/stable/modules/preprocessing.html",
+                ConvergenceWarning,
+            )
+        model.params[...] = res.x
+        state["loss_"] = float(res.fun)
+        if not state["loss_curve_"]:  # converged before the first iteration
+            state["loss_curve_"].append(state["loss_"])
+            state["n_iter_"] += 1
+        return False
+
+    # Shared public API ------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data. float32 input is trained in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights: the loss is their weighted mean, and the L2 term is
+            divided by their sum.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def _forward(self, X):
+        """Validated input -> output logits of the network."""
+        from sklearn.utils.validation import validate_data
+
+        check_is_fitted(self, "model_")
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        return self.model_.predict_logits(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

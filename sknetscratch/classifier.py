@@ -1,0 +1,360 @@
+"""``ScratchMLPClassifier``: scikit-learn's MLPClassifier API on the sknetscratch core."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from ._base import _BaseScratchMLP
+
+
+class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
+    """Multi-layer perceptron classifier, a drop-in for scikit-learn's MLPClassifier.
+
+    It builds a :class:`sknetscratch.Model` of :class:`sknetscratch.DenseBlock`
+    layers (``model_``) and trains it with the core's training loop: log-loss on
+    a sigmoid output (binary, multilabel) or a softmax output (multiclass),
+    computed from the logits.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units of the ith hidden layer.
+    activation : str, default='relu'
+        Hidden-layer activation: scikit-learn's {'identity', 'logistic', 'tanh',
+        'relu'} or any other name of :data:`sknetscratch.ACTIVATIONS`
+        ('gelu', 'elu', 'leaky_relu', 'silu', 'softplus', ...).
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        'lbfgs' runs scipy's L-BFGS-B on the model's flat parameter vector.
+    alpha : float, default=0.0001
+        L2 penalty, divided by the sample (weight) sum of the batch.
+    batch_size : int or 'auto', default='auto'
+        'auto' is ``min(200, n_samples)``.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Schedule for solver='sgd' (as in scikit-learn).
+    learning_rate_init : float, default=0.001
+    power_t : float, default=0.5
+        Exponent of 'invscaling': ``lr = learning_rate_init / (t + 1) ** power_t``.
+    max_iter : int, default=200
+        Maximum epochs (stochastic solvers) or iterations (lbfgs) per ``fit`` call.
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, the early-stopping split, shuffling.
+    tol : float, default=1e-4
+    verbose : bool, default=False
+        Prints ``Iteration N, loss = ...`` after each epoch.
+    warm_start : bool, default=False
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` (stratified) and stop when its accuracy
+        stops improving; the best weights are restored.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's parameters.
+    n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        lbfgs only: maximum loss evaluations.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    model_ : sknetscratch.Model
+        The trained network.
+    loss_ : float
+        Loss of the last epoch (penalty included).
+    best_loss_ : float or None
+        Lowest training loss (None with early_stopping).
+    loss_curve_ : list of float
+        Loss of each epoch; ``len(loss_curve_) == n_iter_``.
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch with early_stopping, else None.
+    best_validation_score_ : float or None
+    t_ : int
+        Number of training samples seen.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape ``(n_in, n_out)`` for layer i.
+    intercepts_ : list of ndarray
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when X has string feature names.
+    n_iter_ : int
+        Epochs (or lbfgs iterations) since the last fit from scratch.
+    n_layers_ : int
+    n_outputs_ : int
+    out_activation_ : str
+        'logistic' (binary, multilabel) or 'softmax' (multiclass).
+    interrupted_ : bool
+        True if the last fit was stopped by Ctrl-C.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknetscratch import ScratchMLPClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
+    >>> clf.fit(X, y).score(X, y) > 0.98
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # -- targets ------------------------------------------------------------------
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        y_type = type_of_target(y)
+        if incremental and hasattr(self, "classes_"):
+            pass  # classes_ fixed by the first partial_fit call
+        elif not hasattr(self, "classes_") or not (self.warm_start or incremental):
+            self._set_classes(y, y_type)
+        if self._y_type == "multilabel-indicator":
+            if y_type != "multilabel-indicator" or y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y must be a multilabel indicator matrix with {len(self.classes_)} "
+                    "columns, as in the first fit."
+                )
+            return X, np.asarray(y, dtype=X.dtype)
+        classes = np.unique(y)
+        unseen = np.setdiff1d(classes, self.classes_)
+        if self.warm_start and not incremental and set(classes) != set(self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
+            )
+        if len(unseen):
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. 'y' has {classes}."
+            )
+        return X, self._encode(y, X.dtype)
+
+    def _set_classes(self, y, y_type, classes=None):
+        if y_type == "multilabel-indicator":
+            self.classes_ = np.arange(y.shape[1])
+        else:
+            self.classes_ = np.unique(y if classes is None else classes)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only 1 class: {self.classes_[0]!r}."
+                )
+        self._y_type = (
+            "multilabel-indicator"
+            if y_type == "multilabel-indicator"
+            else ("binary" if len(self.classes_) == 2 else "multiclass")
+        )
+
+    def _encode(self, y, dtype):
+        """Labels -> 0/1 column (binary) or one-hot rows (multiclass)."""
+        idx = np.searchsorted(self.classes_, y)
+        if self._y_type == "binary":
+            return (idx == 1).astype(dtype).reshape(-1, 1)
+        return np.eye(len(self.classes_), dtype=dtype)[idx]
+
+    def _check_weighted_target(self, Y, sample_weight):
+        if self._y_type == "multilabel-indicator":
+            return
+        cls = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+        if len(np.unique(cls[sample_weight > 0])) < 2:
+            raise ValueError(
+                "Only 1 class has a positive sample_weight; a classifier needs at "
+                "least 2 classes to train."
+            )
+
+    def _output(self):
+        if getattr(self, "_y_type", "binary") == "multiclass":
+            return "softmax", "categorical_crossentropy"
+        return "logistic", "binary_crossentropy"
+
+    def _stratify(self, Y):
+        return (
+            None
+            if self._y_type == "multilabel-indicator"
+            else Y.argmax(axis=1)
+            if Y.shape[1] > 1
+            else Y[:, 0]
+        )
+
+    def _decode(self, Z):
+        """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""
+        if self._y_type == "multilabel-indicator":
+            return (Z > 0).astype(int)
+        if self._y_type == "binary":
+            return self.classes_[(Z[:, 0] > 0).astype(int)]
+        return self.classes_[Z.argmax(axis=1)]
+
+    def _validation_score(self, model, X, Y, sample_weight):
+        Z = model.predict_logits(X)
+        if not np.isfinite(Z).all():
+            return np.nan
+        if self._y_type == "multiclass":
+            pred, true = Z.argmax(axis=1), Y.argmax(axis=1)
+        else:
+            pred, true = (Z > 0).astype(int), Y.astype(int)
+            if self._y_type == "binary":
+                pred, true = pred[:, 0], true[:, 0]
+        return accuracy_score(true, pred, sample_weight=sample_weight)
+
+    # -- public API -----------------------------------------------------------------
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array of shape (n_classes,), default=None
+            All classes across calls; required on the first call (except for
+            multilabel indicator targets), ignored after.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        first = not hasattr(self, "classes_")
+        if first:
+            y_type = type_of_target(y)
+            if classes is None and y_type != "multilabel-indicator":
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            saved = dict(self.__dict__)
+            try:
+                self._set_classes(np.asarray(y), y_type, classes)
+                return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+            except BaseException:
+                self.__dict__.clear()
+                self.__dict__.update(saved)
+                raise
+        if classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"`classes={np.unique(classes)}` is not the same as on last call to "
+                f"partial_fit, was: {self.classes_}"
+            )
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Labels (an indicator matrix for multilabel targets).
+        """
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X):
+        """Probability of each class, columns ordered as ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For binary targets the columns are ``[sigmoid(-z), sigmoid(z)]``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Log of the class probabilities, computed as a log-softmax of the logits.
+
+        Finite for any finite input, however far from the training data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        Z = self._forward(X)
+        if self._y_type == "multiclass":
+            m = Z.max(axis=1, keepdims=True)
+            return Z - (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))
+        if self._y_type == "binary":  # log sigma(z) = -log(1 + e^{-z})
+            Z = np.hstack([-Z, Z])
+        return -np.logaddexp(0, -Z)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,189 @@
+"""``ScratchMLPRegressor``: scikit-learn's MLPRegressor API on the sknetscratch core."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from ._base import _BaseScratchMLP
+
+
+class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
+    """Multi-layer perceptron regressor, a drop-in for scikit-learn's MLPRegressor.
+
+    The network (``model_``) ends in a linear output trained on half squared
+    error, or an exponential output (log link) trained on half Poisson deviance.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        'squared_error' is :math:`\\frac12 \\sum_k (\\hat y_k - y_k)^2` per sample
+        (summed over outputs: its gradient is scikit-learn's); 'poisson' is the
+        half Poisson deviance with a log link, for non-negative targets.
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
+    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
+    warm_start, momentum, nesterovs_momentum, early_stopping,
+    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+        As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
+        early stopping scores the validation split with R^2 (not stratified).
+
+    Attributes
+    ----------
+    model_ : sknetscratch.Model
+    loss_ : float
+    best_loss_ : float or None
+    loss_curve_ : list of float
+        ``len(loss_curve_) == n_iter_``.
+    validation_scores_ : list of float or None
+        Validation R^2 of each epoch with early_stopping, else None.
+    best_validation_score_ : float or None
+    t_ : int
+    coefs_ : list of ndarray
+    intercepts_ : list of ndarray
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    n_iter_ : int
+    n_layers_ : int
+    n_outputs_ : int
+    out_activation_ : str
+        'identity' (squared_error) or 'exp' (poisson).
+    interrupted_ : bool
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknetscratch import ScratchMLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = make_pipeline(StandardScaler(), ScratchMLPRegressor(solver="lbfgs",
+    ...     alpha=1.0, max_iter=500, random_state=0))
+    >>> reg.fit(X, y).score(X, y) > 0.5
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseScratchMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for Poisson "
+                "regression."
+            )
+        Y = np.asarray(y, dtype=X.dtype)
+        return X, Y.reshape(-1, 1) if Y.ndim == 1 else Y
+
+    def _output(self):
+        if self.loss == "poisson":
+            return "exp", "poisson"
+        return "identity", "squared_error"
+
+    def _validation_score(self, model, X, Y, sample_weight):
+        pred = model.predict(X)
+        if not np.isfinite(pred).all():
+            return np.nan
+        return r2_score(Y, pred, sample_weight=sample_weight)
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        Z = self._forward(X)
+        out = self.model_.layers[-1].activation.forward(Z)
+        return out.ravel() if out.shape[1] == 1 else out
