@@ -57,12 +57,12 @@ class _SklearnMonitor(Callback):
         s["loss_"] = loss = logs["loss"]
         s["loss_curve_"].append(loss)
         if est.verbose:
-            print("Iteration %d, loss = %.8f" % (s["n_iter_"], loss))
+            print(f"Iteration {s['n_iter_']}, loss = {loss:.8f}")
         if self.validation is not None:
             score = est._validation_score(model, *self.validation)
             s["validation_scores_"].append(score)
             if est.verbose:
-                print("Validation score: %f" % score)
+                print(f"Validation score: {score:f}")
             if score < s["best_validation_score_"] + est.tol:
                 s["_no_improvement_count"] += 1
             else:
@@ -92,7 +92,7 @@ class _SklearnMonitor(Callback):
                     opt.learning_rate /= 5.0
                     s["_no_improvement_count"] = 0
                     if est.verbose:
-                        print(msg + " Setting learning rate to %f" % opt.learning_rate)
+                        print(msg + f" Setting learning rate to {opt.learning_rate:f}")
                     return
                 msg += " Learning rate too small."
             if est.verbose:
@@ -312,7 +312,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         if self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going "
-                "to be clipped"
+                "to be clipped",
+                stacklevel=2,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -356,9 +357,10 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             model.params[...] = state["_best_params"]  # restore the best weights
         if not incremental and not monitor.stopped and not history.interrupted:
             warnings.warn(
-                "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                "optimization hasn't converged yet." % self.max_iter,
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
+                stacklevel=2,
             )
         return history.interrupted
 
@@ -380,7 +382,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             state["loss_curve_"].append(loss)
             state["best_loss_"] = min(state["best_loss_"], loss)
             if self.verbose:
-                print("Iteration %d, loss = %.8f" % (state["n_iter_"], loss))
+                print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
 
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -402,6 +404,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "Training interrupted by the user (Ctrl-C); the model keeps the weights "
                 "of the last completed L-BFGS iteration.",
                 UserWarning,
+                stacklevel=2,
             )
             state.setdefault(
                 "loss_", state["loss_curve_"][-1] if state["loss_curve_"] else np.nan
@@ -414,6 +417,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "iterations (max_iter) or scale the data as shown in:\n"
                 "    https://scikit-learn.org/stable/modules/preprocessing.html",
                 ConvergenceWarning,
+                stacklevel=2,
             )
         model.params[...] = res.x
         state["loss_"] = float(res.fun)
