@@ -14,6 +14,7 @@ from .layers import DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
 from .optimizers import SGD, Adam, Optimizer
+from .persistence import load, save
 from .regressor import ScratchMLPRegressor
 
 __version__ = "0.1.0"
@@ -39,4 +40,6 @@ __all__ = [
     "check_gradients",
     "get_activation",
     "get_loss",
+    "load",
+    "save",
 ]

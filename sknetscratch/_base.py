@@ -238,16 +238,19 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         Y = Y.astype(X.dtype, copy=False)
         rng = self._make_rng()
 
+        # as scikit-learn: early stopping (stochastic solvers only) tracks the
+        # validation score, and best_loss_ is then None
+        validating = self.early_stopping and self.solver != "lbfgs"
         if first_pass:
             model = self._build_model(X.shape[1], Y.shape[1], X.dtype, rng)
             state = {
                 "n_iter_": 0,
                 "t_": 0,
                 "loss_curve_": [],
-                "best_loss_": np.inf,
+                "best_loss_": None if validating else np.inf,
                 "_no_improvement_count": 0,
-                "validation_scores_": [] if self.early_stopping else None,
-                "best_validation_score_": -np.inf if self.early_stopping else None,
+                "validation_scores_": [] if validating else None,
+                "best_validation_score_": -np.inf if validating else None,
             }
         else:
             if Y.shape[1] != self.n_outputs_:
@@ -263,11 +266,11 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             model = copy.deepcopy(self.model_)  # train a copy: nothing lost on error
             model.alpha = float(self.alpha)
             state = {k: copy.copy(getattr(self, k)) for k in self._state_keys()}
-            if self.early_stopping and state["validation_scores_"] is None:
-                state["validation_scores_"], state["best_validation_score_"] = (
-                    [],
-                    -np.inf,
-                )
+            if validating and state["validation_scores_"] is None:
+                state["validation_scores_"] = []
+                state["best_validation_score_"] = -np.inf
+            if not validating and state["best_loss_"] is None:
+                state["best_loss_"] = np.inf
 
         if self.solver == "lbfgs":
             interrupted = self._fit_lbfgs(model, X, Y, sample_weight, state)
@@ -343,6 +346,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             validation = (X_val, Y_val, sw_val)
             state.setdefault("_best_params", model.params.copy())
         monitor = _SklearnMonitor(self, state, X.shape[0], validation)
+        with np.errstate(all="ignore"):
+            start_loss = model.evaluate(X, Y, sample_weight)
         history = model.fit(
             X,
             Y,
@@ -355,6 +360,14 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         )
         if validation is not None and "_best_params" in state:
             model.params[...] = state["_best_params"]  # restore the best weights
+        if state["loss_curve_"] and state["loss_"] > 10 * start_loss:
+            warnings.warn(
+                f"The training loss grew from {start_loss:.4g} to {state['loss_']:.4g}: "
+                "training is diverging. Scale the input features (for example with "
+                "StandardScaler) or lower learning_rate_init.",
+                UserWarning,
+                stacklevel=3,
+            )
         if not incremental and not monitor.stopped and not history.interrupted:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "

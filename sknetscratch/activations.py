@@ -50,6 +50,13 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
+def _safe_exp(z: np.ndarray) -> np.ndarray:
+    """``exp(z)`` with ``z`` capped just below ``log(finfo.max)``: never inf."""
+    dtype = z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
+    cap = np.nextafter(dtype.type(np.log(np.finfo(dtype).max)), dtype.type(-np.inf))
+    return np.exp(np.minimum(z, cap))
+
+
 class ActivationFunction(abc.ABC):
     """Abstract base of all activations: a forward value and its derivative."""
 
@@ -203,16 +210,22 @@ class GELU(ActivationFunction):
     """
 
     name = "gelu"
-    _C = np.sqrt(2.0 / np.pi)
+    _C = float(np.sqrt(2.0 / np.pi))  # Python floats keep float32 float32
     _K = 0.044715
 
+    def _tanh_u(self, z):
+        # tanh u is exactly +-1 for |z| >= 10 in float32 and float64: clipping
+        # first changes nothing and keeps z**3 from overflowing.
+        zc = np.clip(z, -10, 10)
+        return np.tanh(self._C * (zc + self._K * zc**3)), zc
+
     def forward(self, z):
-        t = np.tanh(self._C * (z + self._K * z**3))
+        t, _ = self._tanh_u(z)
         return 0.5 * z * (1 + t)
 
     def derivative(self, z, a):
-        t = np.tanh(self._C * (z + self._K * z**3))
-        du = self._C * (1 + 3 * self._K * z * z)
+        t, zc = self._tanh_u(z)
+        du = self._C * (1 + 3 * self._K * zc * zc)
         return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du
 
 
@@ -233,14 +246,14 @@ class SiLU(ActivationFunction):
 class Exp(ActivationFunction):
     r""":math:`f(z) = e^z = f'(z)`: the inverse of the log link (Poisson output).
 
-    ``z`` is capped at ``log(finfo.max)`` so the value never overflows to inf.
+    ``z`` is capped just below ``log(finfo.max)`` so the value never overflows
+    to inf (beyond the cap the derivative returned is still ``a``, not 0).
     """
 
     name = "exp"
 
     def forward(self, z):
-        cap = np.log(np.finfo(z.dtype).max) if z.dtype.kind == "f" else 709.0
-        return np.exp(np.minimum(z, cap))
+        return _safe_exp(z)
 
     def derivative(self, z, a):
         return a

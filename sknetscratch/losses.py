@@ -28,7 +28,7 @@ import abc
 
 import numpy as np
 
-from .activations import _sigmoid
+from .activations import _safe_exp, _sigmoid
 
 __all__ = [
     "LOSSES",
@@ -164,7 +164,7 @@ class Poisson(Loss):
         return (self.output(z) - y * z + ylogy - y).sum(axis=1)
 
     def output(self, z):
-        return np.exp(np.minimum(z, np.log(np.finfo(z.dtype).max)))
+        return _safe_exp(z)
 
 
 LOSSES: dict[str, type[Loss]] = {

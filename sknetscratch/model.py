@@ -465,13 +465,8 @@ class Model:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss = self.train_step(Xb, yb, swb, rng)
             if not np.isfinite(loss):
-                self._params[...] = backup[0]
-                self.optimizer = backup[1]
-                raise TrainingDivergedError(
-                    f"Training diverged at epoch {epoch + 1}, batch {b + 1}: the loss is "
-                    f"{loss}. Scale the input features (for example with StandardScaler) "
-                    "or lower the learning rate. The weights were restored to the start "
-                    "of this epoch."
+                self._diverged(
+                    backup, f"epoch {epoch + 1}, batch {b + 1}: the loss is {loss}"
                 )
             # epoch loss = sum_b loss_b W_b / sum_b W_b, W_b = batch size or weight sum
             wb = Xb.shape[0] if swb is None else float(swb.sum())
@@ -481,7 +476,21 @@ class Model:
                 cb.on_train_batch_end(b, {"loss": loss})
             if sigint.requested:
                 break
+        # a finite loss is computed before the step: the last step can still
+        # have produced non-finite weights
+        if not np.isfinite(self._params).all():
+            self._diverged(backup, f"epoch {epoch + 1}: the weights became non-finite")
         return {"loss": total / weight if weight > 0 else 0.0}
+
+    def _diverged(self, backup, where):
+        """Restore the start-of-epoch weights and optimizer state, then raise."""
+        self._params[...] = backup[0]
+        self.optimizer = backup[1]
+        raise TrainingDivergedError(
+            f"Training diverged at {where}. Scale the input features (for example "
+            "with StandardScaler) or lower the learning rate. The weights were "
+            "restored to the start of this epoch."
+        )
 
     # ------------------------------------------------------------------ inference
     def predict(self, X) -> np.ndarray:
@@ -502,7 +511,8 @@ class Model:
 
     def evaluate(self, X, y, sample_weight=None) -> float:
         """Loss (penalty included) of the model in inference mode."""
-        self._check_compiled()
+        if self.loss is None:
+            raise ValueError("You must call compile(loss, ...) before evaluate().")
         X, y, sample_weight = self._prepare(X, y, sample_weight)
         z = self.predict_logits(X)
         sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())

@@ -1,0 +1,64 @@
+"""Smoke test of ``benchmarks/bench_mlp.py``: it runs end to end on tiny data.
+
+Only that the script works is checked (exit code, report tables, JSON output),
+never the timings. One BLAS thread keeps it steady on a busy machine.
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_mlp.py"
+
+
+def test_benchmark_script_runs(tmp_path):
+    out = tmp_path / "bench.json"
+    cmd = [
+        sys.executable,
+        str(SCRIPT),
+        "--smoke",
+        "--configs",
+        "a,b",
+        "--memory",
+        "--fit-check",
+        "--threads",
+        "1",
+        "--json",
+        str(out),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for header in (
+        "PER-EPOCH TRAINING TIME",
+        "PAIRED RATIOS",
+        "TRAINING LOSS",
+        "PREDICT_PROBA THROUGHPUT",
+        "FIT-BASED CHECK",
+        "PEAK MEMORY",
+        "threadpoolctl.threadpool_info()",
+    ):
+        assert header in proc.stdout, header
+    results = json.loads(out.read_text())["results"]
+    assert [(r["problem"], r["dtype"]) for r in results] == [
+        ("a", "float64"),
+        ("a", "float32"),
+        ("b", "float64"),
+        ("b", "float32"),
+    ]
+    for r in results:
+        assert {"sknetscratch", "sklearn", "gemm_floor"} <= set(r["ms_per_epoch"])
+        assert r["epochs"]["sknetscratch"] == r["epochs"]["sklearn"]
+
+
+def test_benchmark_rejects_unknown_config(capsys):
+    spec = importlib.util.spec_from_file_location("bench_mlp", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    with pytest.raises(SystemExit) as exc:
+        bench.parse_args(["--configs", "z"])
+    assert exc.value.code == 2
+    assert "unknown config" in capsys.readouterr().err

@@ -1,0 +1,368 @@
+"""ScratchMLPClassifier: the user's job, drop-in parity with MLPClassifier, API details."""
+
+import os
+import signal
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_classification,
+    make_multilabel_classification,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknetscratch import Model, ScratchMLPClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    return load_breast_cancer(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def small():
+    X, y = make_classification(
+        n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def test_pipeline_10fold_cv_on_breast_cancer_reaches_097(cancer):
+    X, y = cancer
+    pipe = Pipeline([("scale", StandardScaler()), ("nn", ScratchMLPClassifier())])
+    scores = cross_val_score(
+        pipe, X, y, cv=StratifiedKFold(10, shuffle=True, random_state=0)
+    )
+    assert scores.mean() >= 0.97, scores
+
+
+@pytest.mark.parametrize(
+    "loader, params",
+    [
+        (load_breast_cancer, {}),
+        (load_digits, {}),
+        (load_wine, {}),
+        (load_iris, {"max_iter": 500}),
+        (load_wine, {"solver": "sgd", "learning_rate_init": 0.01}),
+        (load_wine, {"solver": "lbfgs", "alpha": 1e-2}),
+    ],
+    ids=["cancer", "digits", "wine", "iris", "wine-sgd", "wine-lbfgs"],
+)
+def test_side_by_side_with_sklearn_mlp(loader, params):
+    X, y = loader(return_X_y=True)
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    means = {}
+    for cls in (ScratchMLPClassifier, MLPClassifier):
+        pipe = make_pipeline(StandardScaler(), cls(random_state=0, **params))
+        means[cls.__name__] = cross_val_score(pipe, X, y, cv=cv).mean()
+    assert means["ScratchMLPClassifier"] >= means["MLPClassifier"] - 0.01, means
+
+
+def test_grid_search_parallel_refits(cancer):
+    X, y = cancer
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("nn", ScratchMLPClassifier(max_iter=50))]
+    )
+    grid = GridSearchCV(
+        pipe,
+        {
+            "nn__hidden_layer_sizes": [(20,), (30, 10)],
+            "nn__alpha": [1e-4, 1e-1],
+            "nn__learning_rate_init": [1e-3, 1e-2],
+        },
+        cv=3,
+        n_jobs=2,
+    )
+    grid.fit(X, y)
+    assert len(grid.cv_results_["params"]) == 8
+    best = grid.best_estimator_.named_steps["nn"]
+    assert best.get_params()["alpha"] == grid.best_params_["nn__alpha"]
+    assert grid.score(X, y) > 0.95
+
+
+def test_joblib_round_trip_is_bit_identical(tmp_path, cancer):
+    X, y = cancer
+    clf = make_pipeline(
+        StandardScaler(), ScratchMLPClassifier(max_iter=30, random_state=0)
+    )
+    clf.fit(X, y)
+    joblib.dump(clf, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    assert np.array_equal(clf.predict_proba(X), loaded.predict_proba(X))
+    # the loaded model keeps training exactly like the original
+    a, b = clf[-1], loaded[-1]
+    a.partial_fit(X[:50], y[:50])
+    b.partial_fit(X[:50], y[:50])
+    assert np.array_equal(a.model_.params, b.model_.params)
+
+
+def test_same_seed_is_bit_identical_and_seeds_differ(small):
+    X, y = small
+    p = [ScratchMLPClassifier(max_iter=20, random_state=s).fit(X, y) for s in (7, 7, 8)]
+    assert np.array_equal(p[0].model_.params, p[1].model_.params)
+    assert np.array_equal(p[0].predict_proba(X), p[1].predict_proba(X))
+    assert not np.array_equal(p[0].model_.params, p[2].model_.params)
+    rs = np.random.RandomState(0)  # a RandomState instance advances between fits
+    c = ScratchMLPClassifier(max_iter=5, random_state=rs)
+    first = c.fit(X, y).model_.params.copy()
+    assert not np.array_equal(first, c.fit(X, y).model_.params)
+
+
+def test_fitted_attributes_match_sklearn(small):
+    X, y = small
+    ours = ScratchMLPClassifier((7, 5), max_iter=30, random_state=0).fit(X, y)
+    ref = MLPClassifier((7, 5), max_iter=30, random_state=0).fit(X, y)
+    for name in ("n_layers_", "n_outputs_", "out_activation_", "n_features_in_"):
+        assert getattr(ours, name) == getattr(ref, name), name
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in ref.coefs_]
+    assert [c.shape for c in ours.intercepts_] == [c.shape for c in ref.intercepts_]
+    np.testing.assert_array_equal(ours.classes_, ref.classes_)
+    assert ours.n_iter_ == len(ours.loss_curve_) == 30
+    assert ours.t_ == 30 * X.shape[0]
+    assert ours.loss_ == ours.loss_curve_[-1]
+    assert ours.best_loss_ == min(ours.loss_curve_)
+    assert ours.validation_scores_ is None and ours.best_validation_score_ is None
+    assert isinstance(ours.model_, Model)
+    assert ours.interrupted_ is False
+
+
+def test_binary_target_one_sigmoid_unit_two_proba_columns(cancer):
+    X, y = cancer
+    X = StandardScaler().fit_transform(X)
+    clf = ScratchMLPClassifier(max_iter=20, random_state=0).fit(X, y)
+    assert clf.coefs_[-1].shape == (100, 1)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_string_and_object_labels(small):
+    X, y = small
+    names = np.array(["ant", "bee", "cat"])
+    for labels in (names[y], names[y].astype(object), list(names[y])):
+        clf = ScratchMLPClassifier(max_iter=30, random_state=0).fit(X, labels)
+        assert set(clf.predict(X)) <= set(names)
+        assert list(clf.classes_) == list(names)
+        assert clf.score(X, labels) > 0.6
+
+
+def test_multilabel_indicator_targets():
+    X, Y = make_multilabel_classification(n_samples=100, n_classes=4, random_state=0)
+    clf = ScratchMLPClassifier(max_iter=200, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "logistic"
+    assert clf.predict(X).shape == Y.shape
+    proba = clf.predict_proba(X)
+    assert proba.shape == Y.shape and ((proba >= 0) & (proba <= 1)).all()
+    np.testing.assert_array_equal(clf.predict(X), (proba > 0.5).astype(int))
+    assert clf.score(X, Y) > 0.5
+
+
+def test_single_class_is_a_clear_error():
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    with pytest.raises(ValueError, match="at least 2 classes.*only 1 class"):
+        ScratchMLPClassifier().fit(X, np.ones(10))
+
+
+def test_predict_log_proba_is_finite_far_from_the_data(cancer):
+    X, y = cancer
+    clf = make_pipeline(
+        StandardScaler(), ScratchMLPClassifier(max_iter=50, random_state=0)
+    )
+    clf.fit(X, y)
+    far = X * 1e6
+    log_proba = clf.predict_log_proba(far)
+    assert np.isfinite(log_proba).all()
+    # and it is the log of predict_proba where that is representable
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(
+        clf.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-15
+    )
+    ref = make_pipeline(StandardScaler(), MLPClassifier(max_iter=50, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert not np.isfinite(ref.fit(X, y).predict_log_proba(far)).all()
+
+
+def test_pandas_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    clf = ScratchMLPClassifier(max_iter=20, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.feature_names_in_, X.columns.to_numpy())
+    with pytest.warns(UserWarning, match="feature names"):
+        clf.predict(X.to_numpy())
+    renamed = X.rename(columns={X.columns[0]: "other"})
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(renamed)
+    assert isinstance(pd.Series(clf.predict(X)).iloc[0], (int, np.integer))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_matches_dense(fmt, small):
+    X, y = small
+    X = np.where(np.abs(X) < 0.7, 0.0, X)  # sparse-ish
+    Xs = sp.csr_matrix(X) if fmt == "csr" else sp.csc_array(X)
+    dense = ScratchMLPClassifier(max_iter=10, random_state=0, shuffle=False).fit(X, y)
+    sparse = ScratchMLPClassifier(max_iter=10, random_state=0, shuffle=False).fit(Xs, y)
+    np.testing.assert_allclose(sparse.model_.params, dense.model_.params, rtol=1e-10)
+    np.testing.assert_allclose(
+        sparse.predict_proba(Xs), dense.predict_proba(X), rtol=1e-10
+    )
+
+
+def test_float32_end_to_end(small):
+    X, y = small
+    clf = ScratchMLPClassifier(max_iter=10, random_state=0).fit(X.astype(np.float32), y)
+    assert clf.model_.params.dtype == np.float32
+    assert all(c.dtype == np.float32 for c in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
+    clf64 = ScratchMLPClassifier(max_iter=10, random_state=0).fit(X, y)
+    assert clf64.model_.params.dtype == np.float64
+
+
+def test_integer_sample_weights_equal_repeated_rows(small):
+    X, y = small
+    w = np.random.default_rng(0).integers(0, 4, size=len(y))
+    w[:3] = 1  # make sure every class keeps some weight
+    params = dict(max_iter=30, random_state=0, batch_size=len(y) * 4, shuffle=False)
+    a = ScratchMLPClassifier(**params).fit(X, y, sample_weight=w)
+    b = ScratchMLPClassifier(**params).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-7)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-9)
+
+
+def test_warm_start_and_partial_fit_counting_rule(small):
+    X, y = small
+    clf = ScratchMLPClassifier(max_iter=5, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    first = list(clf.loss_curve_)
+    clf.fit(X, y)  # continues: 5 more epochs
+    assert clf.n_iter_ == len(clf.loss_curve_) == 10
+    assert clf.loss_curve_[:5] == first
+    assert clf.loss_curve_[5] < first[0]
+    clf.partial_fit(X, y)  # one more epoch
+    assert clf.n_iter_ == len(clf.loss_curve_) == 11
+
+    inc = ScratchMLPClassifier(random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        inc.partial_fit(X, y)
+    for _ in range(3):
+        inc.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert inc.n_iter_ == len(inc.loss_curve_) == 3
+    assert list(inc.classes_) == [0, 1, 2]
+    with pytest.raises(ValueError, match="classes not in"):
+        inc.partial_fit(X, y + 5)
+    assert not hasattr(ScratchMLPClassifier(solver="lbfgs"), "partial_fit")
+
+
+def test_verbose_prints_sklearn_lines(small, capsys):
+    X, y = small
+    ScratchMLPClassifier(max_iter=3, verbose=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("Iteration 1, loss = ")
+    assert lines[2].startswith("Iteration 3, loss = ")
+
+
+def test_ctrl_c_stops_after_the_current_batch_and_keeps_a_usable_model(
+    monkeypatch, small
+):
+    X, y = small
+    calls = {"n": 0}
+    original = Model.train_step
+
+    def interrupting_step(self, *args, **kwargs):
+        calls["n"] += 1
+        loss = original(self, *args, **kwargs)
+        if calls["n"] == 7:
+            os.kill(os.getpid(), signal.SIGINT)
+        return loss
+
+    monkeypatch.setattr(Model, "train_step", interrupting_step)
+    clf = ScratchMLPClassifier(max_iter=50, batch_size=40, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf.fit(X, y)
+    assert calls["n"] == 7  # 40-sample batches: 3 per epoch, stopped in epoch 3
+    assert clf.interrupted_ is True
+    assert clf.n_iter_ == len(clf.loss_curve_) == 2
+    assert np.isfinite(clf.model_.params).all()
+    assert clf.predict(X).shape == y.shape
+
+
+def test_failed_fit_leaves_the_fitted_model_unchanged(small):
+    X, y = small
+    clf = ScratchMLPClassifier(max_iter=10, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    state = {k: v for k, v in vars(clf).items()}
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.fit(bad, y)
+    clf.set_params(warm_start=True, solver="sgd", learning_rate_init=10.0)
+    with pytest.raises(ValueError, match="diverged at epoch"):
+        clf.fit(X * 1e100, y)
+    clf.set_params(warm_start=False, solver="adam", learning_rate_init=0.001)
+    assert vars(clf).keys() == state.keys()
+    changed = {"warm_start", "solver", "learning_rate_init"}  # set_params above
+    assert all(vars(clf)[k] is state[k] for k in state if k not in changed)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_solvers_schedules_and_early_stopping(cancer):
+    X, y = cancer
+    X = StandardScaler().fit_transform(X)
+    for params in (
+        {"solver": "sgd", "learning_rate": "adaptive", "learning_rate_init": 0.1},
+        {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.5},
+        {"solver": "sgd", "nesterovs_momentum": False},
+        {"solver": "lbfgs"},
+    ):
+        clf = ScratchMLPClassifier(max_iter=60, random_state=0, **params).fit(X, y)
+        assert clf.score(X, y) > 0.9, params
+        assert clf.n_iter_ == len(clf.loss_curve_)
+    es = ScratchMLPClassifier(early_stopping=True, max_iter=300, random_state=0).fit(
+        X, y
+    )
+    assert es.n_iter_ < 300 and len(es.validation_scores_) == es.n_iter_
+    assert es.best_validation_score_ == max(es.validation_scores_)
+    assert es.best_loss_ is None or np.isfinite(es.best_loss_)
+
+
+def test_an_exploding_loss_warns(small):
+    X, y = small
+    with pytest.warns(UserWarning, match="training is diverging"):
+        ScratchMLPClassifier(solver="sgd", learning_rate_init=10.0, max_iter=5).fit(
+            X, y
+        )
+
+
+def test_lbfgs_warns_when_not_converged(cancer):
+    X, y = cancer
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        ScratchMLPClassifier(solver="lbfgs", max_iter=3, random_state=0).fit(
+            StandardScaler().fit_transform(X), y
+        )
+
+
+def test_summary_and_clone(small, capsys):
+    X, y = small
+    clf = ScratchMLPClassifier((8, 4), max_iter=5, random_state=0).fit(X, y)
+    clf.summary()
+    out = capsys.readouterr().out
+    assert "Total params: 107" in out  # (6*8+8) + (8*4+4) + (4*3+3)
+    assert "(None, 3)" in out
+    fresh = clone(clf)
+    assert not hasattr(fresh, "model_")

@@ -1,0 +1,229 @@
+"""Backpropagation against central finite differences (float64).
+
+Every registered activation and loss is parametrized from the registries, so a
+new one is gradient-checked automatically.
+"""
+
+import numpy as np
+import pytest
+
+import sknetscratch
+from sknetscratch import SGD, DenseBlock, Dropout, Model, check_gradients
+from sknetscratch.activations import ACTIVATIONS, ActivationFunction, Linear
+from sknetscratch.losses import LOSSES
+
+TOL = 1e-6
+
+
+def _model(hidden, n_out, out_activation, loss, alpha=0.0, use_bias=True):
+    """A compiled model: ``hidden`` is a list of (units, activation) or Dropout."""
+    model = Model()
+    for h in hidden:
+        if isinstance(h, Dropout):
+            model.add(h)
+        else:
+            units, act = h
+            model.add(DenseBlock(units, act, use_bias=use_bias))
+    model.add(DenseBlock(n_out, out_activation, use_bias=use_bias))
+    model.compile(loss=loss, optimizer=SGD(0.1), alpha=alpha)
+    return model
+
+
+def _targets(loss_name, rng, n, k):
+    if loss_name == "binary_crossentropy":
+        return rng.integers(0, 2, size=(n, k)).astype(np.float64)
+    if loss_name == "categorical_crossentropy":
+        return np.eye(k)[rng.integers(0, k, size=n)]
+    if loss_name == "poisson":
+        return rng.poisson(2.0, size=(n, k)).astype(np.float64)
+    if loss_name == "squared_error":
+        return rng.normal(size=(n, k))
+    raise AssertionError(f"no targets defined for the new loss {loss_name!r}")
+
+
+def _data(rng, n=7, d=4):
+    return rng.normal(size=(n, d))
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_hidden_layer(activation):
+    rng = np.random.default_rng(0)
+    X, y = _data(rng), rng.normal(size=(7, 2))
+    model = _model([(5, activation)], 2, "linear", "squared_error")
+    model.build(4, random_state=1)
+    err, details = check_gradients(model, X, y, return_details=True)
+    assert set(details) == {"dense.W", "dense.b", "dense_1.W", "dense_1.b"}
+    assert err <= TOL, details
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+@pytest.mark.parametrize("n_out", [1, 3])
+def test_every_loss_with_its_link(loss_name, n_out):
+    if loss_name == "categorical_crossentropy" and n_out == 1:
+        n_out = 2  # softmax over one unit is constant
+    rng = np.random.default_rng(1)
+    X = _data(rng, n=8)
+    y = _targets(loss_name, rng, 8, n_out)
+    link = LOSSES[loss_name].link
+    model = _model([(5, "tanh")], n_out, link, loss_name)
+    model.build(4, random_state=2)
+    err = check_gradients(model, X, y)
+    assert err <= TOL
+
+
+def test_multilabel_binary_crossentropy():
+    rng = np.random.default_rng(2)
+    X = _data(rng, n=9)
+    y = rng.integers(0, 2, size=(9, 4)).astype(np.float64)
+    assert y.sum(axis=1).max() > 1  # really several positive labels per row
+    model = _model([(6, "relu")], 4, "sigmoid", "binary_crossentropy")
+    model.build(4, random_state=0)
+    assert check_gradients(model, X, y) <= TOL
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_with_and_without_bias(use_bias):
+    rng = np.random.default_rng(3)
+    X, y = _data(rng), rng.normal(size=(7, 2))
+    model = _model(
+        [(5, "tanh"), (3, "sigmoid")], 2, "linear", "squared_error", use_bias=use_bias
+    )
+    model.build(4, random_state=0)
+    err, details = check_gradients(model, X, y, return_details=True)
+    assert any(k.endswith(".b") for k in details) is use_bias
+    assert err <= TOL
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_l2_penalty(loss_name):
+    rng = np.random.default_rng(4)
+    X = _data(rng)
+    y = _targets(loss_name, rng, 7, 2)
+    model = _model([(5, "tanh")], 2, LOSSES[loss_name].link, loss_name, alpha=0.7)
+    model.build(4, random_state=0)
+    assert check_gradients(model, X, y) <= TOL
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_sample_weights(loss_name, alpha):
+    rng = np.random.default_rng(5)
+    X = _data(rng, n=8)
+    y = _targets(loss_name, rng, 8, 2)
+    sw = rng.uniform(0.1, 3.0, size=8)
+    sw[2] = 0.0
+    model = _model([(5, "tanh")], 2, LOSSES[loss_name].link, loss_name, alpha=alpha)
+    model.build(4, random_state=0)
+    assert check_gradients(model, X, y, sw) <= TOL
+
+
+def test_dropout_fixed_mask():
+    rng = np.random.default_rng(6)
+    X, y = _data(rng, n=8), rng.normal(size=(8, 2))
+    model = _model(
+        [(10, "tanh"), Dropout(0.5), (6, "relu")], 2, "linear", "squared_error"
+    )
+    model.build(4, random_state=0)
+    Xp, yp, _ = model._prepare(X, y)
+    # the mask really drops units: training and inference losses differ
+    train_loss = model.loss_and_gradient(
+        Xp, yp, training=True, rng=np.random.default_rng(11)
+    )
+    mask = model.layers[1]._cache["mask"]
+    assert np.any(mask == 0) and np.any(mask == 2.0)
+    infer_loss = model.loss_and_gradient(Xp, yp, training=False)
+    assert train_loss != infer_loss
+    err = check_gradients(model, X, y, training=True, random_state=11)
+    assert err <= TOL
+
+
+@pytest.mark.parametrize("n_samples", [1, 2, 16])
+def test_batch_sizes(n_samples):
+    rng = np.random.default_rng(7)
+    X = _data(rng, n=n_samples)
+    y = np.eye(3)[rng.integers(0, 3, size=n_samples)]
+    model = _model([(5, "elu")], 3, "softmax", "categorical_crossentropy", alpha=0.1)
+    model.build(4, random_state=0)
+    assert check_gradients(model, X, y) <= TOL
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        [(6, "tanh"), (5, "relu")],
+        [(6, "softplus"), (5, "gelu"), (4, "silu")],
+        [(6, "leaky_relu"), (5, "sigmoid"), (4, "elu")],
+    ],
+)
+def test_deeper_networks(hidden):
+    rng = np.random.default_rng(8)
+    X = _data(rng, n=6)
+    y = rng.integers(0, 2, size=(6, 2)).astype(np.float64)
+    sw = rng.uniform(0.5, 2.0, size=6)
+    model = _model(hidden, 2, "sigmoid", "binary_crossentropy", alpha=0.2)
+    model.build(4, random_state=0)
+    err, details = check_gradients(model, X, y, sw, return_details=True)
+    assert len(details) == 2 * (len(hidden) + 1)
+    assert err <= TOL
+
+
+def test_parameters_restored_and_built_on_demand():
+    rng = np.random.default_rng(9)
+    X, y = _data(rng), rng.normal(size=(7, 1))
+    model = _model([(4, "tanh")], 1, "linear", "squared_error")
+    assert not model.built
+    check_gradients(model, X, y)  # builds in float64
+    assert model.built and model.params.dtype == np.float64
+    before = model.params.copy()
+    check_gradients(model, X, y)
+    np.testing.assert_array_equal(model.params, before)
+
+
+# -- the checker itself must be able to fail -----------------------------------
+
+
+def test_detects_linear_derivative_returning_z(monkeypatch):
+    """The original post's bug: the linear activation's derivative returned x."""
+    rng = np.random.default_rng(10)
+    X, y = _data(rng), rng.normal(size=(7, 2))
+    model = _model([(5, "linear")], 2, "linear", "squared_error")
+    model.build(4, random_state=0)
+    assert check_gradients(model, X, y) <= TOL  # correct code passes
+    monkeypatch.setattr(Linear, "derivative", lambda self, z, a: z)
+    monkeypatch.setattr(Linear, "backward", ActivationFunction.backward)
+    err, details = check_gradients(model, X, y, return_details=True)
+    assert err > 1e-2
+    assert details["dense.W"] > 1e-2  # the hidden layer below the bad derivative
+
+
+def test_detects_bias_gradient_averaged(monkeypatch):
+    rng = np.random.default_rng(11)
+    X, y = _data(rng, n=8), rng.normal(size=(8, 2))
+    model = _model([(5, "tanh")], 2, "linear", "squared_error")
+    model.build(4, random_state=0)
+    original = DenseBlock.backward
+
+    def averaged_bias(self, grad, **kwargs):
+        out = original(self, grad, **kwargs)
+        self.grads["b"] /= self._cache["X"].shape[0]  # mean instead of sum
+        return out
+
+    monkeypatch.setattr(DenseBlock, "backward", averaged_bias)
+    err, details = check_gradients(model, X, y, return_details=True)
+    assert err > 1e-2
+    assert details["dense.b"] > 1e-2 and details["dense_1.b"] > 1e-2
+    assert details["dense_1.W"] <= TOL  # kernels are still right
+
+
+def test_detects_wrong_activation_derivative(monkeypatch):
+    rng = np.random.default_rng(12)
+    X, y = _data(rng), rng.normal(size=(7, 1))
+    model = _model([(5, "sigmoid")], 1, "linear", "squared_error")
+    model.build(4, random_state=0)
+    cls = ACTIVATIONS["sigmoid"]
+    monkeypatch.setattr(cls, "derivative", lambda self, z, a: a)  # forgot (1 - a)
+    assert check_gradients(model, X, y) > 1e-2
+
+
+def test_is_exported():
+    assert sknetscratch.check_gradients is check_gradients

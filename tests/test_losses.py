@@ -1,0 +1,205 @@
+"""Losses: computed from logits, reference formulas, weights, gradients."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.metrics import mean_poisson_deviance
+
+from sknetscratch.activations import ACTIVATIONS, get_activation
+from sknetscratch.losses import (
+    LOSSES,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    Loss,
+    Poisson,
+    SquaredError,
+    get_loss,
+)
+
+ALL = sorted(LOSSES)
+
+
+def _case(name, seed=0, n=6, k=3, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(scale=1.5, size=(n, k))
+    if name == "binary_crossentropy":
+        y = rng.integers(0, 2, size=(n, k)).astype(float)
+    elif name == "categorical_crossentropy":
+        y = np.eye(k)[rng.integers(0, k, size=n)]
+    elif name == "poisson":
+        y = rng.poisson(2.0, size=(n, k)).astype(float)
+        y[0, 0] = 0.0  # exercise 0 log 0
+    elif name == "squared_error":
+        y = rng.normal(size=(n, k))
+    else:
+        raise AssertionError(f"no test case for the new loss {name!r}")
+    return y.astype(dtype), z.astype(dtype)
+
+
+def _reference(name, y, z):
+    """Per-sample losses from the textbook formula on probabilities/means."""
+    if name == "binary_crossentropy":
+        p = 1 / (1 + np.exp(-z))
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)
+    if name == "categorical_crossentropy":
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return -(y * np.log(p)).sum(axis=1)
+    if name == "poisson":
+        mu = np.exp(z)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ylog = np.where(y > 0, y * np.log(y / mu), 0.0)
+        return (ylog - (y - mu)).sum(axis=1)  # half deviance
+    if name == "squared_error":
+        return 0.5 * ((y - z) ** 2).sum(axis=1)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_matches_reference_formula(name):
+    loss = get_loss(name)
+    y, z = _case(name)
+    expected = _reference(name, y, z)
+    np.testing.assert_allclose(loss.per_sample(y, z), expected, rtol=1e-12)
+    np.testing.assert_allclose(loss(y, z), expected.mean(), rtol=1e-12)
+    assert isinstance(loss(y, z), float)
+
+
+def test_poisson_is_half_sklearn_deviance():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(20, 1))
+    y = rng.poisson(3.0, size=(20, 1)).astype(float)
+    expected = 0.5 * mean_poisson_deviance(y[:, 0], np.exp(z[:, 0]))
+    np.testing.assert_allclose(Poisson()(y, z), expected, rtol=1e-12)
+
+
+def test_squared_error_is_half_sum_over_outputs():
+    y = np.array([[1.0, 2.0], [0.0, 0.0]])
+    z = np.array([[2.0, 4.0], [1.0, -1.0]])
+    # sample 0: 0.5 * (1 + 4) = 2.5, sample 1: 0.5 * (1 + 1) = 1.0
+    assert SquaredError()(y, z) == pytest.approx(1.75, rel=1e-15)
+
+
+@pytest.mark.parametrize("big", [1e4, 1e30, 1e300])
+def test_binary_crossentropy_huge_logits(big):
+    # sigmoid(z) is exactly 0 or 1 here: a loss on probabilities would give log(0)
+    z = np.array([[big], [-big], [big], [-big]])
+    y = np.array([[1.0], [0.0], [0.0], [1.0]])
+    loss = BinaryCrossentropy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        per = loss.per_sample(y, z)
+        g = loss.gradient(y, z)
+    np.testing.assert_array_equal(per, [0.0, 0.0, big, big])
+    np.testing.assert_array_equal(g, np.array([[0.0], [0.0], [1.0], [-1.0]]) / 4)
+
+
+@pytest.mark.parametrize("big", [1e4, 1e30, 1e300])
+def test_categorical_crossentropy_huge_logits(big):
+    z = np.array([[big, 0.0, -big], [big, 0.0, -big]])
+    y = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    loss = CategoricalCrossentropy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        per = loss.per_sample(y, z)
+        g = loss.gradient(y, z)
+    np.testing.assert_allclose(per, [0.0, 2 * big], rtol=1e-15)
+    np.testing.assert_allclose(g, [[0.0, 0.0, 0.0], [0.5, 0.0, -0.5]], atol=1e-300)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("big", [100.0, 1e4])
+def test_poisson_huge_logits_finite(dtype, big):
+    z = np.array([[big], [-big]], dtype=dtype)
+    y = np.array([[1.0], [0.0]], dtype=dtype)
+    loss = Poisson()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        value = loss(y, z)
+        g = loss.gradient(y, z)
+    assert np.isfinite(value)
+    assert np.all(np.isfinite(g)) and g.dtype == dtype
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_integer_weights_equal_repeated_rows(name):
+    loss = get_loss(name)
+    y, z = _case(name, seed=2, n=5)
+    w = np.array([1, 3, 0, 2, 1])
+    rows = np.repeat(np.arange(5), w)
+    np.testing.assert_allclose(
+        loss(y, z, w.astype(float)), loss(y[rows], z[rows]), rtol=1e-13
+    )
+    # the gradient of a weighted row is the sum of the gradients of its copies
+    g_w = loss.gradient(y, z, w.astype(float))
+    g_rep = loss.gradient(y[rows], z[rows])
+    summed = np.zeros_like(g_w)
+    np.add.at(summed, rows, g_rep)
+    np.testing.assert_allclose(g_w, summed, rtol=1e-13, atol=1e-16)
+    assert np.all(g_w[2] == 0)  # zero weight: no gradient
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_weights_are_scale_invariant_and_ones_are_unweighted(name):
+    loss = get_loss(name)
+    y, z = _case(name, seed=3)
+    w = np.random.default_rng(3).uniform(0.1, 2.0, size=len(y))
+    np.testing.assert_allclose(loss(y, z, w), loss(y, z, 7.0 * w), rtol=1e-13)
+    np.testing.assert_allclose(loss(y, z, np.ones(len(y))), loss(y, z), rtol=1e-14)
+    manual = np.sum(w * _reference(name, y, z)) / w.sum()
+    np.testing.assert_allclose(loss(y, z, w), manual, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gradient_matches_finite_differences(name, weighted):
+    loss = get_loss(name)
+    y, z = _case(name, seed=4, n=5, k=3)
+    w = np.random.default_rng(4).uniform(0.2, 3.0, size=5) if weighted else None
+    g = loss.gradient(y, z, w)
+    assert g.shape == z.shape
+    h = 1e-6
+    fd = np.empty_like(z)
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            e = np.zeros_like(z)
+            e[i, j] = h
+            fd[i, j] = (loss(y, z + e, w) - loss(y, z - e, w)) / (2 * h)
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_link_is_a_registered_activation_and_output_matches(name):
+    loss = get_loss(name)
+    assert loss.link in ACTIVATIONS
+    _, z = _case(name, seed=5)
+    np.testing.assert_allclose(
+        loss.output(z), get_activation(loss.link).forward(z), rtol=1e-14
+    )
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_gradient_does_not_modify_inputs_and_keeps_dtype(name):
+    loss = get_loss(name)
+    y, z = _case(name, seed=6, dtype=np.float32)
+    y0, z0 = y.copy(), z.copy()
+    g = loss.gradient(y, z, np.ones(len(y), dtype=np.float32))
+    assert g.dtype == np.float32
+    assert loss.gradient(y, z).dtype == np.float32
+    np.testing.assert_array_equal(y, y0)
+    np.testing.assert_array_equal(z, z0)
+
+
+def test_get_loss():
+    for name, cls in LOSSES.items():
+        assert type(get_loss(name)) is cls
+        assert get_loss(name).name == name
+    inst = Poisson()
+    assert get_loss(inst) is inst
+    assert isinstance(inst, Loss)
+    with pytest.raises(ValueError, match="Unknown loss 'hinge'") as exc:
+        get_loss("hinge")
+    for name in LOSSES:
+        assert repr(name) in str(exc.value)
+    with pytest.raises(ValueError, match="Unknown loss"):
+        get_loss(None)

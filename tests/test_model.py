@@ -1,0 +1,555 @@
+"""Model: building, summary, compile checks, the training loop, persistence."""
+
+import copy
+import os
+import pickle
+import re
+import signal
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.preprocessing import StandardScaler
+
+import sknetscratch
+from sknetscratch import (
+    SGD,
+    Adam,
+    Callback,
+    DenseBlock,
+    Dropout,
+    History,
+    Model,
+    TrainingDivergedError,
+)
+from sknetscratch.activations import ACTIVATIONS
+
+
+def _data(n=40, d=5, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(dtype)
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X, y
+
+
+def _classifier(hidden=(8,), activation="relu", optimizer=None, dropout=None, **kw):
+    model = Model()
+    for units in hidden:
+        model.add(DenseBlock(units, activation))
+        if dropout:
+            model.add(Dropout(dropout))
+    model.add(DenseBlock(1, "sigmoid"))
+    model.compile("binary_crossentropy", optimizer or Adam(0.01), **kw)
+    return model
+
+
+def _blog_network():
+    model = Model(input_dim=30)
+    model.add(DenseBlock(128, "relu"))
+    model.add(DenseBlock(64, "relu"))
+    model.add(DenseBlock(32, "relu"))
+    model.add(DenseBlock(1, "sigmoid"))
+    return model
+
+
+class Recorder(Callback):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+        self.batch_losses = []
+        self.epoch_weights = []
+
+    def on_train_begin(self, logs=None):
+        self.calls.append("train_begin")
+
+    def on_train_end(self, logs=None):
+        self.calls.append("train_end")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(("epoch_begin", epoch))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls.append(("epoch_end", epoch))
+        self.epoch_weights.append(self.model.params.copy())
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batch_losses.append(logs["loss"])
+
+
+# -- building -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["relu", 3, DenseBlock, None])
+def test_add_non_layer_raises_type_error(bad):
+    model = Model()
+    msg = (
+        "Only instances of sknetscratch.layers.Layer can be added to a Model. "
+        f"Received: {bad!r} (of type {type(bad).__name__})"
+    )
+    with pytest.raises(TypeError, match=f"^{re.escape(msg)}$"):
+        model.add(bad)
+    assert model.layers == []
+    with pytest.raises(TypeError, match="Only instances of"):
+        Model([DenseBlock(2), bad])
+
+
+def test_layer_names_and_add_after_build():
+    model = Model(
+        [DenseBlock(4), Dropout(0.1), DenseBlock(3), DenseBlock(1, name="out")]
+    )
+    assert [lay.name for lay in model.layers] == ["dense", "dropout", "dense_1", "out"]
+    model.build(2, random_state=0)
+    with pytest.raises(ValueError, match="already built"):
+        model.add(DenseBlock(1))
+
+
+def test_build_creates_flat_vector_with_layer_views():
+    model = _blog_network().build(random_state=0)
+    assert model.params.shape == (14_337,) and model.grads.shape == (14_337,)
+    assert model.count_params() == 14_337
+    first = model.layers[0]
+    assert first.W.shape == (30, 128) and first.b.shape == (128,)
+    assert np.shares_memory(first.W, model.params)
+    model.params[0] = 123.0
+    assert first.W[0, 0] == 123.0
+    first.grads["b"][...] = 7.0
+    assert np.all(model.grads[30 * 128 : 30 * 128 + 128] == 7.0)
+
+
+def test_unbuilt_and_uncompiled_errors():
+    model = Model([DenseBlock(1, "sigmoid")])
+    with pytest.raises(ValueError, match="not been built"):
+        model.predict(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="needs input_dim"):
+        model.build()
+    with pytest.raises(ValueError, match="compile"):
+        model.fit(np.zeros((2, 3)), np.zeros(2))
+    with pytest.raises(ValueError, match="no layers"):
+        Model().compile("squared_error", "sgd")
+
+
+# -- summary --------------------------------------------------------------------
+
+
+def test_summary_of_the_blog_post_network(capsys):
+    model = _blog_network()
+    model.summary()
+    out = capsys.readouterr().out
+    assert out.startswith('Model: "sequential"\n')
+    header = re.compile(r"┃ Layer \(type\)\s+┃ Output Shape\s+┃\s+Param # ┃")
+    assert header.search(out)
+    expected = [
+        ("dense", 128, "3,968"),
+        ("dense_1", 64, "8,256"),
+        ("dense_2", 32, "2,080"),
+        ("dense_3", 1, "33"),
+    ]
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert len(rows) == 4
+    for line, (name, units, count) in zip(rows, expected):
+        pattern = (
+            rf"│ {name} \(DenseBlock\)\s+│ \(None, {units}\)\s+│\s+{re.escape(count)} │"
+        )
+        assert re.fullmatch(pattern, line), line
+    assert re.search(r"^ Total params: 14,337 \(", out, re.M)
+    assert re.search(r"^ Trainable params: 14,337 \(", out, re.M)
+    assert re.search(r"^ Non-trainable params: 0 \(0\.00 B\)$", out, re.M)
+    # all table lines have the same width
+    table = [line for line in out.splitlines() if line[:1] in "┏┃┡│├└"]
+    assert len({len(line) for line in table}) == 1
+
+
+def test_summary_print_fn_and_built_float32():
+    model = _blog_network().build(random_state=0, dtype=np.float32)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert len(lines) == 1
+    text = lines[0]
+    assert "Total params: 14,337 (56.00 KB)" in text  # Keras' figure, float32
+    assert "dense_3 (DenseBlock)" in text
+
+
+def test_summary_unknown_input_dim():
+    lines = []
+    Model([DenseBlock(3), DenseBlock(1)]).summary(print_fn=lines.append)
+    assert "?" in lines[0] and "Total params: 0" in lines[0]
+
+
+# -- compile --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loss", "last"),
+    [
+        ("binary_crossentropy", "relu"),
+        ("binary_crossentropy", "softmax"),
+        ("categorical_crossentropy", "sigmoid"),
+        ("squared_error", "relu"),
+        ("poisson", "linear"),
+    ],
+)
+def test_compile_rejects_mismatched_output_activation(loss, last):
+    model = Model([DenseBlock(4, "relu"), DenseBlock(2, last)])
+    with pytest.raises(ValueError, match=f"Loss '{loss}' is computed from the logits"):
+        model.compile(loss, "adam")
+
+
+@pytest.mark.parametrize("loss", sorted(sknetscratch.LOSSES))
+def test_compile_accepts_the_link(loss):
+    link = sknetscratch.LOSSES[loss].link
+    model = Model([DenseBlock(4, "relu"), DenseBlock(2, link)])
+    assert model.compile(loss, "sgd") is model
+    assert model.loss.name == loss and isinstance(model.optimizer, SGD)
+
+
+def test_compile_rejects_dropout_last_and_bad_alpha():
+    with pytest.raises(ValueError, match="activation None"):
+        Model([DenseBlock(2, "sigmoid"), Dropout(0.5)]).compile()
+    model = Model([DenseBlock(1, "sigmoid")])
+    with pytest.raises(ValueError, match="alpha must be a non-negative"):
+        model.compile(alpha=-1.0)
+    with pytest.raises(ValueError, match="Unknown loss"):
+        model.compile(loss="hinge")
+
+
+# -- fit: history, validation, callbacks ------------------------------------------
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_epoch_loss_is_weighted_mean_over_batches(weighted):
+    X, y = _data(n=30)
+    sw = np.random.default_rng(1).uniform(0.1, 3.0, size=30) if weighted else None
+    model = _classifier(optimizer=SGD(0.0))
+    rec = Recorder()
+    # batches of 8, 8, 8 and 6: weights don't move with a learning rate of 0
+    hist = model.fit(
+        X, y, batch_size=8, epochs=2, shuffle=False, random_state=0,
+        callbacks=[rec], sample_weight=sw,
+    )  # fmt: skip
+    full = model.evaluate(X, y, sw)
+    assert hist.history["loss"] == pytest.approx([full, full], rel=1e-12)
+    assert len(rec.batch_losses) == 8
+    last = rec.batch_losses[3]
+    assert abs(last - full) > 1e-3  # the last batch alone is a different number
+    manual = model.evaluate(X[24:], y[24:], None if sw is None else sw[24:])
+    assert last == pytest.approx(manual, rel=1e-12)
+
+
+def test_epoch_loss_is_mean_of_recorded_batch_losses_while_training():
+    X, y = _data(n=30)
+    model = _classifier(optimizer=SGD(0.1))
+    rec = Recorder()
+    hist = model.fit(X, y, batch_size=7, epochs=3, random_state=0, callbacks=[rec])
+    sizes = np.array([7, 7, 7, 7, 2])
+    per_epoch = np.array(rec.batch_losses).reshape(3, 5)
+    expected = per_epoch @ sizes / 30
+    np.testing.assert_allclose(hist.history["loss"], expected, rtol=1e-12)
+    assert hist.epoch == [0, 1, 2]
+    assert all(isinstance(v, float) for v in hist.history["loss"])
+
+
+def test_validation_data_gives_val_loss():
+    X, y = _data(n=60)
+    model = _classifier()
+    hist = model.fit(
+        X[:40], y[:40], epochs=4, random_state=0, validation_data=(X[40:], y[40:])
+    )
+    assert set(hist.history) == {"loss", "val_loss"}
+    assert len(hist.history["val_loss"]) == 4
+    assert hist.history["val_loss"][-1] == pytest.approx(
+        model.evaluate(X[40:], y[40:]), rel=1e-12
+    )
+    sw = np.linspace(0.5, 2.0, 20)
+    hist = model.fit(
+        X[:40], y[:40], epochs=1, random_state=0,
+        validation_data=(X[40:], y[40:], sw),
+    )  # fmt: skip
+    assert hist.history["val_loss"][0] == pytest.approx(
+        model.evaluate(X[40:], y[40:], sw), rel=1e-12
+    )
+
+
+def test_callback_hooks_are_called():
+    X, y = _data(n=20)
+    model = _classifier()
+    rec = Recorder()
+    hist = model.fit(X, y, batch_size=8, epochs=3, random_state=0, callbacks=[rec])
+    assert rec.model is model
+    assert isinstance(hist, History) and hist.model is None
+    assert rec.calls[0] == "train_begin" and rec.calls[-1] == "train_end"
+    assert [c for c in rec.calls if c[0] == "epoch_end"] == [
+        ("epoch_end", 0),
+        ("epoch_end", 1),
+        ("epoch_end", 2),
+    ]
+    assert sum(c[0] == "epoch_begin" for c in rec.calls) == 3
+    assert len(rec.batch_losses) == 3 * 3  # 20 samples in batches of 8
+
+
+def test_callback_stop_training():
+    class StopAt(Callback):
+        def __init__(self, epoch):
+            super().__init__()
+            self.epoch, self.seen = epoch, 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seen += 1
+            if epoch == self.epoch:
+                self.model.stop_training = True
+
+    X, y = _data(n=20)
+    model = _classifier()
+    cb = StopAt(2)
+    hist = model.fit(X, y, epochs=50, random_state=0, callbacks=[cb])
+    assert cb.seen == 3 and len(hist.history["loss"]) == 3
+    # the flag is reset by the next fit
+    hist = model.fit(X, y, epochs=2, random_state=0)
+    assert len(hist.history["loss"]) == 2
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    X, y = _data(n=20)
+    _classifier().fit(X, y, epochs=2, verbose=1, random_state=0)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 - loss: ")
+
+
+def test_fit_accepts_lists_and_1d_targets_and_checks_shapes():
+    X, y = _data(n=12)
+    model = _classifier()
+    model.fit(X.tolist(), y.tolist(), epochs=1, random_state=0)
+    assert model.predict(X).shape == (12, 1)
+    with pytest.raises(ValueError, match="different numbers of samples"):
+        model.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :3])
+    with pytest.raises(ValueError, match="2D input"):
+        model.predict(X[0])
+
+
+# -- dtypes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_end_to_end(activation, dtype):
+    X, y = _data(n=24, dtype=dtype)
+    model = _classifier(hidden=(6, 4), activation=activation, dropout=0.2, alpha=1e-3)
+    model.fit(X, y, batch_size=8, epochs=2, random_state=0, sample_weight=np.ones(24))
+    assert model.dtype == np.dtype(dtype).name
+    assert model.params.dtype == dtype and model.grads.dtype == dtype
+    for layer in model.layers:
+        for arr in (*layer.params.values(), *layer.grads.values()):
+            assert arr.dtype == dtype
+    assert model.optimizer.m.dtype == dtype and model.optimizer.v.dtype == dtype
+    Xp, yp, _ = model._prepare(X, y)
+    model.loss_and_gradient(Xp, yp, rng=np.random.default_rng(0))
+    assert model.layers[-1]._cache["Z"].dtype == dtype
+    assert model.grads.dtype == dtype
+    assert model.predict(X).dtype == dtype
+    assert model.predict(X.astype(np.float64)).dtype == dtype  # cast to the model
+    assert model.predict_logits(X).dtype == dtype
+    assert np.all(np.isfinite(model.params))
+
+
+# -- reproducibility ----------------------------------------------------------------
+
+
+def _train(seed, X, y):
+    model = _classifier(hidden=(8, 8), dropout=0.3)
+    model.fit(X, y, batch_size=8, epochs=3, random_state=seed)
+    return model
+
+
+def test_same_seed_bit_identical_different_seed_differs():
+    X, y = _data(n=40)
+    a, b, c = _train(0, X, y), _train(0, X, y), _train(1, X, y)
+    assert np.array_equal(a.params, b.params)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        assert np.array_equal(wa, wb)
+    assert np.array_equal(a.predict(X), b.predict(X))
+    assert not np.array_equal(a.params, c.params)
+    assert not np.array_equal(a.predict(X), c.predict(X))
+
+
+def test_generator_random_state():
+    X, y = _data(n=40)
+    a = _classifier().fit(X, y, epochs=2, random_state=np.random.default_rng(5))
+    b = _classifier().fit(X, y, epochs=2, random_state=np.random.default_rng(5))
+    assert a.history == b.history
+
+
+# -- persistence ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_round_trip_of_trained_model(how):
+    X, y = _data(n=40)
+    model = _train(0, X, y)
+    clone = (
+        pickle.loads(pickle.dumps(model)) if how == "pickle" else copy.deepcopy(model)
+    )
+    assert np.array_equal(clone.predict(X), model.predict(X))
+    assert np.array_equal(clone.params, model.params)
+    assert not np.shares_memory(clone.params, model.params)
+    # the flat vector is re-linked to the layers' views
+    for layer in clone.layers:
+        for k in layer.params:
+            assert np.shares_memory(layer.params[k], clone.params)
+            assert np.shares_memory(layer.grads[k], clone.grads)
+    saved, before = clone.params.copy(), clone.layers[0].W.copy()
+    clone.params[:] += 1.0
+    np.testing.assert_array_equal(clone.layers[0].W, before + 1.0)
+    clone.params[:] = saved
+    # both continue training identically (optimizer state survived)
+    model.fit(X, y, batch_size=8, epochs=2, random_state=3)
+    clone.fit(X, y, batch_size=8, epochs=2, random_state=3)
+    assert np.array_equal(clone.params, model.params)
+    assert clone.optimizer.iterations == model.optimizer.iterations
+    assert np.array_equal(clone.predict(X), model.predict(X))
+    # and the clone's gradients land in its flat vector
+    Xp, yp, _ = clone._prepare(X, y)
+    clone.loss_and_gradient(Xp, yp, training=False)
+    assert np.any(clone.grads != 0)
+    np.testing.assert_array_equal(
+        clone.grads[: clone.layers[0].W.size], clone.layers[0].grads["W"].ravel()
+    )
+
+
+def test_pickle_unbuilt_model():
+    model = _classifier()
+    clone = pickle.loads(pickle.dumps(model))
+    assert not clone.built
+    X, y = _data(n=10)
+    clone.fit(X, y, epochs=1, random_state=0)
+    assert clone.built
+
+
+def test_get_and_set_weights():
+    X, y = _data(n=20)
+    model = _train(0, X, y)
+    weights = model.get_weights()
+    assert [w.shape for w in weights] == [(5, 8), (8,), (8, 8), (8,), (8, 1), (1,)]
+    weights[0][...] = 0.0  # copies: the model is unchanged
+    assert np.any(model.layers[0].W != 0)
+    other = _classifier(hidden=(8, 8), dropout=0.3).build(5, random_state=9)
+    assert not np.array_equal(other.predict(X), model.predict(X))
+    other.set_weights(model.get_weights())
+    assert np.array_equal(other.params, model.params)
+    assert np.array_equal(other.predict(X), model.predict(X))
+    with pytest.raises(ValueError, match="Expected 6 arrays; got 5"):
+        other.set_weights(model.get_weights()[:5])
+    bad = model.get_weights()
+    bad[1] = np.zeros(3)
+    with pytest.raises(ValueError, match="does not match"):
+        other.set_weights(bad)
+
+
+# -- divergence ---------------------------------------------------------------------
+
+
+def _regressor(lr):
+    model = Model([DenseBlock(8, "relu"), DenseBlock(1)])
+    model.compile("squared_error", SGD(lr))
+    return model
+
+
+def test_divergence_raises_and_restores_finite_weights():
+    X, _ = _data(n=64)
+    y = X[:, 0]
+    model = _regressor(1e6)
+    model.build(5, random_state=0)
+    start = model.params.copy()
+    with pytest.raises(TrainingDivergedError) as exc:
+        model.fit(X * 1e6, y, batch_size=16, epochs=5, random_state=0)
+    msg = str(exc.value)
+    assert "epoch 1" in msg
+    assert "Scale the input features" in msg and "lower the learning rate" in msg
+    assert isinstance(exc.value, ValueError)
+    assert np.all(np.isfinite(model.params))
+    np.testing.assert_array_equal(model.params, start)  # start of the epoch
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+def test_divergence_in_a_later_epoch_names_it_and_restores_that_epoch():
+    class Boost(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.optimizer.learning_rate = 1e6
+
+    X, _ = _data(n=64)
+    y = X[:, 0]
+    model = _regressor(1e-15)
+    rec = Recorder()
+    with pytest.raises(TrainingDivergedError, match="at epoch 3"):
+        model.fit(X * 1e6, y, batch_size=16, epochs=10, random_state=0,
+                  callbacks=[rec, Boost()])  # fmt: skip
+    assert len(rec.epoch_weights) == 2
+    np.testing.assert_array_equal(model.params, rec.epoch_weights[-1])
+    assert np.all(np.isfinite(model.params))
+
+
+def test_divergence_on_the_last_step_is_detected():
+    # One batch, one epoch: the only loss is computed before the exploding
+    # update, so the loss alone cannot reveal that the weights became inf.
+    X, _ = _data(n=16)
+    y = X[:, 0]
+    model = _regressor(1e308)
+    model.build(5, random_state=0)
+    start = model.params.copy()
+    with pytest.raises(TrainingDivergedError, match="epoch 1"):
+        model.fit(X * 1e6, y, batch_size=16, epochs=1, random_state=0)
+    assert np.all(np.isfinite(model.params))
+    np.testing.assert_array_equal(model.params, start)
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------
+
+
+def test_sigint_stops_after_the_batch():
+    class CtrlC(Callback):
+        def __init__(self):
+            super().__init__()
+            self.batches = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches += 1
+            if self.batches == 5:  # second epoch, batch 2
+                os.kill(os.getpid(), signal.SIGINT)
+
+    X, y = _data(n=24)
+    model = _classifier()
+    handler = signal.getsignal(signal.SIGINT)
+    cb = CtrlC()
+    with pytest.warns(UserWarning, match="interrupted by the user") as record:
+        hist = model.fit(X, y, batch_size=8, epochs=100, random_state=0, callbacks=[cb])
+    assert "epoch 2" in str(record[0].message)
+    assert hist.interrupted is True
+    assert cb.batches == 5 and model.optimizer.iterations == 5
+    assert len(hist.history["loss"]) == 1  # the interrupted epoch is not logged
+    assert signal.getsignal(signal.SIGINT) is handler  # handler restored
+    assert np.all(np.isfinite(model.params))
+    proba = model.predict(X)
+    assert proba.shape == (24, 1) and np.all(np.isfinite(proba))
+    # still usable: it can train again
+    hist = model.fit(X, y, batch_size=8, epochs=1, random_state=0)
+    assert hist.interrupted is False and len(hist.history["loss"]) == 1
+
+
+# -- the seed post's experiment -------------------------------------------------------
+
+
+def test_blog_post_network_trains_on_breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    X_test, y_test, X_train, y_train = X[:100], y[:100], X[100:], y[100:]
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    model = _blog_network()
+    model.compile("binary_crossentropy", Adam(1e-3))
+    hist = model.fit(
+        X_train, y_train, batch_size=32, epochs=20, random_state=0,
+        validation_data=(X_test, y_test),
+    )  # fmt: skip
+    assert hist.history["loss"][-1] < hist.history["loss"][0] / 3
+    accuracy = np.mean((model.predict(X_test)[:, 0] >= 0.5) == y_test)
+    assert accuracy >= 0.96

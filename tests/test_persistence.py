@@ -1,0 +1,761 @@
+"""Tests of :mod:`sknetscratch.persistence`: safe save/load without pickle."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import pickle
+import shlex
+import sys
+
+import joblib
+import numpy as np
+import pytest
+
+from sknetscratch import (
+    DenseBlock,
+    Dropout,
+    Model,
+    ScratchMLPClassifier,
+    ScratchMLPRegressor,
+    __version__,
+    persistence,
+)
+from sknetscratch.activations import ELU, LeakyReLU, ReLU
+from sknetscratch.persistence import FORMAT_MARKER, FORMAT_VERSION, load, save
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+META = "__sknetscratch_meta__"
+
+
+# ----------------------------------------------------------------------------- helpers
+def _data(n=60, d=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, rng
+
+
+def assert_same(a, b, where="obj"):
+    """Recursive equality of values, including their exact types and dtypes."""
+    assert type(a) is type(b), f"{where}: {type(a)} != {type(b)}"
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"), where
+    elif isinstance(a, Model):
+        assert_same_model(a, b, where)
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, (float, np.floating)) and math.isnan(a):
+        assert math.isnan(b), where
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+def assert_same_model(a, b, where="model"):
+    for key in ("name", "input_dim", "dtype", "alpha", "stop_training", "built"):
+        assert_same(getattr(a, key), getattr(b, key), f"{where}.{key}")
+    assert len(a.layers) == len(b.layers)
+    for i, (la, lb) in enumerate(zip(a.layers, b.layers)):
+        assert type(la) is type(lb)
+        assert la.get_config() == lb.get_config()
+        assert la.input_dim == lb.input_dim
+        if isinstance(la, DenseBlock):
+            assert la.activation == lb.activation  # compares parameters too
+        assert list(la.params) == list(lb.params)
+        for k in la.params:
+            assert_same(la.params[k], lb.params[k], f"{where}.layers[{i}].{k}")
+    assert type(a.loss) is type(b.loss)
+    assert type(a.optimizer) is type(b.optimizer)
+    if a.optimizer is not None:
+        va = {k: v for k, v in vars(a.optimizer).items() if k != "_tmp"}
+        vb = {k: v for k, v in vars(b.optimizer).items() if k != "_tmp"}
+        assert va.keys() == vb.keys()
+        for k in va:
+            assert_same(va[k], vb[k], f"{where}.optimizer.{k}")
+    if a.built:
+        assert_same(a.params, b.params, f"{where}.params")
+        for la, lb in zip(a.layers, b.layers):  # layers still view the flat vector
+            for k in la.params:
+                assert np.shares_memory(lb.params[k], b.params)
+
+
+def assert_same_estimator(a, b):
+    assert type(a) is type(b)
+    assert vars(a).keys() == vars(b).keys()
+    for k in vars(a):
+        assert_same(getattr(a, k), getattr(b, k), k)
+
+
+def roundtrip(obj, tmp_path, name="obj.npz"):
+    path = tmp_path / name
+    save(obj, path)
+    return load(path)
+
+
+def _rewrite(path, mutate_doc=None, mutate_arrays=None):
+    """Rewrite a saved file with a modified JSON document and/or arrays."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    doc = json.loads(arrays.pop(META).tobytes())
+    if mutate_doc is not None:
+        mutate_doc(doc)
+    if mutate_arrays is not None:
+        mutate_arrays(arrays)
+    arrays[META] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+# ----------------------------------------------------------------------------- estimators
+def _classification_cases():
+    X, rng = _data()
+    y_bin = (X[:, 0] + 0.3 * X[:, 1] > 0).astype(int)
+    y_multi = np.digitize(X[:, 0], [-0.5, 0.5])
+    y_multilabel = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 2] > 0.5]).astype(
+        int
+    )
+    y_str = np.array(["cat", "dog", "eel"])[y_multi]
+    small = dict(hidden_layer_sizes=(5,), max_iter=4, random_state=0)
+    return {
+        "binary-adam": (ScratchMLPClassifier(**small), X, y_bin),
+        "multiclass-sgd-momentum": (
+            ScratchMLPClassifier(
+                solver="sgd", learning_rate_init=0.05, activation="tanh", **small
+            ),
+            X,
+            y_multi,
+        ),
+        "multilabel": (ScratchMLPClassifier(**small), X, y_multilabel),
+        "string-labels": (ScratchMLPClassifier(**small), X, y_str),
+        "object-string-labels": (
+            ScratchMLPClassifier(**small),
+            X,
+            y_str.astype(object),
+        ),
+        "float32": (
+            ScratchMLPClassifier(activation="elu", **small),
+            X.astype(np.float32),
+            y_multi,
+        ),
+        "lbfgs": (
+            ScratchMLPClassifier(solver="lbfgs", hidden_layer_sizes=[4, 3], max_iter=5),
+            X,
+            y_bin,
+        ),
+        "early-stopping": (
+            ScratchMLPClassifier(
+                early_stopping=True,
+                validation_fraction=0.2,
+                n_iter_no_change=2,
+                **small,
+            ),
+            X,
+            y_multi,
+        ),
+        "leaky-relu-invscaling": (
+            ScratchMLPClassifier(
+                activation="leaky_relu",
+                solver="sgd",
+                learning_rate="invscaling",
+                nesterovs_momentum=False,
+                **small,
+            ),
+            X,
+            y_bin,
+        ),
+    }
+
+
+def _regression_cases():
+    X, rng = _data(seed=1)
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.1 * rng.normal(size=len(X))
+    Y = np.column_stack([y, X[:, 1] ** 2])
+    counts = rng.poisson(np.exp(0.3 * X[:, 0])).astype(float)
+    small = dict(hidden_layer_sizes=(6,), max_iter=4, random_state=0)
+    return {
+        "single-output": (ScratchMLPRegressor(**small), X, y),
+        "multi-output": (ScratchMLPRegressor(solver="sgd", **small), X, Y),
+        "poisson": (ScratchMLPRegressor(loss="poisson", **small), X, counts),
+        "regressor-lbfgs-float32": (
+            ScratchMLPRegressor(solver="lbfgs", hidden_layer_sizes=(3,), max_iter=5),
+            X.astype(np.float32),
+            y,
+        ),
+        "regressor-early-stopping": (
+            ScratchMLPRegressor(early_stopping=True, validation_fraction=0.2, **small),
+            X,
+            y,
+        ),
+    }
+
+
+CASES = {**_classification_cases(), **_regression_cases()}
+
+
+def _outputs(est, X):
+    out = [est.predict(X)]
+    if hasattr(est, "predict_proba"):
+        out.append(est.predict_proba(X))
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_estimator_roundtrip_and_continued_training(case, tmp_path):
+    template, X, y = CASES[case]
+    est = copy.deepcopy(template).fit(X, y)
+    original = copy.deepcopy(est)  # what continued training should match
+    loaded = roundtrip(est, tmp_path)
+
+    assert_same_estimator(est, loaded)
+    assert isinstance(
+        loaded.get_params()["hidden_layer_sizes"], type(est.hidden_layer_sizes)
+    )
+    for a, b in zip(_outputs(est, X), _outputs(loaded, X)):
+        assert a.dtype == b.dtype
+        assert np.array_equal(a, b)
+
+    # warm-start fit: the same result from the loaded and the original estimator
+    for e in (original, loaded):
+        e.set_params(warm_start=True, max_iter=2)
+        e.fit(X, y)
+    assert_same_estimator(original, loaded)
+
+    # partial_fit continues with the saved optimizer state (Adam moments, SGD velocity)
+    if est.solver != "lbfgs" and not est.early_stopping:
+        loaded2 = load(tmp_path / "obj.npz")
+        original2 = copy.deepcopy(est)
+        for e in (original2, loaded2):
+            e.partial_fit(X, y)
+        assert_same_estimator(original2, loaded2)
+        assert loaded2.model_.optimizer.iterations > est.model_.optimizer.iterations
+
+
+def test_roundtrip_types_of_special_attributes(tmp_path):
+    template, X, y = CASES["early-stopping"]
+    est = copy.deepcopy(template).fit(X, y)
+    loaded = roundtrip(est, tmp_path)
+    assert isinstance(loaded.validation_scores_, list)
+    assert est.best_loss_ is None and loaded.best_loss_ is None  # as scikit-learn
+    assert loaded.best_validation_score_ == est.best_validation_score_
+    est.best_loss_ = np.inf
+    assert roundtrip(est, tmp_path).best_loss_ == np.inf  # inf survives JSON
+    assert isinstance(loaded.hidden_layer_sizes, tuple)
+
+    template, X, y = CASES["lbfgs"]
+    est = copy.deepcopy(template).fit(X, y)
+    loaded = roundtrip(est, tmp_path)
+    assert isinstance(loaded.hidden_layer_sizes, list)  # a list stays a list
+    assert loaded.model_.optimizer is None
+
+
+def test_string_classes_dtypes(tmp_path):
+    for case, kind in [("string-labels", "U"), ("object-string-labels", "O")]:
+        template, X, y = CASES[case]
+        est = copy.deepcopy(template).fit(X, y)
+        assert est.classes_.dtype.kind == kind
+        loaded = roundtrip(est, tmp_path)
+        assert loaded.classes_.dtype == est.classes_.dtype
+        pred = loaded.predict(X)
+        assert pred.dtype == est.predict(X).dtype
+        assert np.array_equal(pred, est.predict(X))
+
+
+def test_pandas_feature_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, _ = _data()
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    y = (X[:, 0] > 0).astype(int)
+    est = ScratchMLPClassifier((4,), max_iter=3, random_state=0).fit(df, y)
+    loaded = roundtrip(est, tmp_path)
+    assert loaded.feature_names_in_.dtype == object
+    assert_same(est.feature_names_in_, loaded.feature_names_in_)
+    assert np.array_equal(est.predict_proba(df), loaded.predict_proba(df))
+    original = copy.deepcopy(est)
+    for e in (original, loaded):
+        e.partial_fit(df, y)
+    assert_same_estimator(original, loaded)
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(df.rename(columns={"a": "z"}))
+
+
+def test_unfitted_estimator_roundtrip(tmp_path):
+    est = ScratchMLPRegressor(hidden_layer_sizes=(3, 2), random_state=np.int64(7))
+    loaded = roundtrip(est, tmp_path)
+    assert_same_estimator(est, loaded)
+    assert type(loaded.random_state) is np.int64
+
+
+def test_np_float_learning_rate_keeps_type(tmp_path):
+    # NumPy scalars keep their type, so float32 arithmetic stays identical
+    X, _ = _data()
+    X = X.astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    est = ScratchMLPClassifier(
+        (3,),
+        solver="sgd",
+        learning_rate_init=np.float64(0.1),
+        max_iter=2,
+        random_state=0,
+    ).fit(X, y)
+    est.model_.optimizer.learning_rate = np.float32(0.05)
+    loaded = roundtrip(est, tmp_path)
+    assert type(loaded.learning_rate_init) is np.float64
+    assert type(loaded.model_.optimizer.learning_rate) is np.float32
+    original = copy.deepcopy(est)
+    for e in (original, loaded):
+        e.partial_fit(X, y)
+    assert_same_estimator(original, loaded)
+
+
+# ----------------------------------------------------------------------------- core Model
+def _core_model(optimizer="adam", dtype=np.float64):
+    model = Model(input_dim=4, name="net")
+    model.add(DenseBlock(6, "relu"))
+    model.add(Dropout(0.25))
+    model.add(DenseBlock(5, LeakyReLU(0.2), kernel_initializer="he_normal"))
+    model.add(DenseBlock(4, ELU(alpha=0.5), use_bias=False))
+    model.add(DenseBlock(1, "sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer=optimizer, alpha=0.01)
+    X, _ = _data()
+    X = X.astype(dtype)
+    y = (X[:, 0] > 0).astype(dtype)
+    return model, X, y
+
+
+@pytest.mark.parametrize(
+    "optimizer, dtype",
+    [("adam", np.float64), ("sgd", np.float32), (None, np.float64)],
+)
+def test_model_roundtrip_and_continued_training(optimizer, dtype, tmp_path):
+    from sknetscratch.optimizers import SGD
+
+    opt = SGD(0.05, momentum=0.9, nesterov=True) if optimizer == "sgd" else optimizer
+    model, X, y = _core_model("adam" if opt is None else opt, dtype)
+    model.fit(X, y, batch_size=16, epochs=2, random_state=0)
+    if opt is None:
+        model.optimizer = None  # compiled for gradients only
+    original = copy.deepcopy(model)
+    loaded = roundtrip(model, tmp_path)
+
+    assert_same_model(model, loaded)
+    assert loaded.layers[2].activation.negative_slope == 0.2
+    assert loaded.layers[3].activation.alpha == 0.5
+    assert np.array_equal(model.predict(X), loaded.predict(X))
+    assert np.array_equal(model.predict_logits(X), loaded.predict_logits(X))
+    if opt is None:
+        Y = y.reshape(-1, 1)  # loss_and_gradient takes 2-D targets
+        original.loss_and_gradient(X, Y, training=False)
+        loaded.loss_and_gradient(X, Y, training=False)
+        assert np.array_equal(original.grads, loaded.grads)
+        return
+    assert model.evaluate(X, y) == loaded.evaluate(X, y)
+    for m in (original, loaded):  # dropout masks and shuffling from the same seed
+        m.fit(X, y, batch_size=16, epochs=2, random_state=1)
+    assert_same_model(original, loaded)
+
+
+def test_model_unbuilt_and_uncompiled(tmp_path):
+    model = Model([DenseBlock(3, "gelu"), Dropout(0.1), DenseBlock(2, "softmax")])
+    loaded = roundtrip(model, tmp_path, "a.npz")
+    assert not loaded.built and loaded.loss is None and loaded.optimizer is None
+    assert_same_model(model, loaded)
+
+    model = Model([DenseBlock(3, "silu"), DenseBlock(2, "softmax")], input_dim=7)
+    model.compile("categorical_crossentropy", "sgd")
+    loaded = roundtrip(model, tmp_path, "b.npz")
+    assert_same_model(model, loaded)
+    assert loaded.input_dim == 7 and not loaded.built
+
+    model = Model([DenseBlock(3, "tanh"), DenseBlock(2)]).build(5, random_state=0)
+    loaded = roundtrip(model, tmp_path, "c.npz")  # built, not compiled
+    assert_same_model(model, loaded)
+    assert loaded.loss is None and loaded.dtype == "float64"
+
+
+def test_model_with_standalone_built_layer(tmp_path):
+    layer = DenseBlock(2, "linear").build(3, rng=0)
+    model = Model([layer])
+    loaded = roundtrip(model, tmp_path)
+    assert_same_model(model, loaded)
+
+
+def test_model_with_empty_layers(tmp_path):
+    loaded = roundtrip(Model(name="empty"), tmp_path)
+    assert loaded.name == "empty" and loaded.layers == []
+
+
+# ----------------------------------------------------------------------------- security
+class _Payload:
+    """Unpickling this runs a shell command that creates ``marker``."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {shlex.quote(self.marker)}",))
+
+
+needs_posix = pytest.mark.skipif(sys.platform == "win32", reason="uses `touch`")
+
+
+@needs_posix
+def test_payload_is_live(tmp_path):
+    # sanity check of the malicious payload used below: unpickling runs it
+    marker = tmp_path / "sanity"
+    pickle.loads(pickle.dumps(_Payload(marker)))
+    assert marker.exists()
+
+
+@needs_posix
+def test_malicious_raw_pickle_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.npz"
+    path.write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ValueError, match="not a NumPy .npz"):
+        load(path)
+    assert not marker.exists()
+
+
+@needs_posix
+def test_malicious_object_array_npz_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.npz"
+    payload = np.empty(1, dtype=object)
+    payload[0] = _Payload(marker)
+    with open(path, "wb") as fh:
+        np.savez(fh, x=payload)  # allow_pickle defaults to True when saving
+    with pytest.raises(ValueError, match="object array"):
+        load(path)
+    assert not marker.exists()
+
+
+@needs_posix
+def test_malicious_object_array_in_valid_file_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    template, X, y = CASES["binary-adam"]
+    path = tmp_path / "model.npz"
+    save(copy.deepcopy(template).fit(X, y), path)
+
+    def inject(arrays):
+        payload = np.empty(2, dtype=object)
+        payload[0] = payload[1] = _Payload(marker)
+        arrays["a0"] = payload  # classes_
+
+    _rewrite(path, mutate_arrays=inject)
+    with pytest.raises(ValueError, match=r"Refusing to load .*object array"):
+        load(path)
+    assert not marker.exists()
+
+
+@pytest.fixture
+def saved(tmp_path):
+    template, X, y = CASES["binary-adam"]
+    path = tmp_path / "model.npz"
+    save(copy.deepcopy(template).fit(X, y), path)
+    return path
+
+
+def _model_doc(doc):
+    return doc["content"]["attributes"]["model_"]["model"]
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (
+            lambda d: _model_doc(d)["layers"][0].update({"class": "Lambda"}),
+            "unknown layer type 'Lambda'",
+        ),
+        (
+            lambda d: _model_doc(d)["layers"][0]["activation"].update(
+                {"name": "os.system"}
+            ),
+            "unknown activation 'os.system'",
+        ),
+        (
+            lambda d: d["content"].update({"class": "os.system"}),
+            "unknown estimator class 'os.system'",
+        ),
+        (lambda d: _model_doc(d).update({"loss": "hinge"}), "unknown loss 'hinge'"),
+        (
+            lambda d: _model_doc(d)["optimizer"].update({"name": "builtins.eval"}),
+            "unknown optimizer 'builtins.eval'",
+        ),
+        (
+            lambda d: _model_doc(d)["optimizer"]["config"].update(
+                {"__class__": {"type": "int", "value": 1}}
+            ),
+            "unknown 'adam' setting '__class__'",
+        ),
+        (
+            lambda d: _model_doc(d)["layers"][0]["activation"]["params"].update(
+                {"__dict__": {"type": "float", "value": 1.0}}
+            ),
+            "unknown 'relu' parameter '__dict__'",
+        ),
+        (
+            lambda d: _model_doc(d)["layers"][0]["config"].update({"eval": "1"}),
+            "unknown DenseBlock argument 'eval'",
+        ),
+        (
+            lambda d: _model_doc(d)["layers"][0]["config"].update(
+                {"kernel_initializer": "os.system"}
+            ),
+            "Unknown initializer",
+        ),
+        (
+            lambda d: d["content"]["attributes"].update(
+                {"loss_": {"type": "pickle", "value": "gASV"}}
+            ),
+            "unknown or misplaced value type 'pickle'",
+        ),
+        (
+            lambda d: d["content"]["attributes"].update(
+                {"__class__": {"type": "str", "value": "x"}}
+            ),
+            "attribute '__class__' cannot be set",
+        ),
+        (
+            lambda d: d["content"]["attributes"].update({"predict": {"type": "none"}}),
+            "attribute 'predict' cannot be set",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {"evil": {"type": "str", "value": "x"}}
+            ),
+            "unknown ScratchMLPClassifier parameter 'evil'",
+        ),
+        (
+            lambda d: d["content"]["attributes"].update(
+                {"n_iter_": {"type": "numpy", "dtype": "object", "value": 1}}
+            ),
+            "unsupported NumPy scalar dtype 'object'",
+        ),
+        (
+            lambda d: d["content"]["attributes"].update(
+                {"classes_": {"type": "array", "key": "missing"}}
+            ),
+            "no array 'missing'",
+        ),
+        (
+            lambda d: _model_doc(d)["layers"][1]["params"].update(
+                {"W": _model_doc(d)["layers"][0]["params"]["W"]}
+            ),
+            "referenced twice",
+        ),
+        (
+            lambda d: _model_doc(d)["layers"][1]["activation"].update({"name": "relu"}),
+            "computed from the logits",
+        ),
+        (lambda d: d["content"].update({"type": "function"}), "unknown content type"),
+        (lambda d: d.pop("content"), "missing 'content'"),
+        (lambda d: d.update({"format": "something-else"}), "format marker"),
+        (lambda d: d.update({"format_version": "1"}), "invalid format version"),
+    ],
+)
+def test_tampered_json_refused(saved, mutate, match):
+    _rewrite(saved, mutate_doc=mutate)
+    with pytest.raises(ValueError, match=match) as info:
+        load(saved)
+    assert str(saved) in str(info.value)
+
+
+def test_tampered_parameter_shape_refused(saved):
+    def shrink(arrays):
+        arrays["a1"] = arrays["a1"][:-1]
+
+    _rewrite(saved, mutate_arrays=shrink)
+    with pytest.raises(ValueError, match="has shape"):
+        load(saved)
+
+
+def test_newer_format_version_refused(saved):
+    _rewrite(saved, lambda d: d.update({"format_version": FORMAT_VERSION + 1}))
+    with pytest.raises(ValueError, match=f"supports format version {FORMAT_VERSION}"):
+        load(saved)
+
+
+def test_other_sknetscratch_version_warns(saved):
+    _rewrite(saved, lambda d: d.update({"sknetscratch_version": "0.0.1"}))
+    with pytest.warns(UserWarning, match=r"saved with sknetscratch 0\.0\.1"):
+        est = load(saved)
+    assert isinstance(est, ScratchMLPClassifier)
+
+
+def test_written_document_header(saved):
+    with np.load(saved, allow_pickle=False) as npz:
+        assert npz[META].dtype == np.uint8
+        doc = json.loads(npz[META].tobytes())
+    assert doc["format"] == FORMAT_MARKER
+    assert doc["format_version"] == FORMAT_VERSION
+    assert doc["sknetscratch_version"] == __version__
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"just some text\n", "not a NumPy .npz"),
+        (b"", "not a NumPy .npz"),
+        (b"PK\x03\x04garbage" * 5, "not a NumPy .npz|corrupt"),
+    ],
+)
+def test_not_an_archive_refused(tmp_path, content, match):
+    path = tmp_path / "x.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_plain_npz_without_marker_refused(tmp_path):
+    path = tmp_path / "x.npz"
+    np.savez(path, W=np.ones(3))
+    with pytest.raises(ValueError, match="format marker"):
+        load(path)
+
+
+def test_bad_json_refused(saved):
+    with np.load(saved, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays[META] = np.frombuffer(b'{"format": "sknetscratch-model", ', np.uint8)
+    with open(saved, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match="JSON metadata is invalid"):
+        load(saved)
+    arrays[META] = np.frombuffer(b'{"format": NaN}', np.uint8)
+    with open(saved, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match="non-standard constant"):
+        load(saved)
+
+
+def test_string_metadata_accepted(saved):
+    with np.load(saved, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays[META] = np.array(arrays[META].tobytes().decode())
+    with open(saved, "wb") as fh:
+        np.savez(fh, **arrays)
+    assert isinstance(load(saved), ScratchMLPClassifier)
+
+
+# ----------------------------------------------------------------------------- save errors
+def test_random_state_instance_refused(tmp_path):
+    X, _ = _data()
+    est = ScratchMLPClassifier(
+        (3,), max_iter=2, random_state=np.random.RandomState(0)
+    ).fit(X, X[:, 0] > 0)
+    with pytest.raises(ValueError, match="random_state must be an int or None"):
+        save(est, tmp_path / "x.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_attribute_types_refused(tmp_path):
+    template, X, y = CASES["binary-adam"]
+    est = copy.deepcopy(template).fit(X, y)
+    est.extra_ = {"a": 1}
+    with pytest.raises(TypeError, match="attribute 'extra_'.*dict"):
+        save(est, tmp_path / "x.npz")
+    del est.extra_
+    est.classes_ = np.array([0, "a"], dtype=object)
+    with pytest.raises(TypeError, match="object array holding values other than str"):
+        save(est, tmp_path / "x.npz")
+    est.predict = print
+    with pytest.raises(TypeError, match="attribute 'predict' shadows"):
+        save(est, tmp_path / "x.npz")
+    del est.predict
+    with pytest.raises(TypeError, match="supports"):
+        save({"not": "a model"}, tmp_path / "x.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_custom_layer_and_activation_refused(tmp_path):
+    class MyDense(DenseBlock):
+        pass
+
+    class MyReLU(ReLU):
+        pass
+
+    with pytest.raises(TypeError, match="layer type 'MyDense'"):
+        save(Model([MyDense(2)]), tmp_path / "x.npz")
+    with pytest.raises(TypeError, match="not a registered activation"):
+        save(Model([DenseBlock(2, MyReLU())]), tmp_path / "x.npz")
+    layer = DenseBlock(2)
+    layer.callback = print
+    with pytest.raises(TypeError, match="callback"):
+        save(Model([layer]), tmp_path / "x.npz")
+
+
+# ----------------------------------------------------------------------------- atomic writes
+def test_no_suffix_added(tmp_path):
+    template, X, y = CASES["single-output"]
+    est = copy.deepcopy(template).fit(X, y)
+    path = tmp_path / "regressor.model"
+    save(est, str(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["regressor.model"]
+    assert np.array_equal(load(str(path)).predict(X), est.predict(X))
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("simulated failure")
+
+
+def _partial_then_boom(fh, arrays):
+    fh.write(b"PK\x03\x04 partial")
+    raise RuntimeError("simulated failure")
+
+
+@pytest.mark.parametrize(
+    "target, attr, replacement",
+    [
+        (persistence.json, "dumps", _boom),
+        (persistence, "_write_archive", _partial_then_boom),
+        (persistence.os, "fsync", _boom),
+        (persistence.os, "replace", _boom),
+    ],
+    ids=["json", "write", "fsync", "replace"],
+)
+def test_failed_save_leaves_previous_file(
+    saved, monkeypatch, target, attr, replacement
+):
+    before = saved.read_bytes()
+    template, X, y = CASES["multi-output"]
+    other = copy.deepcopy(template).fit(X, y)
+    monkeypatch.setattr(target, attr, replacement)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        save(other, saved)
+    monkeypatch.undo()
+    assert saved.read_bytes() == before
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]
+    assert isinstance(load(saved), ScratchMLPClassifier)
+
+
+def test_overwrite_replaces_file(saved):
+    template, X, y = CASES["multi-output"]
+    est = copy.deepcopy(template).fit(X, y)
+    save(est, saved)
+    assert isinstance(load(saved), ScratchMLPRegressor)
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]
+
+
+# ----------------------------------------------------------------------------- joblib
+@pytest.mark.parametrize("case", ["binary-adam", "string-labels", "multi-output"])
+def test_joblib_still_works(case, tmp_path):
+    template, X, y = CASES[case]
+    est = copy.deepcopy(template).fit(X, y)
+    joblib.dump(est, tmp_path / "est.joblib")
+    back = joblib.load(tmp_path / "est.joblib")
+    for a, b in zip(_outputs(est, X), _outputs(back, X)):
+        assert np.array_equal(a, b)
+
+
+def test_archive_is_plain_npz(tmp_path):
+    template, X, y = CASES["binary-adam"]
+    est = copy.deepcopy(template).fit(X, y)
+    save(est, tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
+        assert META in npz.files
+        assert all(npz[k].dtype.kind != "O" for k in npz.files)
