@@ -430,6 +430,10 @@ def bench_problem(problem, X, y, dtype, args, torch_available) -> dict:
     rounds = args.rounds if args.rounds is not None else problem.rounds
     warmup = args.warmup if args.warmup is not None else problem.warmup
     times = run_rounds(contenders, rounds, warmup)
+    for c in (ours, theirs):  # both must really train in the requested dtype
+        trained = c.estimator.coefs_[0].dtype
+        if trained != X.dtype:
+            print(f"  WARNING: {c.name} trained in {trained.name}, not {X.dtype.name}")
     result = {
         "problem": problem.key,
         "title": problem.title,
@@ -494,7 +498,7 @@ def environment() -> dict:
     return env
 
 
-def print_environment(env, torch_version):
+def print_environment(env, torch_version, threads=None):
     print("sknetscratch MLP benchmark")
     print(
         f"python {env['python']} | numpy {env['numpy']} | scikit-learn "
@@ -511,6 +515,8 @@ def print_environment(env, torch_version):
             f"architecture={arch}  threading_layer={info.get('threading_layer', '-')}  "
             f"({os.path.basename(info.get('filepath', ''))})"
         )
+    if threads is not None:
+        print(f"  (limited to {threads} thread(s) by --threads via threadpoolctl)")
     print(
         "env: "
         + "  ".join(
@@ -730,7 +736,8 @@ def _main(args) -> int:
         import torch
 
         env["torch"] = torch.__version__
-    print_environment(env, env["torch"])
+    env["threads_limit"] = args.threads
+    print_environment(env, env["torch"], args.threads)
     problems = make_problems(args.mode)
     results = []
     warnings.simplefilter("ignore", ConvergenceWarning)

@@ -6,6 +6,9 @@ parameter vector (for 'lbfgs'). scikit-learn's bookkeeping (``loss_curve_``,
 ``n_iter_no_change``, early stopping, the 'adaptive' and 'invscaling' learning
 rates) is the :class:`_SklearnMonitor` callback.
 
+Warnings use the stack level of the user's ``fit``/``partial_fit`` call
+(warn <- _fit_stochastic/_fit_lbfgs <- _fit_unsafe <- _fit <- fit <- user: 5).
+
 ``n_iter_`` rule: ``n_iter_ == len(loss_curve_)`` always; it counts every epoch
 (or L-BFGS iteration) since the last fit from scratch, so it keeps growing
 across ``warm_start`` fits and ``partial_fit`` calls. Each ``fit`` call runs at
@@ -316,7 +319,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going "
                 "to be clipped",
-                stacklevel=2,
+                stacklevel=6,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -366,14 +369,14 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "training is diverging. Scale the input features (for example with "
                 "StandardScaler) or lower learning_rate_init.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         if not incremental and not monitor.stopped and not history.interrupted:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=5,
             )
         return history.interrupted
 
@@ -417,7 +420,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "Training interrupted by the user (Ctrl-C); the model keeps the weights "
                 "of the last completed L-BFGS iteration.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=5,
             )
             state.setdefault(
                 "loss_", state["loss_curve_"][-1] if state["loss_curve_"] else np.nan
@@ -430,7 +433,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "iterations (max_iter) or scale the data as shown in:\n"
                 "    https://scikit-learn.org/stable/modules/preprocessing.html",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=5,
             )
         model.params[...] = res.x
         state["loss_"] = float(res.fun)
