@@ -31,7 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, get_activation
 from .callbacks import Callback
 from .layers import DenseBlock
 from .model import Model, TrainingDivergedError
@@ -261,10 +261,19 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                     f"y has {Y.shape[1]} outputs, but the fitted model has "
                     f"{self.n_outputs_}; refit with warm_start=False."
                 )
-            if [lay.units for lay in self.model_.layers[:-1]] != hidden:
+            trained = self.model_.layers
+            if (
+                [lay.units for lay in trained[:-1]] != hidden
+                or any(
+                    lay.activation.name != get_activation(self.activation).name
+                    for lay in trained[:-1]
+                )
+                or self.model_.loss.name != self._output()[1]
+            ):
                 raise ValueError(
-                    "hidden_layer_sizes changed since the last fit; warm_start and "
-                    "partial_fit need the same architecture."
+                    "hidden_layer_sizes, activation or loss changed since the last "
+                    "fit; warm_start and partial_fit need the same network. Refit "
+                    "with warm_start=False."
                 )
             model = copy.deepcopy(self.model_)  # train a copy: nothing lost on error
             model.alpha = float(self.alpha)

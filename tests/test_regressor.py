@@ -101,19 +101,36 @@ def test_side_by_side_with_sklearn_mlp(loader, params):
 
 
 @pytest.mark.parametrize(
-    "params",
+    "target, params",
     [
-        {"solver": "sgd", "learning_rate_init": 0.01},
-        {"solver": "sgd", "nesterovs_momentum": False, "alpha": 0.5},
-        {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.05},
-        {"solver": "adam", "learning_rate_init": 0.01, "alpha": 0.1},
-        {"solver": "lbfgs"},
+        ("one", {"solver": "sgd", "learning_rate_init": 0.01}),
+        ("one", {"solver": "sgd", "nesterovs_momentum": False, "alpha": 0.5}),
+        ("one", {"solver": "sgd", "learning_rate": "invscaling"}),
+        ("one", {"solver": "adam", "learning_rate_init": 0.01, "alpha": 0.1}),
+        ("one", {"solver": "lbfgs"}),
+        ("counts", {"loss": "poisson", "learning_rate_init": 0.01}),
+        ("counts", {"loss": "poisson", "solver": "lbfgs"}),
+        ("two", {"solver": "adam", "learning_rate_init": 0.01, "alpha": 0.0}),
     ],
-    ids=["sgd", "sgd-momentum-l2", "sgd-invscaling", "adam-l2", "lbfgs"],
+    ids=[
+        "sgd",
+        "sgd-momentum-l2",
+        "sgd-invscaling",
+        "adam-l2",
+        "lbfgs",
+        "poisson-adam",
+        "poisson-lbfgs",
+        "2-outputs-adam",
+    ],
 )
-def test_same_start_follows_sklearn_trajectory(linear, params):
+def test_same_start_follows_sklearn_trajectory(linear, target, params):
     """From the same weights, ours and scikit-learn's take the same steps."""
     X, y = linear
+    y = {
+        "one": y,
+        "counts": np.round(np.exp(y / 3)),
+        "two": np.column_stack([y, np.sin(2 * X[:, 0])]),
+    }[target]
     kw = dict(
         hidden_layer_sizes=(10,),
         max_iter=1,
@@ -123,24 +140,31 @@ def test_same_start_follows_sklearn_trajectory(linear, params):
         random_state=0,
         **params,
     )
+    if kw.get("learning_rate") == "invscaling":
+        kw["learning_rate_init"] = 0.05
     ours = ScratchMLPRegressor(**kw).fit(X, y)
     ref = MLPRegressor(**kw).fit(X, y)
     start = [w.copy() for pair in zip(ref.coefs_, ref.intercepts_) for w in pair]
     ours.model_.set_weights(start)  # Keras order: W, b of each layer
     ours.set_params(max_iter=30).fit(X, y)  # warm start from the same weights
     ref.set_params(max_iter=30).fit(X, y)
+    assert ours.out_activation_ == ref.out_activation_
     # ours counts every epoch (or L-BFGS iteration) since the fit from scratch,
     # scikit-learn only those of the last fit
     assert ours.n_iter_ == len(ours.loss_curve_) == 1 + ref.n_iter_
-    if params["solver"] == "lbfgs":
+    if kw.get("solver") == "lbfgs":
         np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-6)
         assert ours.loss_ == pytest.approx(ref.loss_, rel=1e-8)
-    else:
-        assert ours.t_ == ref.t_ == 31 * len(X)
-        np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-10)
-        np.testing.assert_allclose(
-            ours.loss_curve_[1:], ref.loss_curve_[1:], rtol=1e-10
-        )
+        return
+    assert ours.t_ == ref.t_ == 31 * len(X)
+    np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-10)
+    # the same loss values; with several outputs ours sums the half squared
+    # error over them (documented) where scikit-learn reports their mean
+    # (alpha=0 there: the L2 term is added once in both)
+    k = 2 if target == "two" else 1
+    np.testing.assert_allclose(
+        ours.loss_curve_[1:], k * np.asarray(ref.loss_curve_[1:]), rtol=1e-10
+    )
 
 
 # -- Poisson ----------------------------------------------------------------------
@@ -167,16 +191,13 @@ def test_poisson_beats_squared_error_on_counts(counts):
     assert dev_pois <= 1.05 * mean_poisson_deviance(yte, ref.predict(Xte))
 
 
-def test_poisson_loss_curve_is_the_half_deviance(counts):
+def test_poisson_loss_is_the_half_deviance(counts):
     X, y = counts
-    reg = ScratchMLPRegressor(
-        loss="poisson", hidden_layer_sizes=(5,), solver="lbfgs", alpha=0.0
-    )
-    reg.set_params(max_iter=20, random_state=0).fit(X, y)
+    kw = dict(hidden_layer_sizes=(5,), solver="lbfgs", alpha=0.0, max_iter=20)
+    reg = ScratchMLPRegressor(loss="poisson", random_state=0, **kw).fit(X, y)
     # with alpha=0 the reported loss is the half mean Poisson deviance
-    assert reg.loss_ == pytest.approx(
-        0.5 * mean_poisson_deviance(y, reg.predict(X)), rel=1e-10
-    )
+    half_deviance = 0.5 * mean_poisson_deviance(y, reg.predict(X))
+    assert reg.loss_ == reg.loss_curve_[-1] == pytest.approx(half_deviance, rel=1e-10)
 
 
 def test_poisson_rejects_negative_targets(counts):
@@ -196,26 +217,19 @@ def test_poisson_rejects_negative_targets(counts):
 def test_target_shapes(multi):
     X, Y = multi
     n = len(X)
-    one = ScratchMLPRegressor(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit(
-        X, Y[:, 0]
-    )
+    kw = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+    one = ScratchMLPRegressor(**kw).fit(X, Y[:, 0])
     assert one.predict(X).shape == (n,) and one.n_outputs_ == 1
-    three = ScratchMLPRegressor(
-        hidden_layer_sizes=(6,), max_iter=5, random_state=0
-    ).fit(X, Y)
+    three = ScratchMLPRegressor(**kw).fit(X, Y)
     assert three.predict(X).shape == (n, 3) and three.n_outputs_ == 3
     with pytest.warns(DataConversionWarning, match="column-vector y"):
-        col = ScratchMLPRegressor(
-            hidden_layer_sizes=(6,), max_iter=5, random_state=0
-        ).fit(X, Y[:, :1])
+        col = ScratchMLPRegressor(**kw).fit(X, Y[:, :1])
     assert col.predict(X).shape == (n,) and col.n_outputs_ == 1
     # a column vector is the same target as the 1-D one
     np.testing.assert_array_equal(col.predict(X), one.predict(X))
     # scikit-learn does the same
     with pytest.warns(DataConversionWarning):
-        ref = MLPRegressor(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit(
-            X, Y[:, :1]
-        )
+        ref = MLPRegressor(**kw).fit(X, Y[:, :1])
     assert ref.predict(X).shape == (n,)
 
 
@@ -223,10 +237,9 @@ def test_target_shapes(multi):
 def test_fitted_attributes_match_sklearn(multi, n_targets):
     X, Y = multi
     y = Y[:, 0] if n_targets == 1 else Y
-    ours = ScratchMLPRegressor(
-        hidden_layer_sizes=(7, 5), max_iter=20, random_state=0
-    ).fit(X, y)
-    ref = MLPRegressor(hidden_layer_sizes=(7, 5), max_iter=20, random_state=0).fit(X, y)
+    kw = dict(hidden_layer_sizes=(7, 5), max_iter=20, random_state=0)
+    ours = ScratchMLPRegressor(**kw).fit(X, y)
+    ref = MLPRegressor(**kw).fit(X, y)
     for name in ("n_layers_", "n_outputs_", "out_activation_", "n_features_in_"):
         assert getattr(ours, name) == getattr(ref, name), name
     assert ours.out_activation_ == "identity" and ours.n_layers_ == 4
@@ -291,12 +304,9 @@ def test_zero_weights_equal_removing_rows(multi):
 def test_sample_weight_changes_the_fit_and_is_validated(linear):
     X, y = linear
     w = np.where(X[:, 0] > 0, 10.0, 0.1)
-    a = ScratchMLPRegressor(hidden_layer_sizes=(5,), max_iter=10, random_state=0).fit(
-        X, y
-    )
-    b = ScratchMLPRegressor(hidden_layer_sizes=(5,), max_iter=10, random_state=0).fit(
-        X, y, w
-    )
+    kw = dict(hidden_layer_sizes=(5,), max_iter=10, random_state=0)
+    a = ScratchMLPRegressor(**kw).fit(X, y)
+    b = ScratchMLPRegressor(**kw).fit(X, y, w)
     assert not np.allclose(a.predict(X), b.predict(X))
     with pytest.raises(ValueError, match="[Nn]egative"):
         ScratchMLPRegressor().fit(X, y, sample_weight=-np.ones(len(y)))
@@ -348,6 +358,30 @@ def test_warm_start_continues_and_accumulates(linear):
     reg.set_params(warm_start=False).fit(X, y)
     assert reg.n_iter_ == len(reg.loss_curve_) == 5
     assert reg.loss_curve_ == first
+
+
+@pytest.mark.parametrize("param, value", [("loss", "poisson"), ("activation", "tanh")])
+def test_warm_start_with_another_network_refuses_or_follows(counts, param, value):
+    """A warm start never keeps training a network other than the one it reports."""
+    X, y = counts
+    reg = ScratchMLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    reg.set_params(warm_start=True).fit(X, y)
+    before = reg.predict(X)
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        reg.set_params(hidden_layer_sizes=(6,)).fit(X, y)
+    reg.set_params(hidden_layer_sizes=(5,), **{param: value})
+    try:
+        reg.fit(X, y)
+    except ValueError:  # refusing, as for hidden_layer_sizes, leaves it unchanged
+        assert reg.out_activation_ == "identity"
+        np.testing.assert_array_equal(reg.predict(X), before)
+        return
+    # or the network follows the new parameters
+    assert reg.model_.layers[0].activation.name == reg.activation
+    assert reg.model_.loss.name == reg.loss
+    if param == "loss":
+        assert reg.out_activation_ == "exp"
+        assert (reg.predict(X) > 0).all()
 
 
 def test_early_stopping_scores_r2_and_keeps_the_best_weights(monkeypatch, linear):
@@ -407,18 +441,16 @@ def test_solvers_fit_an_easy_problem(linear, params):
 def test_float32_end_to_end(multi):
     X, Y = multi
     X32 = X.astype(np.float32)
-    reg = ScratchMLPRegressor(hidden_layer_sizes=(6,), max_iter=10, random_state=0).fit(
-        X32, Y
-    )
+    kw = dict(hidden_layer_sizes=(6,), max_iter=10, random_state=0)
+    reg = ScratchMLPRegressor(**kw).fit(X32, Y)
     assert reg.model_.params.dtype == np.float32
     assert all(c.dtype == np.float32 for c in reg.coefs_ + reg.intercepts_)
     assert reg.predict(X32).dtype == np.float32
     assert all(np.isfinite(loss) for loss in reg.loss_curve_)
-    pois = ScratchMLPRegressor("poisson", (6,), max_iter=10, random_state=0)
-    assert pois.fit(X32, np.abs(Y[:, 0])).predict(X32).dtype == np.float32
-    reg64 = ScratchMLPRegressor(
-        hidden_layer_sizes=(6,), max_iter=10, random_state=0
-    ).fit(X, Y)
+    pois = ScratchMLPRegressor(loss="poisson", **kw).fit(X32, np.abs(Y[:, 0]))
+    assert pois.model_.params.dtype == np.float32
+    assert pois.predict(X32).dtype == np.float32
+    reg64 = ScratchMLPRegressor(**kw).fit(X, Y)
     assert reg64.model_.params.dtype == np.float64
     assert all(c.dtype == np.float64 for c in reg64.coefs_ + reg64.intercepts_)
     assert reg64.predict(X).dtype == np.float64
@@ -470,12 +502,8 @@ def test_summary_model_and_clone(multi, capsys):
 
 def test_same_seed_is_bit_identical_and_seeds_differ(multi):
     X, Y = multi
-    regs = [
-        ScratchMLPRegressor(hidden_layer_sizes=(8,), max_iter=15, random_state=s).fit(
-            X, Y
-        )
-        for s in (3, 3, 4)
-    ]
+    kw = dict(hidden_layer_sizes=(8,), max_iter=15)
+    regs = [ScratchMLPRegressor(random_state=s, **kw).fit(X, Y) for s in (3, 3, 4)]
     assert np.array_equal(regs[0].predict(X), regs[1].predict(X))
     assert regs[0].loss_curve_ == regs[1].loss_curve_
     assert not np.array_equal(regs[0].predict(X), regs[2].predict(X))
