@@ -239,6 +239,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             if not incremental:
                 self._check_weighted_target(Y, sample_weight)
         Y = Y.astype(X.dtype, copy=False)
+        self._warn_if_unscaled(X)
         rng = self._make_rng()
 
         # as scikit-learn: early stopping (stochastic solvers only) tracks the
@@ -284,18 +285,35 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
 
+        # Divergence watch: the loss of the first batch before and after training
+        probe = (
+            X[:200],
+            Y[:200],
+            None if sample_weight is None else sample_weight[:200],
+        )
+        with np.errstate(all="ignore"):
+            start_loss = model.evaluate(*probe)
         if self.solver == "lbfgs":
             interrupted = self._fit_lbfgs(model, X, Y, sample_weight, state)
         else:
             interrupted = self._fit_stochastic(
                 model, X, Y, sample_weight, state, incremental, rng
             )
-
-        if not np.isfinite(model.params).all():
+        with np.errstate(all="ignore"):
+            end_loss = model.evaluate(*probe)
+        if not (np.isfinite(model.params).all() and np.isfinite(end_loss)):
             raise TrainingDivergedError(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed (for example with "
-                "StandardScaler), or the learning rate may be too high."
+                "Solver produced non-finite parameter weights or outputs. The input "
+                "data may contain large values and need to be preprocessed (for "
+                "example with StandardScaler), or the learning rate may be too high."
+            )
+        if end_loss > 10 * max(start_loss, 1e-12):
+            warnings.warn(
+                f"The training loss grew from {start_loss:.4g} to {end_loss:.4g}: "
+                "training is diverging. Scale the input features (for example with "
+                "StandardScaler) or lower learning_rate_init.",
+                UserWarning,
+                stacklevel=4,
             )
         state.pop("_best_params", None)
         for k, v in state.items():
@@ -317,6 +335,18 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             "validation_scores_",
             "best_validation_score_",
         )
+
+    def _warn_if_unscaled(self, X, limit=1e6):
+        """Warn when features are so large that training cannot go well."""
+        values = X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X
+        if values.size and max(values.max(), -values.min()) > limit:
+            warnings.warn(
+                f"X has values of magnitude above {limit:g}; the network will train "
+                "badly or diverge. Scale the features first (for example with "
+                "StandardScaler in a Pipeline).",
+                UserWarning,
+                stacklevel=5,
+            )
 
     def _check_weighted_target(self, Y, sample_weight):
         """Hook: the classifier refuses weights that leave a single class."""
@@ -358,12 +388,11 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             validation = (X_val, Y_val, sw_val)
             state.setdefault("_best_params", model.params.copy())
         monitor = _SklearnMonitor(self, state, X.shape[0], validation)
-        with np.errstate(all="ignore"):
-            start_loss = model.evaluate(X, Y, sample_weight)
+        batch_size = self._batch_size(X.shape[0])
         history = model.fit(
             X,
             Y,
-            batch_size=self._batch_size(X.shape[0]),
+            batch_size=batch_size,
             epochs=1 if incremental else self.max_iter,
             shuffle=self.shuffle,
             random_state=rng,
@@ -372,14 +401,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         )
         if validation is not None and "_best_params" in state:
             model.params[...] = state["_best_params"]  # restore the best weights
-        if state["loss_curve_"] and state["loss_"] > 10 * start_loss:
-            warnings.warn(
-                f"The training loss grew from {start_loss:.4g} to {state['loss_']:.4g}: "
-                "training is diverging. Scale the input features (for example with "
-                "StandardScaler) or lower learning_rate_init.",
-                UserWarning,
-                stacklevel=5,
-            )
         if not incremental and not monitor.stopped and not history.interrupted:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "

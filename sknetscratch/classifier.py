@@ -7,7 +7,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import _BaseScratchMLP
 
@@ -170,6 +170,10 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         y_type = type_of_target(y)
+        if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+            raise ValueError(
+                "Multioutput target data is not supported with label binarization"
+            )
         if incremental and hasattr(self, "classes_"):
             pass  # classes_ fixed by the first partial_fit call
         elif not hasattr(self, "classes_") or not (self.warm_start or incremental):
@@ -203,7 +207,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in the "
-                    f"data, but the data contains only 1 class: {self.classes_[0]!r}."
+                    f"data, but the data contains only 1 class: {self.classes_[0]}."
                 )
         self._y_type = (
             "multilabel-indicator"
@@ -283,6 +287,9 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self._validate_params()
         first = not hasattr(self, "classes_")
         if first:
+            y = check_array(
+                y, ensure_2d=False, dtype=None, ensure_min_samples=0, input_name="y"
+            )
             y_type = type_of_target(y)
             if classes is None and y_type != "multilabel-indicator":
                 raise ValueError(
@@ -348,8 +355,8 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         """
         Z = self._forward(X)
         if self._y_type == "multiclass":
-            m = Z.max(axis=1, keepdims=True)
-            return Z - (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))
+            Zm = Z - Z.max(axis=1, keepdims=True)  # log-softmax, stable in float32
+            return Zm - np.log(np.exp(Zm).sum(axis=1, keepdims=True))
         if self._y_type == "binary":  # log sigma(z) = -log(1 + e^{-z})
             Z = np.hstack([-Z, Z])
         return -np.logaddexp(0, -Z)

@@ -493,15 +493,37 @@ case(
     match=r"has no attribute 'partial_fit'",
     params={"solver": "lbfgs"},
 )
+_CHANGED = r"hidden_layer_sizes, activation or loss changed since the last fit"
+for _name, _changed in (
+    ("hidden_layer_sizes", {"hidden_layer_sizes": (6,)}),
+    ("activation", {"activation": "tanh"}),
+):
+    case(
+        f"warm_start_fit-{_name}_changed",
+        lambda est, p=_changed: (
+            fitted(est).set_params(warm_start=True, **p).fit(X, good_y(est))
+        ),
+        ValueError,
+        match=_CHANGED,
+        transactional=True,
+    )
+    case(
+        f"partial_fit-{_name}_changed",
+        lambda est, p=_changed: partial_fit(
+            fitted(est).set_params(**p), X, good_y(est)
+        ),
+        ValueError,
+        match=_CHANGED,
+    )
 case(
-    "warm_start_fit-hidden_layer_sizes_changed",
+    "warm_start_fit-loss_changed",
     lambda est: (
-        fitted(est)
-        .set_params(warm_start=True, hidden_layer_sizes=(6,))
-        .fit(X, good_y(est))
+        fitted(est).set_params(warm_start=True, loss="poisson").fit(X, np.abs(Y["reg"]))
     ),
     ValueError,
-    match=r"hidden_layer_sizes changed since the last fit",
+    match=_CHANGED,
+    kinds=("reg",),
+    transactional=True,
 )
 
 # -- hyperparameters: scikit-learn's InvalidParameterError ------------------------------------

@@ -54,9 +54,10 @@ def test_benchmark_script_runs(tmp_path):
         assert r["epochs"]["sknetscratch"] == r["epochs"]["sklearn"]
 
 
-def test_benchmark_rejects_unknown_config(capsys):
+def test_benchmark_rejects_unknown_config(capsys, monkeypatch):
     spec = importlib.util.spec_from_file_location("bench_mlp", SCRIPT)
     bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_mlp", bench)  # dataclasses need it
     spec.loader.exec_module(bench)
     with pytest.raises(SystemExit) as exc:
         bench.parse_args(["--configs", "z"])

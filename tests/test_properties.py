@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
@@ -47,18 +47,18 @@ SOLVERS = st.sampled_from(["adam", "sgd", "lbfgs"])
 
 
 @st.composite
-def features(draw, n_samples=None):
-    """X of shape (n_samples, 1..6), float32 or float64, values in [-10, 10]."""
+def features(draw, n_samples=None, bound=10.0):
+    """X of shape (n_samples, 1..6), float32 or float64, values in [-bound, bound]."""
     dtype = draw(st.sampled_from([np.float32, np.float64]))
     n = draw(st.integers(2, 40)) if n_samples is None else n_samples
     p = draw(st.integers(1, 6))
     width = 32 if dtype is np.float32 else 64
-    elements = st.floats(-10, 10, allow_nan=False, width=width)
+    elements = st.floats(-bound, bound, allow_nan=False, width=width)
     return draw(arrays(dtype, (n, p), elements=elements))
 
 
 @st.composite
-def classification_data(draw):
+def classification_data(draw, bound=10.0):
     """(X, y, labels): every one of the 2..4 labels appears at least once."""
     n_classes = draw(st.integers(2, 4))
     if draw(st.booleans()):
@@ -97,7 +97,7 @@ def classification_data(draw):
     )
     order = draw(st.permutations(range(n)))
     y = labels[idx[list(order)]]
-    X = draw(features(n_samples=n))
+    X = draw(features(n_samples=n, bound=bound))
     return X, y, labels
 
 
@@ -110,13 +110,7 @@ def _quiet_fit(est, X, y):
         return est.fit(X, y)
 
 
-@given(data=classification_data(), solver=SOLVERS, seed=st.integers(0, 2**16))
-def test_classifier_outputs_are_well_formed(data, solver, seed):
-    X, y, labels = data
-    clf = ScratchMLPClassifier(
-        hidden_layer_sizes=(7,), solver=solver, max_iter=5, random_state=seed
-    )
-    _quiet_fit(clf, X, y)
+def _check_classifier_outputs(clf, X, labels):
     n, k = X.shape[0], len(labels)
     np.testing.assert_array_equal(clf.classes_, np.unique(labels))
 
@@ -134,8 +128,50 @@ def test_classifier_outputs_are_well_formed(data, solver, seed):
     pred = clf.predict(X)
     assert pred.shape == (n,)
     assert np.isin(pred, clf.classes_).all()
-    # the predicted class is the most probable one
-    np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
+    # the predicted class is the most probable one (where that one is unique)
+    unique_max = (proba == proba.max(axis=1, keepdims=True)).sum(axis=1) == 1
+    np.testing.assert_array_equal(
+        pred[unique_max], clf.classes_[proba.argmax(axis=1)][unique_max]
+    )
+
+
+@given(data=classification_data(), solver=SOLVERS, seed=st.integers(0, 2**16))
+def test_classifier_outputs_are_well_formed(data, solver, seed):
+    X, y, labels = data
+    clf = ScratchMLPClassifier(
+        hidden_layer_sizes=(7,), solver=solver, max_iter=5, random_state=seed
+    )
+    _quiet_fit(clf, X, y)
+    _check_classifier_outputs(clf, X, labels)
+
+
+_X_LARGE_LOGITS = np.zeros((9, 2), dtype=np.float32)
+_X_LARGE_LOGITS[0, 1], _X_LARGE_LOGITS[4, 1] = 794.0, 1.0
+_Y_LARGE_LOGITS = np.array([0, 0, 0, 0, 2, 0, 1, 0, 0])
+
+
+@given(
+    data=classification_data(bound=1e4),
+    solver=st.sampled_from(["adam", "lbfgs"]),
+    seed=st.integers(0, 2**16),
+)
+# float32 logits near 350 whose top two differ by ~5: found by hypothesis
+@example(
+    data=(_X_LARGE_LOGITS, _Y_LARGE_LOGITS, np.array([0, 1, 2])),
+    solver="lbfgs",
+    seed=37,
+)
+def test_classifier_outputs_are_well_formed_for_large_logits(data, solver, seed):
+    """Unscaled X (up to 1e4): logits in the hundreds or thousands, float32 too."""
+    X, y, labels = data
+    clf = ScratchMLPClassifier(
+        hidden_layer_sizes=(7,), solver=solver, max_iter=5, random_state=seed
+    )
+    with warnings.catch_warnings():
+        # unscaled data may warn that training diverges: not what is tested here
+        warnings.filterwarnings("ignore", message=".*training is diverging")
+        _quiet_fit(clf, X, y)
+    _check_classifier_outputs(clf, X, labels)
 
 
 @given(
