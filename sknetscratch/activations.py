@@ -75,6 +75,20 @@ class ActivationFunction(abc.ABC):
         r"""Chain rule through the activation: :math:`\delta = g \odot f'(z)`."""
         return grad * self.derivative(z, a)
 
+    # In-place variants for the training loop (same maths, no new arrays).
+    # Subclasses override them where NumPy can write into ``out`` directly.
+    def forward_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out[...] = f(z)``; may return ``z`` itself when ``f`` is the identity."""
+        out[...] = self.forward(z)
+        return out
+
+    def backward_inplace(
+        self, z: np.ndarray, a: np.ndarray, grad: np.ndarray
+    ) -> np.ndarray:
+        r"""``grad *= f'(z)`` in place: :math:`\delta = g \odot f'(z)`."""
+        grad *= self.derivative(z, a)
+        return grad
+
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(z)
 
@@ -106,6 +120,12 @@ class Linear(ActivationFunction):
     def backward(self, z, a, grad):
         return grad  # grad * 1, without the multiplication
 
+    def forward_into(self, z, out):
+        return z
+
+    def backward_inplace(self, z, a, grad):
+        return grad
+
 
 class ReLU(ActivationFunction):
     r""":math:`f(z) = \max(z, 0)`, :math:`f'(z) = [z > 0]`."""
@@ -120,6 +140,12 @@ class ReLU(ActivationFunction):
 
     def backward(self, z, a, grad):
         return np.where(z > 0, grad, 0).astype(grad.dtype, copy=False)
+
+    def forward_into(self, z, out):
+        return np.maximum(z, 0, out=out)
+
+    def backward_inplace(self, z, a, grad):
+        return np.multiply(grad, z > 0, out=grad)  # delta = g * [z > 0]
 
 
 class LeakyReLU(ActivationFunction):
@@ -182,6 +208,9 @@ class Tanh(ActivationFunction):
 
     def derivative(self, z, a):
         return 1 - a * a
+
+    def forward_into(self, z, out):
+        return np.tanh(z, out=out)
 
 
 class Softplus(ActivationFunction):
@@ -281,6 +310,12 @@ class Softmax(ActivationFunction):
 
     def backward(self, z, a, grad):
         return a * (grad - np.sum(grad * a, axis=1, keepdims=True))
+
+    def backward_inplace(self, z, a, grad):
+        s = np.sum(grad * a, axis=1, keepdims=True)
+        grad -= s
+        grad *= a
+        return grad
 
 
 #: Registry: name -> class. scikit-learn's names ('identity', 'logistic') and

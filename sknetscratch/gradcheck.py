@@ -77,12 +77,11 @@ def check_gradients(
         numeric[j] = (up - down) / (2 * eps)
     loss()  # leave grads consistent with the restored parameters
 
-    details, start = {}, 0
-    for layer in model.layers:
-        for name, p in layer.params.items():
-            a = analytic[start : start + p.size]
-            n = numeric[start : start + p.size]
-            start += p.size
+    details = {}
+    for i, layer in enumerate(model.layers):
+        for name in layer.params:
+            where = model._slices[i, name]  # this array's place in the flat vector
+            a, n = analytic[where], numeric[where]
             denom = np.linalg.norm(a) + np.linalg.norm(n)
             details[f"{layer.name}.{name}"] = (
                 float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0

@@ -52,6 +52,7 @@ class Layer(abc.ABC):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self._cache: dict = {}
+        self._buffers: dict = {}
 
     # -- shapes ---------------------------------------------------------------
     def output_dim(self, input_dim: int) -> int:
@@ -103,12 +104,35 @@ class Layer(abc.ABC):
         """Compute the layer's output, caching what ``backward`` needs."""
 
     @abc.abstractmethod
-    def backward(self, grad: np.ndarray, *, need_input_grad: bool = True):
+    def backward(
+        self,
+        grad: np.ndarray,
+        *,
+        need_input_grad: bool = True,
+        overwrite_grad: bool = False,
+    ):
         """Backpropagate ``grad = dL/d(output)``.
 
         Returns ``(dL/d(input) or None, self.grads)``; the parameter gradients
-        are written into ``self.grads``.
+        are written into ``self.grads``. With ``overwrite_grad=True`` the layer
+        may compute in place in ``grad`` (the model's training loop does).
         """
+
+    def _buffer(self, key: str, shape: tuple, dtype) -> np.ndarray:
+        """A reusable scratch array for the training loop (never pickled).
+
+        Reusing per-batch arrays avoids allocating (and page-faulting) fresh
+        memory on every batch; arrays returned by ``forward`` are overwritten by
+        the next call.
+        """
+        buffers = self.__dict__.setdefault("_buffers", {})
+        k = (key, shape, np.dtype(dtype).str)
+        buf = buffers.get(k)
+        if buf is None:
+            if len(buffers) > 16:  # e.g. many different batch sizes
+                buffers.clear()
+            buf = buffers[k] = np.empty(shape, dtype=dtype)
+        return buf
 
     def infer(self, X) -> np.ndarray:
         """Inference-mode output without caching anything (used by ``predict``)."""
@@ -123,6 +147,7 @@ class Layer(abc.ABC):
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_cache"] = {}  # activations of the last batch: never saved
+        state["_buffers"] = {}  # scratch space
         state["grads"] = {}  # gradients are scratch space, re-created on load
         return state
 
@@ -230,29 +255,49 @@ class DenseBlock(Layer):
         return Z
 
     def infer(self, X):
-        return self.activation.forward(self.pre_activation(X))
+        Z = self.pre_activation(X)  # a fresh array: the activation may overwrite it
+        return self.activation.forward_into(Z, Z)
 
-    def forward(self, X, *, training=False, rng=None):
-        Z = self.pre_activation(X)  # Z = X W + b
-        A = self.activation.forward(Z)  # A = f(Z)
-        self._cache = {"X": X, "Z": Z, "A": A}
+    def forward(self, X, *, training=False, rng=None, activate=True):
+        """Forward pass into reusable buffers, caching X, Z, A for ``backward``.
+
+        ``activate=False`` stops at the logits Z (the model does this for the
+        output layer, whose activation is fused into the loss).
+        """
+        shape, dtype = (X.shape[0], self.units), self.W.dtype
+        Z = _matmul_into(X, self.W, self._buffer("Z", shape, dtype))  # Z = X W
+        if self.use_bias:
+            Z += self.b  # Z = X W + b
+        A = (
+            self.activation.forward_into(Z, self._buffer("A", shape, dtype))
+            if activate
+            else Z
+        )
+        self._cache = {"X": X, "Z": Z, "A": A}  # A = f(Z)
         return A
 
-    def backward(self, grad, *, need_input_grad=True, pre_activation=False):
+    def backward(
+        self, grad, *, need_input_grad=True, overwrite_grad=False, pre_activation=False
+    ):
         """Backward step; ``pre_activation=True`` means ``grad`` is already dL/dZ.
 
         The output layer is called that way: the fused loss gives
         :math:`\\delta^{(L)} = \\hat y - y` directly (see :mod:`.losses`).
         """
         X, Z, A = self._cache["X"], self._cache["Z"], self._cache["A"]
-        # delta = G * f'(Z)
-        delta = grad if pre_activation else self.activation.backward(Z, A, grad)
+        if pre_activation:
+            delta = grad
+        elif overwrite_grad:
+            delta = self.activation.backward_inplace(Z, A, grad)  # delta = G * f'(Z)
+        else:
+            delta = self.activation.backward(Z, A, grad)  # delta = G * f'(Z)
         _matmul_into(X.T, delta, self.grads["W"])  # dL/dW = X^T delta
         if self.use_bias:
             np.sum(delta, axis=0, out=self.grads["b"])  # dL/db = sum_i delta_i
-        # dL/dX = delta W^T (not needed below the first layer)
-        grad_in = delta @ self.W.T if need_input_grad else None
-        return grad_in, self.grads
+        if not need_input_grad:  # the first layer: nothing below needs dL/dX
+            return None, self.grads
+        dX = self._buffer("dX", (X.shape[0], self.W.shape[0]), delta.dtype)
+        return np.matmul(delta, self.W.T, out=dX), self.grads  # dL/dX = delta W^T
 
     def get_config(self):
         return {
@@ -292,9 +337,12 @@ class Dropout(Layer):
         self._cache = {"mask": mask}
         return X * mask
 
-    def backward(self, grad, *, need_input_grad=True):
+    def backward(self, grad, *, need_input_grad=True, overwrite_grad=False):
         mask = self._cache.get("mask")
-        return (grad if mask is None else grad * mask), self.grads
+        if mask is None:
+            return grad, self.grads
+        out = grad if overwrite_grad else None
+        return np.multiply(grad, mask, out=out), self.grads  # dL/dX = G * M/(1-r)
 
     def get_config(self):
         return {"rate": self.rate, "name": self.name}

@@ -66,6 +66,30 @@ class _SigintFlag:
         return False
 
 
+class _RowGather:
+    """``X[idx], y[idx]`` for a batch, written into reused buffers.
+
+    A shuffled batch is a copy either way; ``np.take(..., out=)`` makes it
+    without allocating a new array per batch. Slices (no shuffling) and sparse
+    matrices are indexed as usual.
+    """
+
+    def __init__(self, X, y, batch_size):
+        dense = isinstance(X, np.ndarray)
+        self.X, self.y = X, y
+        self.Xbuf = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
+        self.ybuf = np.empty((batch_size, y.shape[1]), y.dtype)
+
+    def __call__(self, idx):
+        if isinstance(idx, slice):
+            return self.X[idx], self.y[idx]
+        m = len(idx)
+        yb = np.take(self.y, idx, axis=0, out=self.ybuf[:m], mode="clip")
+        if self.Xbuf is None:
+            return self.X[idx], yb
+        return np.take(self.X, idx, axis=0, out=self.Xbuf[:m], mode="clip"), yb
+
+
 def _readable_size(n_bytes: float) -> str:
     """Keras' ``readable_memory_size``: 57348 -> '56.00 KB'."""
     for unit in ("B", "KB", "MB", "GB", "TB"):
@@ -203,17 +227,30 @@ class Model:
         self._grads = np.zeros(total, dtype=dtype)
 
     def _views(self, shapes):
-        """Per layer, dicts of views into the flat parameter and gradient vectors."""
-        params, grads, start = [], [], 0
-        for layer_shapes in shapes:
-            p, g = {}, {}
-            for k, s in layer_shapes.items():
-                stop = start + int(np.prod(s))
-                p[k] = self._params[start:stop].reshape(s)
-                g[k] = self._grads[start:stop].reshape(s)
-                start = stop
-            params.append(p)
-            grads.append(g)
+        """Per layer, dicts of views into the flat parameter and gradient vectors.
+
+        Layout: every penalised kernel first (so the L2 term is one dot product
+        over ``params[:n_regularized]``), then all other parameters.
+        """
+        params = [{} for _ in shapes]
+        grads = [{} for _ in shapes]
+        self._slices = {}  # (layer index, param name) -> slice of the flat vectors
+        start = 0
+        for penalised in (True, False):
+            for i, (lay, layer_shapes) in enumerate(zip(self.layers, shapes)):
+                for k, s in layer_shapes.items():
+                    if (k in lay.regularized) != penalised:
+                        continue
+                    stop = start + int(np.prod(s))
+                    params[i][k] = self._params[start:stop].reshape(s)
+                    grads[i][k] = self._grads[start:stop].reshape(s)
+                    self._slices[i, k] = slice(start, stop)
+                    start = stop
+            if penalised:
+                self._n_regularized = start
+        # keep each layer's storage order (W before b)
+        params = [{k: p[k] for k in s} for p, s in zip(params, shapes)]
+        grads = [{k: g[k] for k in s} for g, s in zip(grads, shapes)]
         return params, grads
 
     def _link(self):
@@ -228,6 +265,7 @@ class Model:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_params"] = state["_grads"] = None  # views are re-linked on load
+        state.pop("_scratch", None)
         state["_built"] = self._params is not None
         return state
 
@@ -277,46 +315,66 @@ class Model:
 
     # ------------------------------------------------------------------ maths
     def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:
-        """Forward pass through every layer, caching what backward needs."""
-        for layer in self.layers:
+        """Forward pass through every layer, caching what backward needs.
+
+        Returns a new array (the layers compute into reusable buffers).
+        """
+        return self._forward(X, training=training, rng=rng, activate_output=True).copy()
+
+    def _forward(self, X, *, training, rng, activate_output):
+        for layer in self.layers[:-1]:
             X = layer.forward(X, training=training, rng=rng)
-        return X
+        return self.layers[-1].forward(
+            X, training=training, rng=rng, activate=activate_output
+        )
 
     def backward(self, delta: np.ndarray) -> None:
         """Backpropagate ``delta = dL/dZ`` of the output layer through all layers.
 
         Fills ``self.grads``. The first layer skips its input gradient.
         """
-        grad = delta
-        last = len(self.layers) - 1
-        for i in range(last, -1, -1):
-            kwargs = {"pre_activation": True} if i == last else {}
-            grad, _ = self.layers[i].backward(grad, need_input_grad=i > 0, **kwargs)
+        grad = self.layers[-1].backward(
+            delta, need_input_grad=len(self.layers) > 1, pre_activation=True
+        )[0]
+        for i in range(len(self.layers) - 2, -1, -1):
+            # grad is the layer above's own dL/dX buffer: safe to overwrite
+            grad, _ = self.layers[i].backward(
+                grad, need_input_grad=i > 0, overwrite_grad=True
+            )
 
     def _penalty(self, sw_sum: float) -> float:
+        r""":math:`\alpha \sum_l \lVert W_l\rVert^2 / (2 \sum_i w_i)`; the kernels lead ``params``."""
         if self.alpha == 0:
             return 0.0
-        sq = sum(
-            float(np.vdot(lay.params[k], lay.params[k]))
-            for lay in self.layers
-            for k in lay.regularized
-        )
-        return 0.5 * self.alpha * sq / sw_sum
+        kernels = self._params[: self._n_regularized]
+        return 0.5 * self.alpha * float(np.dot(kernels, kernels)) / sw_sum
+
+    def _add_penalty_gradient(self, sw_sum: float) -> None:
+        r""":math:`\partial L / \partial W_l \mathrel{+}= \alpha W_l / \sum_i w_i`, all kernels at once."""
+        n = self._n_regularized
+        scratch = getattr(self, "_scratch", None)
+        if (
+            scratch is None
+            or scratch.shape != (n,)
+            or scratch.dtype != self._params.dtype
+        ):
+            scratch = self._scratch = np.empty(n, dtype=self._params.dtype)
+        np.multiply(self._params[:n], self.alpha / sw_sum, out=scratch)
+        self._grads[:n] += scratch
 
     def loss_and_gradient(self, X, y, sample_weight=None, *, training=True, rng=None):
         """Loss of a batch (penalty included); the gradient is left in ``grads``.
 
         ``y`` must be 2-D, ``(n_samples, n_outputs)``, in the model's dtype.
         """
-        self.forward(X, training=training, rng=rng)
-        z = self.layers[-1]._cache["Z"]  # logits of the output layer
+        z = self._forward(
+            X, training=training, rng=rng, activate_output=False
+        )  # logits
         sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         loss = self.loss(y, z, sample_weight) + self._penalty(sw_sum)
         self.backward(self.loss.gradient(y, z, sample_weight))  # delta = y_hat - y
         if self.alpha:
-            for lay in self.layers:  # dL/dW += alpha W / sum(w)
-                for k in lay.regularized:
-                    lay.grads[k] += (self.alpha / sw_sum) * lay.params[k]
+            self._add_penalty_gradient(sw_sum)
         return loss
 
     def train_step(self, X, y, sample_weight=None, rng=None) -> float:
@@ -454,13 +512,14 @@ class Model:
         order = rng.permutation(n) if shuffle else None
         backup = (self._params.copy(), copy.deepcopy(self.optimizer))
         total, weight = 0.0, 0.0
+        gather = _RowGather(X, y, batch_size)
         for b, start in enumerate(range(0, n, batch_size)):
             idx = (
                 order[start : start + batch_size]
                 if shuffle
                 else slice(start, start + batch_size)
             )
-            Xb, yb = X[idx], y[idx]
+            Xb, yb = gather(idx)
             swb = None if sw is None else sw[idx]
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss = self.train_step(Xb, yb, swb, rng)

@@ -101,9 +101,14 @@ _MODEL_KEYS = frozenset(
         "stop_training",
         "_params",
         "_grads",
+        "_n_regularized",  # layout details, re-derived by build()
+        "_slices",
+        "_scratch",  # scratch space
     ]
 )
-_LAYER_STATE_KEYS = frozenset(["name", "input_dim", "params", "grads", "_cache"])
+_LAYER_STATE_KEYS = frozenset(
+    ["name", "input_dim", "params", "grads", "_cache", "_buffers"]
+)
 #: Optimizer attributes that are scratch space, never saved.
 _OPTIMIZER_SCRATCH = frozenset(["_tmp"])
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}

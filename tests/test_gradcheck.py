@@ -191,6 +191,7 @@ def test_detects_linear_derivative_returning_z(monkeypatch):
     assert check_gradients(model, X, y) <= TOL  # correct code passes
     monkeypatch.setattr(Linear, "derivative", lambda self, z, a: z)
     monkeypatch.setattr(Linear, "backward", ActivationFunction.backward)
+    monkeypatch.setattr(Linear, "backward_inplace", ActivationFunction.backward_inplace)
     err, details = check_gradients(model, X, y, return_details=True)
     assert err > 1e-2
     assert details["dense.W"] > 1e-2  # the hidden layer below the bad derivative
