@@ -7,7 +7,7 @@ parameter vector (for 'lbfgs'). scikit-learn's bookkeeping (``loss_curve_``,
 rates) is the :class:`_SklearnMonitor` callback.
 
 Warnings use the stack level of the user's ``fit``/``partial_fit`` call
-(warn <- _fit_stochastic/_fit_lbfgs <- _fit_unsafe <- _fit <- fit <- user: 5).
+(for example warn <- _fit_stochastic <- _train <- _fit_unsafe <- _fit <- fit <- user).
 
 ``n_iter_`` rule: ``n_iter_ == len(loss_curve_)`` always; it counts every epoch
 (or L-BFGS iteration) since the last fit from scratch, so it keeps growing
@@ -276,7 +276,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                     "fit; warm_start and partial_fit need the same network. Refit "
                     "with warm_start=False."
                 )
-            model = copy.deepcopy(self.model_)  # train a copy: nothing lost on error
+            model = self.model_
+            snapshot = model._snapshot()  # restored if this fit fails
             model.alpha = float(self.alpha)
             state = {k: copy.copy(getattr(self, k)) for k in self._state_keys()}
             if validating and state["validation_scores_"] is None:
@@ -285,12 +286,28 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
 
-        # Divergence watch: the loss of the first batch before and after training
-        probe = (
-            X[:200],
-            Y[:200],
-            None if sample_weight is None else sample_weight[:200],
-        )
+        try:
+            interrupted = self._train(
+                model, X, Y, sample_weight, state, incremental, rng
+            )
+        except BaseException:
+            if not first_pass:
+                model._restore(snapshot)  # leave the fitted model as it was
+            raise
+        state.pop("_best_params", None)
+        for k, v in state.items():
+            setattr(self, k, v)
+        self.model_ = model
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(hidden) + 2
+        self.out_activation_ = self._output()[0]
+        self.interrupted_ = interrupted
+        return self
+
+    def _train(self, model, X, Y, sample_weight, state, incremental, rng):
+        """Run the solver, then check that it did not diverge."""
+        # Divergence watch: the loss of a few rows before and after training
+        probe = (X[:32], Y[:32], None if sample_weight is None else sample_weight[:32])
         with np.errstate(all="ignore"):
             start_loss = model.evaluate(*probe)
         if self.solver == "lbfgs":
@@ -313,17 +330,9 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "training is diverging. Scale the input features (for example with "
                 "StandardScaler) or lower learning_rate_init.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
-        state.pop("_best_params", None)
-        for k, v in state.items():
-            setattr(self, k, v)
-        self.model_ = model
-        self.n_outputs_ = Y.shape[1]
-        self.n_layers_ = len(hidden) + 2
-        self.out_activation_ = self._output()[0]
-        self.interrupted_ = interrupted
-        return self
+        return interrupted
 
     def _state_keys(self):
         return (
@@ -358,7 +367,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going "
                 "to be clipped",
-                stacklevel=6,
+                stacklevel=7,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -406,7 +415,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         return history.interrupted
 
@@ -450,7 +459,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "Training interrupted by the user (Ctrl-C); the model keeps the weights "
                 "of the last completed L-BFGS iteration.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
             state.setdefault(
                 "loss_", state["loss_curve_"][-1] if state["loss_curve_"] else np.nan
@@ -463,7 +472,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "iterations (max_iter) or scale the data as shown in:\n"
                 "    https://scikit-learn.org/stable/modules/preprocessing.html",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         model.params[...] = res.x
         state["loss_"] = float(res.fun)

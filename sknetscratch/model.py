@@ -510,7 +510,7 @@ class Model:
     def _run_epoch(self, X, y, sw, batch_size, shuffle, rng, cbs, sigint, epoch):
         n = X.shape[0]
         order = rng.permutation(n) if shuffle else None
-        backup = (self._params.copy(), copy.deepcopy(self.optimizer))
+        backup = self._snapshot()
         total, weight = 0.0, 0.0
         gather = _RowGather(X, y, batch_size)
         for b, start in enumerate(range(0, n, batch_size)):
@@ -541,10 +541,19 @@ class Model:
             self._diverged(backup, f"epoch {epoch + 1}: the weights became non-finite")
         return {"loss": total / weight if weight > 0 else 0.0}
 
+    def _snapshot(self):
+        """What training changes: the weights, the optimizer (with its state), alpha."""
+        return self._params.copy(), copy.deepcopy(self.optimizer), self.alpha
+
+    def _restore(self, snapshot) -> None:
+        """Undo training back to a :meth:`_snapshot`."""
+        params, optimizer, alpha = snapshot
+        self._params[...] = params
+        self.optimizer, self.alpha = optimizer, alpha
+
     def _diverged(self, backup, where):
         """Restore the start-of-epoch weights and optimizer state, then raise."""
-        self._params[...] = backup[0]
-        self.optimizer = backup[1]
+        self._restore(backup)
         raise TrainingDivergedError(
             f"Training diverged at {where}. Scale the input features (for example "
             "with StandardScaler) or lower the learning rate. The weights were "
