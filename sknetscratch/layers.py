@@ -292,8 +292,10 @@ class DenseBlock(Layer):
         else:
             delta = self.activation.backward(Z, A, grad)  # delta = G * f'(Z)
         _matmul_into(X.T, delta, self.grads["W"])  # dL/dW = X^T delta
-        if self.use_bias:
-            np.sum(delta, axis=0, out=self.grads["b"])  # dL/db = sum_i delta_i
+        if self.use_bias:  # dL/db = sum_i delta_i, as the product 1^T delta (BLAS)
+            ones = self._buffer("ones", (delta.shape[0],), delta.dtype)
+            ones[...] = 1
+            np.matmul(ones, delta, out=self.grads["b"])
         if not need_input_grad:  # the first layer: nothing below needs dL/dX
             return None, self.grads
         dX = self._buffer("dX", (X.shape[0], self.W.shape[0]), delta.dtype)
