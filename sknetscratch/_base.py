@@ -214,10 +214,15 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return model.build(n_features, rng, dtype)
 
     # Fitting ---------------------------------------------------------------------
-    def _fit(self, X, y, sample_weight=None, incremental=False):
-        """Fit transactionally: on any error the estimator is left as it was."""
+    def _fit(self, X, y, sample_weight=None, incremental=False, prepare=None):
+        """Fit transactionally: on any error the estimator is left as it was.
+
+        ``prepare`` (optional) runs first, inside the transaction.
+        """
         saved = dict(self.__dict__)
         try:
+            if prepare is not None:
+                prepare()
             return self._fit_unsafe(X, y, sample_weight, incremental)
         except BaseException:
             self.__dict__.clear()
@@ -251,6 +256,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "n_iter_": 0,
                 "t_": 0,
                 "loss_curve_": [],
+                "loss_": np.nan,  # until the first epoch completes
                 "best_loss_": None if validating else np.inf,
                 "_no_improvement_count": 0,
                 "validation_scores_": [] if validating else None,
@@ -316,6 +322,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             interrupted = self._fit_stochastic(
                 model, X, Y, sample_weight, state, incremental, rng
             )
+        # no reference to the training data stays behind (L-BFGS ran on all of X)
+        model.clear_cache(buffers=self.solver == "lbfgs")
         with np.errstate(all="ignore"):
             end_loss = model.evaluate(*probe)
         if not (np.isfinite(model.params).all() and np.isfinite(end_loss)):
@@ -324,7 +332,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "data may contain large values and need to be preprocessed (for "
                 "example with StandardScaler), or the learning rate may be too high."
             )
-        if end_loss > 10 * max(start_loss, 1e-12):
+        if end_loss > 10 * start_loss + 1e-3:  # relative and absolute growth
             warnings.warn(
                 f"The training loss grew from {start_loss:.4g} to {end_loss:.4g}: "
                 "training is diverging. Scale the input features (for example with "
@@ -338,6 +346,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return (
             "n_iter_",
             "t_",
+            "loss_",
             "loss_curve_",
             "best_loss_",
             "_no_improvement_count",

@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 
+def _ftype(z: np.ndarray) -> np.dtype:
+    """The floating dtype of a result: float32 stays float32, integers become float64."""
+    return np.result_type(z.dtype, np.float32)
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     r""":math:`\sigma(z) = 1 / (1 + e^{-z})` without overflow for any finite ``z``.
 
@@ -47,7 +52,9 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     ``z < 0`` it is ``e^{z}/(1+e^{z})``, the same value written the stable way.
     """
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(
+        _ftype(z), copy=False
+    )
 
 
 def _safe_exp(z: np.ndarray) -> np.ndarray:
@@ -136,7 +143,7 @@ class ReLU(ActivationFunction):
         return np.maximum(z, 0)
 
     def derivative(self, z, a):
-        return (z > 0).astype(z.dtype)
+        return (z > 0).astype(_ftype(z))
 
     def backward(self, z, a, grad):
         return np.where(z > 0, grad, 0).astype(grad.dtype, copy=False)
@@ -158,10 +165,10 @@ class LeakyReLU(ActivationFunction):
         self.negative_slope = negative_slope
 
     def forward(self, z):
-        return np.where(z > 0, z, self.negative_slope * z).astype(z.dtype, copy=False)
+        return np.where(z > 0, z, self.negative_slope * z).astype(_ftype(z), copy=False)
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype)
+        return np.where(z > 0, 1.0, self.negative_slope).astype(_ftype(z))
 
 
 class ELU(ActivationFunction):
@@ -176,11 +183,11 @@ class ELU(ActivationFunction):
     def forward(self, z):
         # expm1 of min(z, 0): no overflow for large positive z
         return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0))).astype(
-            z.dtype, copy=False
+            _ftype(z), copy=False
         )
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, a + self.alpha).astype(z.dtype)
+        return np.where(z > 0, 1.0, a + self.alpha).astype(_ftype(z))
 
 
 class Sigmoid(ActivationFunction):
@@ -219,7 +226,7 @@ class Softplus(ActivationFunction):
     name = "softplus"
 
     def forward(self, z):
-        return np.logaddexp(0, z).astype(z.dtype, copy=False)
+        return np.logaddexp(0, z).astype(_ftype(z), copy=False)
 
     def derivative(self, z, a):
         return _sigmoid(z)

@@ -40,7 +40,7 @@ class History(Callback):
     Attributes
     ----------
     epoch : list of int
-        Epoch indices (0-based, continuing across ``fit`` calls).
+        Epoch indices of this ``fit`` call (0-based).
     history : dict of str -> list of float
         One list per logged quantity, e.g. ``history["loss"]``.
     interrupted : bool

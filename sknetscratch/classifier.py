@@ -185,6 +185,11 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
                     "columns, as in the first fit."
                 )
             return X, np.asarray(y, dtype=X.dtype)
+        if y_type == "multilabel-indicator":
+            raise ValueError(
+                "y is a multilabel indicator matrix, but the classifier was fitted "
+                f"on {self._y_type} class labels; refit with warm_start=False."
+            )
         classes = np.unique(y)
         unseen = np.setdiff1d(classes, self.classes_)
         if self.warm_start and not incremental and set(classes) != set(self.classes_):
@@ -295,14 +300,13 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit."
                 )
-            saved = dict(self.__dict__)
-            try:
-                self._set_classes(np.asarray(y), y_type, classes)
-                return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-            except BaseException:
-                self.__dict__.clear()
-                self.__dict__.update(saved)
-                raise
+            return self._fit(
+                X,
+                y,
+                sample_weight=sample_weight,
+                incremental=True,
+                prepare=lambda: self._set_classes(np.asarray(y), y_type, classes),
+            )
         if classes is not None and not np.array_equal(
             np.unique(classes), self.classes_
         ):

@@ -103,6 +103,13 @@ class Layer(abc.ABC):
     def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:
         """Compute the layer's output, caching what ``backward`` needs."""
 
+    def _forward(self, X, *, training: bool = False, rng=None, activate: bool = True):
+        """The model's training path; may return reused buffers (default: ``forward``).
+
+        ``activate=False`` asks the output layer for its pre-activation only.
+        """
+        return self.forward(X, training=training, rng=rng)
+
     @abc.abstractmethod
     def backward(
         self,
@@ -258,7 +265,11 @@ class DenseBlock(Layer):
         Z = self.pre_activation(X)  # a fresh array: the activation may overwrite it
         return self.activation.forward_into(Z, Z)
 
-    def forward(self, X, *, training=False, rng=None, activate=True):
+    def forward(self, X, *, training=False, rng=None):
+        """:math:`A = f(XW + b)` as a new array, caching X, Z, A for ``backward``."""
+        return self._forward(X, training=training, rng=rng).copy()
+
+    def _forward(self, X, *, training=False, rng=None, activate=True):
         """Forward pass into reusable buffers, caching X, Z, A for ``backward``.
 
         ``activate=False`` stops at the logits Z (the model does this for the
@@ -304,7 +315,7 @@ class DenseBlock(Layer):
     def get_config(self):
         return {
             "units": self.units,
-            "activation": self.activation.name,
+            "activation": self.activation.name,  # parameters: see persistence
             "use_bias": self.use_bias,
             "kernel_initializer": self.kernel_initializer,
             "bias_initializer": self.bias_initializer,
@@ -337,6 +348,8 @@ class Dropout(Layer):
         keep = rng.random(X.shape, dtype=X.dtype) >= self.rate
         mask = keep.astype(X.dtype) / X.dtype.type(1.0 - self.rate)
         self._cache = {"mask": mask}
+        if not isinstance(X, np.ndarray):  # scipy.sparse: elementwise, not matmul
+            return X.multiply(mask).tocsr()
         return X * mask
 
     def backward(self, grad, *, need_input_grad=True, overwrite_grad=False):

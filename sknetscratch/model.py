@@ -157,6 +157,12 @@ class Model:
                 k += 1
                 layer.name = f"{base}_{k}"
         self.layers.append(layer)
+        if self.loss is not None:  # compiled already: the new last layer must fit
+            try:
+                self._check_output_layer()
+            except ValueError:
+                self.layers.pop()
+                raise
 
     def compile(self, loss="binary_crossentropy", optimizer="adam", alpha: float = 0.0):
         """Set the loss, the optimizer and the L2 penalty ``alpha``.
@@ -262,6 +268,10 @@ class Model:
                 p[k][...] = lay.params[k]
             lay.params, lay.grads = p, g
 
+    def __copy__(self):
+        # A shallow copy would share the layers while owning a new flat vector.
+        return copy.deepcopy(self)
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_params"] = state["_grads"] = None  # views are re-linked on load
@@ -322,9 +332,10 @@ class Model:
         return self._forward(X, training=training, rng=rng, activate_output=True).copy()
 
     def _forward(self, X, *, training, rng, activate_output):
+        """Forward pass into the layers' reusable buffers (the training path)."""
         for layer in self.layers[:-1]:
-            X = layer.forward(X, training=training, rng=rng)
-        return self.layers[-1].forward(
+            X = layer._forward(X, training=training, rng=rng)
+        return self.layers[-1]._forward(
             X, training=training, rng=rng, activate=activate_output
         )
 
@@ -367,10 +378,11 @@ class Model:
 
         ``y`` must be 2-D, ``(n_samples, n_outputs)``, in the model's dtype.
         """
-        z = self._forward(
-            X, training=training, rng=rng, activate_output=False
-        )  # logits
         sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        if not sw_sum > 0:
+            raise ValueError("The sample weights of this batch sum to zero.")
+        # logits of the output layer: its activation is fused into the loss
+        z = self._forward(X, training=training, rng=rng, activate_output=False)
         loss = self.loss(y, z, sample_weight) + self._penalty(sw_sum)
         self.backward(self.loss.gradient(y, z, sample_weight))  # delta = y_hat - y
         if self.alpha:
@@ -505,7 +517,18 @@ class Model:
                     break
         for cb in cbs:
             cb.on_train_end({})
+        self.clear_cache()
         return history
+
+    def clear_cache(self, buffers: bool = False) -> None:
+        """Drop the layers' forward caches (which reference the last batch).
+
+        ``buffers=True`` also frees the reusable per-batch scratch arrays.
+        """
+        for layer in self.layers:
+            layer._cache = {}
+            if buffers:
+                layer._buffers = {}
 
     def _run_epoch(self, X, y, sw, batch_size, shuffle, rng, cbs, sigint, epoch):
         n = X.shape[0]
@@ -519,8 +542,12 @@ class Model:
                 if shuffle
                 else slice(start, start + batch_size)
             )
-            Xb, yb = gather(idx)
             swb = None if sw is None else sw[idx]
+            if swb is not None and not swb.sum() > 0:
+                continue  # a batch of zero weight contributes nothing: no step
+            Xb, yb = gather(idx)
+            for cb in cbs:
+                cb.on_train_batch_begin(b, {})
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss = self.train_step(Xb, yb, swb, rng)
             if not np.isfinite(loss):

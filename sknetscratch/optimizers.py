@@ -6,8 +6,9 @@ layer's ``W`` and ``b`` are views into it) and all gradients in another
 state (velocities, moments, step count) is plain arrays and numbers: it pickles
 and can be saved with :mod:`numpy` alone.
 
-The learning rate is a plain attribute ``learning_rate``; schedules change it
-between steps (see :mod:`sknetscratch.callbacks`).
+The learning rate is a plain attribute ``learning_rate``; a schedule changes it
+between steps or epochs (the estimators' 'invscaling' and 'adaptive' rates do so
+from a callback, see ``sknetscratch._base``).
 """
 
 from __future__ import annotations

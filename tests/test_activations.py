@@ -208,3 +208,10 @@ def test_equality_and_repr():
     assert LeakyReLU(0.1) != LeakyReLU(0.2)
     assert hash(ELU(1.0)) == hash(ELU(1.0))
     assert repr(LeakyReLU(0.1)) == "LeakyReLU(negative_slope=0.1)"
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_integer_input_is_not_truncated(name):
+    act = get_activation(name)
+    z = np.array([[-2, 0, 3]])
+    np.testing.assert_allclose(act.forward(z), act.forward(z.astype(np.float64)))

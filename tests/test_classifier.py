@@ -366,3 +366,43 @@ def test_summary_and_clone(small, capsys):
     assert "(None, 3)" in out
     fresh = clone(clf)
     assert not hasattr(fresh, "model_")
+
+
+def test_switching_between_labels_and_multilabel_is_a_clear_error(small):
+    X, y = small
+    clf = ScratchMLPClassifier(max_iter=2, random_state=0).fit(X, y)
+    indicator = np.eye(3, dtype=int)[y]
+    with pytest.raises(ValueError, match="multilabel indicator matrix"):
+        clf.partial_fit(X, indicator)
+
+
+def test_ctrl_c_in_the_first_epoch_leaves_a_defined_loss(monkeypatch, small):
+    X, y = small
+    original = Model.train_step
+
+    def interrupt_at_once(self, *args, **kwargs):
+        loss = original(self, *args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return loss
+
+    monkeypatch.setattr(Model, "train_step", interrupt_at_once)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf = ScratchMLPClassifier(max_iter=5, random_state=0).fit(X, y)
+    assert clf.interrupted_ and clf.n_iter_ == 0 and np.isnan(clf.loss_)
+    assert clf.predict(X).shape == y.shape
+
+
+def test_no_divergence_warning_when_a_tiny_loss_wobbles_up():
+    from sknetscratch import ScratchMLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = X @ [1.0, -2.0]
+    reg = ScratchMLPRegressor(
+        hidden_layer_sizes=(), solver="lbfgs", alpha=0, max_iter=500, random_state=0
+    ).fit(X, y)  # loss ~1e-9
+    reg.set_params(solver="adam", warm_start=True, max_iter=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reg.fit(X, y)
+    assert not [w for w in caught if "diverging" in str(w.message)]

@@ -254,3 +254,16 @@ def test_pickle_drops_forward_cache(make):
         np.testing.assert_array_equal(clone.params[k], v)
         assert clone.grads[k].shape == v.shape and np.all(clone.grads[k] == 0)
     np.testing.assert_array_equal(clone.infer(X), layer.infer(X))
+
+
+def test_dropout_on_sparse_input_is_elementwise():
+    sp = pytest.importorskip("scipy.sparse")
+    X = np.arange(1.0, 10.0).reshape(
+        3, 3
+    )  # square: a matrix product would pass silently
+    layer = Dropout(0.5)
+    dense = layer.forward(X, training=True, rng=np.random.default_rng(0))
+    sparse = layer.forward(
+        sp.csr_matrix(X), training=True, rng=np.random.default_rng(0)
+    )
+    np.testing.assert_array_equal(sparse.toarray(), dense)

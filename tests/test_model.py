@@ -555,3 +555,62 @@ def test_blog_post_network_trains_on_breast_cancer():
     assert hist.history["loss"][-1] < hist.history["loss"][0] / 3
     accuracy = np.mean((model.predict(X_test)[:, 0] >= 0.5) == y_test)
     assert accuracy >= 0.96
+
+
+# -- regressions found in review --------------------------------------------------
+
+
+def test_zero_weight_batches_are_skipped_not_fatal():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    w = np.zeros(40)
+    w[:5] = 1.0  # most batches of 5 have zero total weight
+    model = Model([DenseBlock(4, "relu"), DenseBlock(1)]).compile(
+        "squared_error", "sgd"
+    )
+    history = model.fit(X, y, batch_size=5, epochs=3, sample_weight=w, random_state=0)
+    assert np.isfinite(history.history["loss"]).all()
+    with pytest.raises(ValueError, match="sum to zero"):
+        model.loss_and_gradient(X[:5], y[:5, None], np.zeros(5))
+
+
+def test_fit_keeps_no_reference_to_the_training_data():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=30)
+    model = Model([DenseBlock(4, "relu"), DenseBlock(1)]).compile(
+        "squared_error", "sgd"
+    )
+    model.fit(X, y, batch_size=30, epochs=1, shuffle=False, random_state=0)
+    assert all(layer._cache == {} for layer in model.layers)
+
+
+def test_add_after_compile_checks_the_new_output_layer():
+    model = Model([DenseBlock(3, "relu"), DenseBlock(1, "sigmoid")])
+    model.compile("binary_crossentropy", "adam")
+    with pytest.raises(ValueError, match="last layer"):
+        model.add(DenseBlock(1, "relu"))
+    assert len(model.layers) == 2  # the refused layer was not kept
+
+
+def test_public_forward_returns_fresh_arrays():
+    rng = np.random.default_rng(0)
+    layer = DenseBlock(3, "relu").build(2, rng)
+    a = layer.forward(rng.normal(size=(4, 2)))
+    b = layer.forward(rng.normal(size=(4, 2)))
+    assert a is not b and not np.shares_memory(a, b)
+    model = Model([DenseBlock(3, "relu"), DenseBlock(1)]).build(2, 0)
+    out1 = model.forward(np.ones((4, 2)))
+    model.forward(np.zeros((4, 2)))
+    assert not np.array_equal(out1, model.forward(np.zeros((4, 2)))) or np.all(
+        out1 == 0
+    )
+
+
+def test_shallow_copy_does_not_detach_the_original():
+    import copy
+
+    model = Model([DenseBlock(3, "relu"), DenseBlock(1)]).build(2, 0)
+    clone = copy.copy(model)
+    model.params[...] = 0.0
+    assert np.all(model.layers[0].W == 0.0)
+    assert not np.all(clone.layers[0].W == 0.0)
