@@ -114,6 +114,11 @@ _OPTIMIZER_SCRATCH = frozenset(["_tmp"])
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
+def _start(item: tuple) -> int:
+    """Sort key: the start of a ``(key, slice)`` item of ``Model._slices``."""
+    return item[1].start
+
+
 class _Refused(ValueError):
     """A loading check failed; :func:`load` adds the file name to the message."""
 
@@ -241,6 +246,13 @@ class _Encoder:
                 for i, layer in enumerate(model.layers)
             ],
             "loss": None if loss is None else loss.name,
+            # order of the parameter arrays in the flat vector that the optimizer
+            # state follows, so that a later layout change cannot misalign it
+            "param_layout": (
+                [[i, k] for (i, k), _ in sorted(model._slices.items(), key=_start)]
+                if model.built
+                else None
+            ),
             "optimizer": (
                 None
                 if model.optimizer is None
@@ -628,7 +640,31 @@ class _Decoder:
                         f"{arr.dtype}; expected {target.shape} and {target.dtype}"
                     )
                 target[...] = arr  # views into model.params: copy in place
+        if built and model.optimizer is not None:
+            self.align_optimizer_state(model, doc.get("param_layout"), where)
         return model
+
+    def align_optimizer_state(self, model: Model, layout: Any, where: str) -> None:
+        """Reorder flat optimizer state saved in another parameter layout."""
+        current = [key for key, _ in sorted(model._slices.items(), key=_start)]
+        if layout is None:  # files written before layouts were recorded: layer order
+            layout = [[i, k] for i, lay in enumerate(model.layers) for k in lay.params]
+        saved = [tuple(_as(x, list, f"{where}.param_layout")) for x in layout]
+        if sorted(saved, key=str) != sorted(current, key=str):
+            raise _Refused(f"{where}: param_layout does not match the layers")
+        if saved == current:
+            return
+        offsets, start = {}, 0
+        for key in saved:
+            size = model._slices[key].stop - model._slices[key].start
+            offsets[key] = slice(start, start + size)
+            start += size
+        for name, value in vars(model.optimizer).items():
+            if isinstance(value, np.ndarray) and value.shape == model.params.shape:
+                aligned = np.empty_like(value)
+                for key in current:
+                    aligned[model._slices[key]] = value[offsets[key]]
+                setattr(model.optimizer, name, aligned)
 
     def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict]]:
         name = doc.get("class")
