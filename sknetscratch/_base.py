@@ -20,10 +20,12 @@ from __future__ import annotations
 import copy
 import warnings
 from abc import ABCMeta, abstractmethod
+from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -167,7 +169,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self, "model_")
         return [layer.b for layer in self.model_.layers]
 
-    def summary(self, print_fn=None) -> None:
+    def summary(self, print_fn: Callable[[str], object] | None = None) -> None:
         """Print the Keras-style table of the fitted network (see ``Model.summary``)."""
         check_is_fitted(self, "model_")
         self.model_.summary(print_fn=print_fn)
@@ -491,7 +493,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return False
 
     # Shared public API ------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters

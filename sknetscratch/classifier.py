@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils.metaestimators import available_if
@@ -273,7 +274,13 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
 
     # -- public API -----------------------------------------------------------------
     @available_if(lambda est: est._check_solver())
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> ScratchMLPClassifier:
         """Update the model with a single epoch over the given data.
 
         Parameters
@@ -316,7 +323,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             )
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict class labels.
 
         Parameters
@@ -330,7 +337,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         """
         return self._decode(self._forward(X))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class, columns ordered as ``classes_``.
 
         Parameters
@@ -344,7 +351,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         """
         return np.exp(self.predict_log_proba(X))
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Log of the class probabilities, computed as a log-softmax of the logits.
 
         Finite for any finite input, however far from the training data.

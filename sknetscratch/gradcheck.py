@@ -16,21 +16,24 @@ summed) shows up as an error of order one for that array.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from .model import Model
 
 __all__ = ["check_gradients"]
 
 
 def check_gradients(
-    model,
-    X,
-    y,
-    sample_weight=None,
+    model: Model,
+    X: ArrayLike,
+    y: ArrayLike,
+    sample_weight: ArrayLike | None = None,
     *,
     eps: float = 1e-6,
     training: bool = False,
-    random_state=0,
+    random_state: int = 0,
     return_details: bool = False,
-):
+) -> float | tuple[float, dict[str, float]]:
     """Compare backprop with central finite differences; return the worst relative error.
 
     Parameters

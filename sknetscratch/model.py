@@ -22,8 +22,10 @@ import copy
 import signal
 import threading
 import warnings
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .callbacks import Callback, History, ProgbarLogger
 from .layers import Layer
@@ -164,7 +166,12 @@ class Model:
                 self.layers.pop()
                 raise
 
-    def compile(self, loss="binary_crossentropy", optimizer="adam", alpha: float = 0.0):
+    def compile(
+        self,
+        loss: str | Loss = "binary_crossentropy",
+        optimizer: str | Optimizer | None = "adam",
+        alpha: float = 0.0,
+    ) -> Model:
         """Set the loss, the optimizer and the L2 penalty ``alpha``.
 
         Parameters
@@ -210,7 +217,12 @@ class Model:
             dims.append(layer.output_dim(dims[-1]))
         return dims
 
-    def build(self, input_dim: int | None = None, random_state=None, dtype=np.float64):
+    def build(
+        self,
+        input_dim: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> Model:
         """Create all weights (one flat vector) for ``input_dim`` input features."""
         input_dim = input_dim if input_dim is not None else self.input_dim
         if input_dim is None:
@@ -302,7 +314,7 @@ class Model:
         self._check_built()
         return [p.copy() for lay in self.layers for p in lay.params.values()]
 
-    def set_weights(self, weights) -> None:
+    def set_weights(self, weights: list[ArrayLike]) -> None:
         """Set every parameter array from a list shaped like :meth:`get_weights`."""
         targets = [p for lay in self.layers for p in lay.params.values()]
         if len(weights) != len(targets):
@@ -431,16 +443,16 @@ class Model:
     # ------------------------------------------------------------------ training
     def fit(
         self,
-        X,
-        y,
+        X: ArrayLike,
+        y: ArrayLike,
         batch_size: int = 32,
         epochs: int = 1,
-        validation_data=None,
+        validation_data: tuple | None = None,
         shuffle: bool = True,
-        random_state=None,
+        random_state: int | np.random.Generator | None = None,
         verbose: int = 0,
         callbacks: list[Callback] | None = None,
-        sample_weight=None,
+        sample_weight: ArrayLike | None = None,
     ) -> History:
         """Train by mini-batch gradient descent; the one training loop.
 
@@ -588,7 +600,7 @@ class Model:
         )
 
     # ------------------------------------------------------------------ inference
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Output activations (probabilities for sigmoid/softmax outputs)."""
         self._check_built()
         h, _, _ = self._prepare(X)
@@ -596,7 +608,7 @@ class Model:
             h = layer.infer(h)
         return h
 
-    def predict_logits(self, X) -> np.ndarray:
+    def predict_logits(self, X: ArrayLike) -> np.ndarray:
         """Pre-activation of the output layer, :math:`Z^{(L)}`."""
         self._check_built()
         h, _, _ = self._prepare(X)
@@ -604,7 +616,9 @@ class Model:
             h = layer.infer(h)
         return self.layers[-1].pre_activation(h)
 
-    def evaluate(self, X, y, sample_weight=None) -> float:
+    def evaluate(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
         """Loss (penalty included) of the model in inference mode."""
         if self.loss is None:
             raise ValueError("You must call compile(loss, ...) before evaluate().")
@@ -622,7 +636,7 @@ class Model:
         dims = self._dims(self.input_dim)
         return sum(lay.count_params(d) for lay, d in zip(self.layers, dims))
 
-    def summary(self, print_fn=None) -> None:
+    def summary(self, print_fn: Callable[[str], object] | None = None) -> None:
         """Print a Keras 3 style table: ``Layer (type) | Output Shape | Param #``."""
         widths = (33, 24, 15)
         rows = []

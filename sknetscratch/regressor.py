@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -157,7 +158,9 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         return r2_score(Y, pred, sample_weight=sample_weight)
 
     @available_if(lambda est: est._check_solver())
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> ScratchMLPRegressor:
         """Update the model with a single epoch over the given data.
 
         Parameters
@@ -173,7 +176,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         self._validate_params()
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict using the multi-layer perceptron.
 
         Parameters
