@@ -29,7 +29,9 @@ DATASETS = [
 
 def main(datasets=DATASETS) -> dict:
     results = {}
-    print(f"{'dataset':<14} {'folds':>5} {'sknetscratch':>13} {'sklearn':>9} {'diff (pp)':>10}")
+    print(
+        f"{'dataset':<14} {'folds':>5} {'sknetscratch':>13} {'sklearn':>9} {'diff (pp)':>10}"
+    )
     for name, loader, folds in datasets:
         X, y = loader(return_X_y=True)
         cv = StratifiedKFold(folds, shuffle=True, random_state=0)
@@ -41,7 +43,9 @@ def main(datasets=DATASETS) -> dict:
                 means.append(cross_val_score(pipe, X, y, cv=cv).mean())
         results[name] = tuple(means)
         diff = 100 * (means[0] - means[1])
-        print(f"{name:<14} {folds:>5} {means[0]:>13.4f} {means[1]:>9.4f} {diff:>+10.2f}")
+        print(
+            f"{name:<14} {folds:>5} {means[0]:>13.4f} {means[1]:>9.4f} {diff:>+10.2f}"
+        )
     return results
 
 

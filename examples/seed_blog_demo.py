@@ -47,7 +47,9 @@ def main(epochs: int = 100, random_state: int = 0) -> float:
     for epoch in range(9, epochs, 10):
         loss = history.history["loss"][epoch]
         val_loss = history.history["val_loss"][epoch]
-        print(f"EPOCH {epoch + 1} | Loss : {loss:.5f} | Validation loss : {val_loss:.5f}")
+        print(
+            f"EPOCH {epoch + 1} | Loss : {loss:.5f} | Validation loss : {val_loss:.5f}"
+        )
     accuracy = float(np.mean((model.predict(X_test)[:, 0] >= 0.5) == y_test))
     print(f"Hold-out accuracy (first 100 rows): {accuracy:.2f}")
     return accuracy
