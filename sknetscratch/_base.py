@@ -418,6 +418,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             random_state=rng,
             callbacks=[monitor],
             sample_weight=sample_weight,
+            restore_on_divergence=False,  # _fit_unsafe restores (or discards) model_
         )
         if validation is not None and "_best_params" in state:
             model.params[...] = state["_best_params"]  # restore the best weights

@@ -453,6 +453,7 @@ class Model:
         verbose: int = 0,
         callbacks: list[Callback] | None = None,
         sample_weight: ArrayLike | None = None,
+        restore_on_divergence: bool = True,
     ) -> History:
         """Train by mini-batch gradient descent; the one training loop.
 
@@ -474,6 +475,10 @@ class Model:
             1 prints one line per epoch.
         callbacks : list of Callback, default=None
         sample_weight : array-like of shape (n_samples,), default=None
+        restore_on_divergence : bool, default=True
+            Keep a copy of the weights and optimizer state at the start of each
+            epoch, restored if training diverges. A caller that keeps its own
+            copy (the estimators do) can turn it off to save the memory.
 
         Returns
         -------
@@ -505,12 +510,22 @@ class Model:
         self.stop_training = False
         for cb in cbs:
             cb.on_train_begin({})
+        gather = _RowGather(X, y, batch_size)
         with _SigintFlag() as sigint:
             for epoch in range(epochs):
                 for cb in cbs:
                     cb.on_epoch_begin(epoch, {})
+                backup = self._snapshot() if restore_on_divergence else None
                 logs = self._run_epoch(
-                    X, y, sample_weight, batch_size, shuffle, rng, cbs, sigint, epoch
+                    gather,
+                    sample_weight,
+                    batch_size,
+                    shuffle,
+                    rng,
+                    cbs,
+                    sigint,
+                    epoch,
+                    backup,
                 )
                 if sigint.requested:
                     history.interrupted = True
@@ -542,12 +557,12 @@ class Model:
             if buffers:
                 layer._buffers = {}
 
-    def _run_epoch(self, X, y, sw, batch_size, shuffle, rng, cbs, sigint, epoch):
-        n = X.shape[0]
+    def _run_epoch(
+        self, gather, sw, batch_size, shuffle, rng, cbs, sigint, epoch, backup
+    ):
+        n = gather.X.shape[0]
         order = rng.permutation(n) if shuffle else None
-        backup = self._snapshot()
         total, weight = 0.0, 0.0
-        gather = _RowGather(X, y, batch_size)
         for b, start in enumerate(range(0, n, batch_size)):
             idx = (
                 order[start : start + batch_size]
@@ -592,11 +607,16 @@ class Model:
 
     def _diverged(self, backup, where):
         """Restore the start-of-epoch weights and optimizer state, then raise."""
-        self._restore(backup)
+        if backup is not None:
+            self._restore(backup)
         raise TrainingDivergedError(
             f"Training diverged at {where}. Scale the input features (for example "
-            "with StandardScaler) or lower the learning rate. The weights were "
-            "restored to the start of this epoch."
+            "with StandardScaler) or lower the learning rate."
+            + (
+                " The weights were restored to the start of this epoch."
+                if backup
+                else ""
+            )
         )
 
     # ------------------------------------------------------------------ inference
