@@ -146,7 +146,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     # Subclasses set these ------------------------------------------------------
     @abstractmethod
     def _validate_input(self, X, y, incremental, reset):
-        """Return ``X`` and the encoded 2-D target ``Y`` (float, model dtype)."""
+        """Return ``X`` and the encoded 2-D target ``Y``: uint8 0/1 codes
+        (classification) or floats in X's dtype (regression)."""
 
     @abstractmethod
     def _output(self):
@@ -245,7 +246,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 raise ValueError("The sum of sample_weight must be positive; got 0.")
             if not incremental:
                 self._check_weighted_target(Y, sample_weight)
-        Y = Y.astype(X.dtype, copy=False)
         self._warn_if_unscaled(X)
         rng = self._make_rng()
 

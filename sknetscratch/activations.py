@@ -69,6 +69,10 @@ class ActivationFunction(abc.ABC):
 
     #: Name used in the registry and in ``repr``/``summary``.
     name: str = "activation"
+    #: True when f'(z) can be computed from a = f(z) alone (ReLU: [z > 0] =
+    #: [a > 0]; tanh: 1 - a^2; sigmoid: a(1 - a)): a layer may then write a
+    #: over z and keep one array instead of two.
+    inplace: bool = False
 
     @abc.abstractmethod
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -117,6 +121,7 @@ class Linear(ActivationFunction):
     """
 
     name = "linear"
+    inplace = True
 
     def forward(self, z):
         return z
@@ -138,6 +143,7 @@ class ReLU(ActivationFunction):
     r""":math:`f(z) = \max(z, 0)`, :math:`f'(z) = [z > 0]`."""
 
     name = "relu"
+    inplace = True
 
     def forward(self, z):
         return np.maximum(z, 0)
@@ -197,6 +203,7 @@ class Sigmoid(ActivationFunction):
     """
 
     name = "sigmoid"
+    inplace = True
 
     def forward(self, z):
         return _sigmoid(z)
@@ -209,6 +216,7 @@ class Tanh(ActivationFunction):
     r""":math:`f(z) = \tanh z`, :math:`f'(z) = 1 - \tanh^2 z`."""
 
     name = "tanh"
+    inplace = True
 
     def forward(self, z):
         return np.tanh(z)

@@ -185,7 +185,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
                     f"y must be a multilabel indicator matrix with {len(self.classes_)} "
                     "columns, as in the first fit."
                 )
-            return X, np.asarray(y, dtype=X.dtype)
+            return X, np.asarray(y, dtype=np.uint8)
         if y_type == "multilabel-indicator":
             raise ValueError(
                 "y is a multilabel indicator matrix, but the classifier was fitted "
@@ -203,7 +203,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
                 f"`y` has classes not in `self.classes_`. `self.classes_` has "
                 f"{self.classes_}. 'y' has {classes}."
             )
-        return X, self._encode(y, X.dtype)
+        return X, self._encode(y)
 
     def _set_classes(self, y, y_type, classes=None):
         if y_type == "multilabel-indicator":
@@ -221,12 +221,16 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             else ("binary" if len(self.classes_) == 2 else "multiclass")
         )
 
-    def _encode(self, y, dtype):
-        """Labels -> 0/1 column (binary) or one-hot rows (multiclass)."""
+    def _encode(self, y):
+        """Labels -> 0/1 column (binary) or one-hot rows (multiclass), as uint8.
+
+        One byte per entry: a one-hot float64 target of 200,000 x 10 would take
+        16 MB; the losses compute with uint8 targets in the model's dtype.
+        """
         idx = np.searchsorted(self.classes_, y)
         if self._y_type == "binary":
-            return (idx == 1).astype(dtype).reshape(-1, 1)
-        return np.eye(len(self.classes_), dtype=dtype)[idx]
+            return (idx == 1).astype(np.uint8).reshape(-1, 1)
+        return np.eye(len(self.classes_), dtype=np.uint8)[idx]
 
     def _check_weighted_target(self, Y, sample_weight):
         if self._y_type == "multilabel-indicator":

@@ -279,12 +279,12 @@ class DenseBlock(Layer):
         Z = _matmul_into(X, self.W, self._buffer("Z", shape, dtype))  # Z = X W
         if self.use_bias:
             Z += self.b  # Z = X W + b
-        A = (
-            self.activation.forward_into(Z, self._buffer("A", shape, dtype))
-            if activate
-            else Z
-        )
-        self._cache = {"X": X, "Z": Z, "A": A}  # A = f(Z)
+        if activate:  # A = f(Z), written over Z when f' needs only A (ReLU, tanh)
+            out = Z if self.activation.inplace else self._buffer("A", shape, dtype)
+            A = self.activation.forward_into(Z, out)
+        else:
+            A = Z
+        self._cache = {"X": X, "Z": Z, "A": A}
         return A
 
     def backward(

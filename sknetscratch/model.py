@@ -375,15 +375,16 @@ class Model:
     def _add_penalty_gradient(self, sw_sum: float) -> None:
         r""":math:`\partial L / \partial W_l \mathrel{+}= \alpha W_l / \sum_i w_i`, all kernels at once."""
         n = self._n_regularized
-        scratch = getattr(self, "_scratch", None)
-        if (
-            scratch is None
-            or scratch.shape != (n,)
-            or scratch.dtype != self._params.dtype
-        ):
-            scratch = self._scratch = np.empty(n, dtype=self._params.dtype)
+        scratch = self._scratch_like_params()[:n]
         np.multiply(self._params[:n], self.alpha / sw_sum, out=scratch)
         self._grads[:n] += scratch
+
+    def _scratch_like_params(self) -> np.ndarray:
+        """One work vector shaped like ``params``, shared by the L2 and optimizer steps."""
+        scratch = getattr(self, "_scratch", None)
+        if scratch is None or scratch.shape != self._params.shape:
+            scratch = self._scratch = np.empty_like(self._params)
+        return scratch
 
     def loss_and_gradient(self, X, y, sample_weight=None, *, training=True, rng=None):
         """Loss of a batch (penalty included); the gradient is left in ``grads``.
@@ -404,7 +405,7 @@ class Model:
     def train_step(self, X, y, sample_weight=None, rng=None) -> float:
         """One optimizer step on one batch; returns the batch loss."""
         loss = self.loss_and_gradient(X, y, sample_weight, training=True, rng=rng)
-        self.optimizer.update(self._params, self._grads)
+        self.optimizer.update(self._params, self._grads, self._scratch_like_params())
         return loss
 
     # ------------------------------------------------------------------ data
@@ -427,7 +428,11 @@ class Model:
                 f"X has {X.shape[1]} features, but the model expects {self.input_dim}."
             )
         if y is not None:
-            y = np.asarray(y, dtype=X.dtype)
+            y = np.asarray(y)
+            if y.dtype == bool:
+                y = y.view(np.uint8)
+            if y.dtype != np.uint8:  # uint8 0/1 codes stay compact; the rest: X's dtype
+                y = y.astype(X.dtype, copy=False)
             if y.ndim == 1:
                 y = y.reshape(-1, 1)
             if y.shape[0] != X.shape[0]:

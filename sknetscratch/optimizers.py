@@ -33,15 +33,23 @@ class Optimizer(abc.ABC):
         """Allocate state for a parameter vector like ``params``."""
 
     @abc.abstractmethod
-    def _step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Apply one update in place."""
+    def _step(self, params: np.ndarray, grads: np.ndarray, scratch: np.ndarray) -> None:
+        """Apply one update in place; ``scratch`` is work space shaped like ``params``."""
 
-    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Apply one step to ``params`` (in place) given ``grads``."""
+    def update(
+        self, params: np.ndarray, grads: np.ndarray, scratch: np.ndarray | None = None
+    ) -> None:
+        """Apply one step to ``params`` (in place) given ``grads``.
+
+        ``scratch`` is optional work space like ``params`` (the model passes the
+        one it also uses for the L2 step, so no extra copy of the weights exists).
+        """
         if not self._is_built(params):
             self.build(params)
+        if scratch is None or scratch.shape != params.shape:
+            scratch = np.empty_like(params)
         self.iterations += 1
-        self._step(params, grads)
+        self._step(params, grads, scratch)
 
     def _is_built(self, params) -> bool:
         return True
@@ -81,7 +89,7 @@ class SGD(Optimizer):
     def _is_built(self, params):
         return self.velocity is not None and self.velocity.shape == params.shape
 
-    def _step(self, params, grads):
+    def _step(self, params, grads, scratch):
         lr, mu, v = self.learning_rate, self.momentum, self.velocity
         if mu == 0:
             params -= lr * grads
@@ -126,17 +134,13 @@ class Adam(Optimizer):
     def build(self, params):
         self.m = np.zeros_like(params)
         self.v = np.zeros_like(params)
-        self._tmp = np.empty_like(params)
 
     def _is_built(self, params):
         return self.m is not None and self.m.shape == params.shape
 
-    def _step(self, params, grads):
+    def _step(self, params, grads, tmp):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
         m, v = self.m, self.v
-        tmp = getattr(self, "_tmp", None)
-        if tmp is None or tmp.shape != params.shape:
-            tmp = self._tmp = np.empty_like(params)
         # m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, in place
         m *= b1
         np.multiply(grads, 1 - b1, out=tmp)
@@ -152,11 +156,6 @@ class Adam(Optimizer):
         np.divide(m, tmp, out=tmp)
         tmp *= lr_t
         params -= tmp
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_tmp", None)  # scratch space, rebuilt on demand
-        return state
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
