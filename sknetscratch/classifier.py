@@ -353,7 +353,11 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         proba : ndarray of shape (n_samples, n_classes)
             For binary targets the columns are ``[sigmoid(-z), sigmoid(z)]``.
         """
-        return np.exp(self.predict_log_proba(X))
+        Z = self._forward(X)
+        if self._y_type == "binary":  # both columns accurate near 0
+            Z = np.hstack([-Z, Z])
+        # the output layer's own activation (sigmoid or softmax) of the logits
+        return self.model_.layers[-1].activation.forward(Z)
 
     def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Log of the class probabilities, computed as a log-softmax of the logits.
