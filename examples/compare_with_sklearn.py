@@ -63,7 +63,7 @@ def seed_spread(n_seeds: int) -> list[float]:
                 StandardScaler(), ScratchMLPClassifier(random_state=seed)
             )
             means.append(cross_val_score(pipe, X, y, cv=cv).mean())
-    print("breast_cancer 10-fold mean by random_state:", [round(m, 4) for m in means])
+    print("breast_cancer 10-fold mean by random_state:", [f"{m:.4f}" for m in means])
     print(f"mean over seeds: {sum(means) / len(means):.4f}")
     return means
 
