@@ -4,8 +4,10 @@ A saved file is one ``.npz`` archive written with :func:`numpy.savez`: every
 array (weights, optimizer moments, ``classes_``, ...) is an ordinary ``.npy``
 member, and one extra ``uint8`` member holds a UTF-8 JSON document that
 describes everything else (classes, hyperparameters, scalars, which array goes
-where). Loading reads the archive with ``numpy.load(..., allow_pickle=False)``
-and rebuilds objects only from fixed allow-lists:
+where). Loading reads each member with ``numpy.lib.format.read_array(...,
+allow_pickle=False)``, after the zip directory, every member's ``.npy`` header
+and the JSON document have been checked, and rebuilds objects only from fixed
+allow-lists:
 
 * estimators: :class:`~sknetscratch.ScratchMLPClassifier` and
   :class:`~sknetscratch.ScratchMLPRegressor`;
@@ -18,7 +20,10 @@ and rebuilds objects only from fixed allow-lists:
 
 Nothing in a file can name a Python callable, so loading an untrusted file
 cannot execute code; a file that asks for anything else is refused with a
-:class:`ValueError`. (Pickle-based tools such as :mod:`joblib` keep working on
+:class:`ValueError`. Nor can a small file make loading use much memory: members
+must be uncompressed, every size is checked against the file's before anything
+is read or allocated, and layer sizes in the JSON are only compared with the
+stored arrays' shapes. (Pickle-based tools such as :mod:`joblib` keep working on
 the estimators, for trusted files only.)
 
 Values in the JSON document are tagged with their type (``{"type": "float",
@@ -112,6 +117,9 @@ _LAYER_STATE_KEYS = frozenset(
 #: Optimizer attributes that are scratch space, never saved.
 _OPTIMIZER_SCRATCH = frozenset(["_tmp"])
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+#: Largest JSON document (in bytes of its array) that :func:`load` reads and
+#: :func:`save` writes: parsing JSON can take some 20 times its size in memory.
+_MAX_METADATA_BYTES = 16 * 2**20
 
 
 def _start(item: tuple) -> int:
@@ -468,7 +476,9 @@ def save(
         support (nothing is silently dropped).
     ValueError
         If the estimator's ``random_state`` is not an int or None (a
-        ``RandomState`` instance cannot be saved), or if strings cannot be stored.
+        ``RandomState`` instance cannot be saved), if strings cannot be stored,
+        or if the JSON description would exceed the 16 MiB that :func:`load`
+        reads.
 
     See Also
     --------
@@ -488,6 +498,12 @@ def save(
     """
     doc, arrays = _encode_document(obj)
     meta = json.dumps(doc, allow_nan=False).encode("utf-8")
+    if len(meta) > _MAX_METADATA_BYTES:  # load() would refuse the file
+        raise ValueError(
+            f"Cannot save {type(obj).__name__}: its JSON description takes "
+            f"{len(meta)} bytes, more than the {_MAX_METADATA_BYTES} that load() "
+            "accepts."
+        )
     arrays[_META_KEY] = np.frombuffer(meta, dtype=np.uint8)
     _atomic_write(path, arrays)
 
@@ -610,36 +626,52 @@ class _Decoder:
                 _as(opt_doc, dict, f"{where}.optimizer"), f"{where}.optimizer"
             )
 
+        # Check every layer's parameters against the shapes that its config and
+        # the input_dim chain imply *before* anything is allocated: sizes in the
+        # JSON (units, input_dim) are only compared with the arrays' shapes, so
+        # they can never make load allocate more than the file holds.
         if built:
             if not (type(input_dim) is int and input_dim > 0) or dtype is None:
                 raise _Refused(f"{where}: a built model needs input_dim and dtype")
-            model.build(input_dim, random_state=0, dtype=dtype)
+            if not layers:
+                raise _Refused(f"{where}: a built model needs layers")
+            dims = model._dims(input_dim)  # int arithmetic only
         else:
             if not (input_dim is None or (type(input_dim) is int and input_dim > 0)):
                 raise _Refused(f"{where}: bad input_dim {input_dim!r}")
             model.input_dim, model.dtype = input_dim, dtype
         for i, (layer, (layer_dim, params)) in enumerate(layers):
             lw = f"{where}.layers[{i}]"
-            if built and layer.input_dim != layer_dim:
+            if built and layer_dim != dims[i]:
                 raise _Refused(
-                    f"{lw}: input_dim {layer_dim!r} does not fit the model ({layer.input_dim})"
+                    f"{lw}: input_dim {layer_dim!r} does not fit the model ({dims[i]})"
                 )
-            if not built and layer_dim is not None:  # a layer built on its own
+            if built:
+                param_dtype = np.dtype(dtype)
+            else:  # unbuilt, or a layer built on its own: its arrays set the dtype
                 first = next(iter(params.values()), None)
-                layer.build(layer_dim, 0, np.float64 if first is None else first.dtype)
-            if set(params) != set(layer.params):
+                param_dtype = np.dtype(np.float64 if first is None else first.dtype)
+            shapes = {} if layer_dim is None else layer.param_shapes(layer_dim)
+            if set(params) != set(shapes):
                 raise _Refused(
                     f"{lw}: parameters {sorted(params)} do not match the layer's "
-                    f"{sorted(layer.params)}"
+                    f"{sorted(shapes)}"
                 )
             for k, arr in params.items():
-                target = layer.params[k]
-                if arr.shape != target.shape or arr.dtype != target.dtype:
+                if arr.shape != shapes[k] or arr.dtype != param_dtype:
                     raise _Refused(
                         f"{lw}: parameter {k!r} has shape {arr.shape} and dtype "
-                        f"{arr.dtype}; expected {target.shape} and {target.dtype}"
+                        f"{arr.dtype}; expected {shapes[k]} and {param_dtype}"
                     )
-                target[...] = arr  # views into model.params: copy in place
+            # the checked arrays themselves, in the layer's storage order; no
+            # random initialisation is done and then overwritten
+            layer.params = {k: params[k] for k in shapes}
+            layer.input_dim = layer_dim
+            if not built:
+                layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
+        if built:  # the flat vectors, holding copies of the checked arrays
+            model.input_dim, model.dtype = input_dim, np.dtype(dtype).name
+            model._link()
         if built and model.optimizer is not None:
             self.align_optimizer_state(model, doc.get("param_layout"), where)
         return model
@@ -780,87 +812,175 @@ def _json_to_float(value: Any, where: str) -> float:
     return float(value)
 
 
-def _read_archive(path: str | os.PathLike[str], source: str) -> dict[str, np.ndarray]:
-    """Every member of the ``.npz`` at ``path``, read without pickle."""
-    arrays: dict[str, np.ndarray] = {}
-    with open(path, "rb") as fh:
-        if not zipfile.is_zipfile(fh):
-            raise ValueError(
-                f"Refusing to load {source!r}: it is not a sknetscratch model file "
-                "(not a NumPy .npz / zip archive)."
+def _archive_members(zf: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by array name, checked from the zip directory alone.
+
+    Every member must be an uncompressed ``.npy`` member, as :func:`numpy.savez`
+    writes them, so no member can hold more data than it takes in the file; and
+    the members together cannot claim more bytes than the file has, so that
+    members overlapping in the file cannot multiply its data either.
+    """
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        name = info.filename
+        if not name.endswith(".npy") or info.is_dir():
+            raise _Refused(
+                f"it is not a sknetscratch model file (member {name!r} is not a "
+                ".npy array)"
             )
-        fh.seek(0)
+        if name[:-4] in members:
+            raise _Refused(f"member {name!r} appears twice in the archive")
+        if info.flag_bits & 0x1:
+            raise _Refused(f"member {name!r} is encrypted")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Refused(
+                f"member {name!r} is compressed; save() writes uncompressed "
+                "archives, and compressed members are never read"
+            )
+        if info.compress_size != info.file_size:
+            raise _Refused(
+                f"member {name!r} has inconsistent sizes in the zip directory"
+            )
+        members[name[:-4]] = info
+    total = sum(info.file_size for info in members.values())
+    if total > file_size:
+        raise _Refused(
+            f"its members claim {total} bytes, more than the {file_size} bytes of "
+            "the file"
+        )
+    return members
+
+
+def _array_header(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str
+) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from a member's ``.npy`` header, checked against its size."""
+    try:
+        with zf.open(info) as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise _Refused(
+                    f"member {key!r} uses .npy format version {version}, which is "
+                    "not read"
+                )
+            header_size = fh.tell()
+    except (ValueError, TypeError, SyntaxError, RecursionError) as exc:
+        if isinstance(exc, _Refused):
+            raise
+        raise _Refused(f"member {key!r} is not a valid .npy array ({exc})") from None
+    if dtype.hasobject:
+        raise _Refused(
+            f"member {key!r} is an object array (pickled data), which is never loaded"
+        )
+    # (zero-size items, as in "<U0", would let any number of elements take no bytes)
+    if dtype.kind not in _ARRAY_KINDS or dtype.fields is not None or not dtype.itemsize:
+        raise _Refused(f"member {key!r} has unsupported dtype {dtype}")
+    if any(n < 0 for n in shape):
+        raise _Refused(f"member {key!r} has the invalid shape {shape}")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if header_size + nbytes != info.file_size:
+        raise _Refused(
+            f"member {key!r} declares {nbytes} bytes of data (shape {shape}, dtype "
+            f"{dtype}) but holds {info.file_size - header_size}"
+        )
+    return shape, dtype
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """The array in a member whose header :func:`_array_header` has checked."""
+    with zf.open(info) as fh:  # the zip CRC is verified on reading the last byte
+        return np.lib.format.read_array(fh, allow_pickle=False)
+
+
+def _parse_document(meta: np.ndarray) -> dict:
+    """The JSON document in the metadata array, with its format marker and version
+    checked."""
+    try:
+        if meta.dtype.kind == "U":
+            text = str(meta.reshape(()).item())
+        else:
+            text = meta.tobytes().decode("utf-8")
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _Refused(f"its JSON metadata is invalid ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_MARKER:
+        raise _Refused(
+            f"it is not a sknetscratch model file (the {FORMAT_MARKER!r} format "
+            "marker is missing)"
+        )
+    version = doc.get("format_version")
+    if type(version) is not int or version < 1:
+        raise _Refused(f"invalid format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise _Refused(
+            f"it uses file format version {version}, but this sknetscratch supports "
+            f"format version {FORMAT_VERSION} only. Upgrade sknetscratch to load it"
+        )
+    return doc
+
+
+def _read_file(
+    path: str | os.PathLike[str], source: str
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON document and the arrays of the file at ``path``, read without pickle.
+
+    Everything is checked before it is read: the zip directory, then every
+    member's ``.npy`` header, then the metadata member (size, then content), and
+    only then the arrays, none of which can be larger than its share of the file.
+    """
+    with open(path, "rb") as fh:
         try:
-            with np.load(fh, allow_pickle=False) as npz:
-                for name in npz.files:
-                    try:
-                        value = npz[name]
-                    except ValueError as exc:
-                        if "allow_pickle" in str(exc) or "pickle" in str(exc):
-                            raise ValueError(
-                                f"Refusing to load {source!r}: member {name!r} is an "
-                                "object array (pickled data), which is never loaded."
-                            ) from None
-                        raise
-                    if not isinstance(value, np.ndarray):
-                        raise ValueError(
-                            f"Refusing to load {source!r}: member {name!r} is not a "
-                            "NumPy array."
-                        )
-                    if value.dtype.kind not in _ARRAY_KINDS or value.dtype.fields:
-                        raise ValueError(
-                            f"Refusing to load {source!r}: member {name!r} has "
-                            f"unsupported dtype {value.dtype}."
-                        )
-                    arrays[name] = value
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            if str(exc).startswith("Refusing to load"):
-                raise
+            if not zipfile.is_zipfile(fh):
+                raise _Refused(
+                    "it is not a sknetscratch model file (not a NumPy .npz / zip "
+                    "archive)"
+                )
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as zf:
+                members = _archive_members(zf, os.fstat(fh.fileno()).st_size)
+                headers = {
+                    key: _array_header(zf, info, key) for key, info in members.items()
+                }
+                if _META_KEY not in members:
+                    raise _Refused(
+                        "it is not a sknetscratch model file (no "
+                        f"{FORMAT_MARKER!r} format marker)"
+                    )
+                shape, dtype = headers[_META_KEY]
+                if not (
+                    (dtype == np.uint8 and len(shape) == 1)
+                    or (dtype.kind == "U" and math.prod(shape) == 1)
+                ):
+                    raise _Refused("the metadata is neither a uint8 nor a string array")
+                if math.prod(shape) * dtype.itemsize > _MAX_METADATA_BYTES:
+                    raise _Refused(
+                        f"its JSON metadata is larger than {_MAX_METADATA_BYTES} bytes"
+                    )
+                doc = _parse_document(_read_member(zf, members[_META_KEY]))
+                arrays = {
+                    key: _read_member(zf, info)
+                    for key, info in members.items()
+                    if key != _META_KEY
+                }
+        except _Refused as exc:
+            raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             raise ValueError(
                 f"Refusing to load {source!r}: the archive is corrupt or not a "
                 f"sknetscratch model file ({type(exc).__name__}: {exc})."
             ) from None
-    return arrays
-
-
-def _read_document(arrays: dict[str, np.ndarray], source: str) -> dict:
-    meta = arrays.get(_META_KEY)
-    if meta is None:
-        raise ValueError(
-            f"Refusing to load {source!r}: it is not a sknetscratch model file "
-            f"(no {FORMAT_MARKER!r} format marker)."
-        )
-    try:
-        if meta.dtype == np.uint8 and meta.ndim == 1:
-            text = meta.tobytes().decode("utf-8")
-        elif meta.dtype.kind == "U" and meta.size == 1:
-            text = str(meta.reshape(()).item())
-        else:
-            raise _Refused("the metadata is neither a uint8 nor a string array")
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ValueError(
-            f"Refusing to load {source!r}: its JSON metadata is invalid ({exc})."
-        ) from None
-    except _Refused as exc:
-        raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT_MARKER:
-        raise ValueError(
-            f"Refusing to load {source!r}: it is not a sknetscratch model file "
-            f"(the {FORMAT_MARKER!r} format marker is missing)."
-        )
-    version = doc.get("format_version")
-    if type(version) is not int or version < 1:
-        raise ValueError(
-            f"Refusing to load {source!r}: invalid format version {version!r}."
-        )
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"Refusing to load {source!r}: it uses file format version {version}, but "
-            f"this sknetscratch supports format version {FORMAT_VERSION} only. "
-            "Upgrade sknetscratch to load it."
-        )
-    return doc
+    return doc, arrays
 
 
 def load(
@@ -868,10 +988,13 @@ def load(
 ) -> ScratchMLPClassifier | ScratchMLPRegressor | Model:
     """Load an estimator or a core model written by :func:`save`.
 
-    The file is read with ``numpy.load(..., allow_pickle=False)`` and objects
-    are rebuilt only from allow-lists (the two estimators, ``DenseBlock`` and
-    ``Dropout``, and the registered activations, losses and optimizers), so a
-    crafted file cannot run code: it is refused.
+    The arrays are read with ``allow_pickle=False`` and objects are rebuilt
+    only from allow-lists (the two estimators, ``DenseBlock`` and ``Dropout``,
+    and the registered activations, losses and optimizers), so a crafted file
+    cannot run code: it is refused. Sizes are checked before anything is read
+    or allocated (the zip directory, each ``.npy`` header, then the JSON
+    document; layer shapes against the stored arrays), so a refused file is
+    refused cheaply, and loading uses memory in proportion to the file's size.
 
     Parameters
     ----------
@@ -887,11 +1010,13 @@ def load(
     Raises
     ------
     ValueError
-        If the file is not a zip/npz archive, lacks the format marker, has
-        invalid JSON metadata, contains object (pickled) arrays, was written by
-        a newer file format version, or asks for a class, layer, activation,
-        loss, optimizer or attribute that is not allowed. The message names the
-        file.
+        If the file is not a zip/npz archive, has compressed or inconsistent
+        members (a ``.npy`` header that does not match the member's size),
+        lacks the format marker, has invalid or oversized JSON metadata,
+        contains object (pickled) arrays, was written by a newer file format
+        version, asks for a class, layer, activation, loss, optimizer or
+        attribute that is not allowed, or describes layers whose sizes do not
+        match the stored arrays. The message names the file.
     FileNotFoundError
         If ``path`` does not exist.
 
@@ -907,8 +1032,7 @@ def load(
     from . import __version__
 
     source = os.fspath(path)
-    arrays = _read_archive(path, source)
-    doc = _read_document(arrays, source)
+    doc, arrays = _read_file(path, source)
     saved_version = doc.get("sknetscratch_version")
     if saved_version != __version__:
         warnings.warn(

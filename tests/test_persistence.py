@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import math
 import os
 import pickle
+import re
 import shlex
 import sys
+import tracemalloc
+import zipfile
 
 import joblib
 import numpy as np
@@ -640,6 +644,158 @@ def test_string_metadata_accepted(saved):
     with open(saved, "wb") as fh:
         np.savez(fh, **arrays)
     assert isinstance(load(saved), ScratchMLPClassifier)
+
+
+# ----------------------------------------------------------------------------- resource use
+#: Most memory that refusing a small crafted file may take (measured by tracemalloc,
+#: which sees NumPy's array data too); before the checks these cases took 0.3-1 GB.
+PEAK_LIMIT = 32 * 2**20
+
+
+def _load_peak(path):
+    """``load(path)``'s exception (None if it loaded) and its peak traced memory."""
+    tracemalloc.start()
+    try:
+        load(path)
+        exc = None
+    except Exception as e:  # returned to the test
+        exc = e
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return exc, peak
+
+
+def _npy_header(shape, descr="<f8"):
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return buf.getvalue()
+
+
+def _rewrite_members(path, mutate):
+    """Rewrite the archive's raw members (uncompressed) after ``mutate(members)``."""
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    mutate(members)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_compressed_bomb_without_marker_refused_cheaply(tmp_path):
+    # 256 MiB of zeros in a ~250 kB deflated member, and no format marker
+    path = tmp_path / "bomb.npz"
+    n = 256 * 2**20
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("x.npy", "w", force_zip64=True) as fh:
+            fh.write(_npy_header((n // 8,)))
+            chunk = bytes(2**20)
+            for _ in range(n // len(chunk)):
+                fh.write(chunk)
+    assert path.stat().st_size < 2**20
+    exc, peak = _load_peak(path)
+    assert isinstance(exc, ValueError), exc
+    assert str(exc).startswith(f"Refusing to load {str(path)!r}: member 'x.npy' is ")
+    assert "compressed" in str(exc)
+    assert peak < PEAK_LIMIT
+
+
+def test_compressed_valid_file_refused(saved):
+    with np.load(saved, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    np.savez_compressed(saved, **arrays)
+    with pytest.raises(ValueError, match="'a0.npy' is compressed"):
+        load(saved)
+
+
+def _claim_huge_units(d):
+    m = d["content"]["model"]
+    m["layers"][0]["config"]["units"] = 10**12
+    m["layers"][1]["input_dim"]["value"] = 10**12
+
+
+def _claim_huge_input_dim(d):
+    m = d["content"]["model"]
+    m["input_dim"]["value"] = m["layers"][0]["input_dim"]["value"] = 10**12
+
+
+@pytest.mark.parametrize(
+    "built, mutate, match",
+    [
+        (True, _claim_huge_units, r"\(3, 2\).*expected \(3, 1000000000000\)"),
+        (True, _claim_huge_input_dim, r"\(3, 2\).*expected \(1000000000000, 2\)"),
+        (False, _claim_huge_input_dim, r"\(3, 2\).*expected \(1000000000000, 2\)"),
+    ],
+)
+def test_tiny_file_claiming_huge_layer_refused_cheaply(tmp_path, built, mutate, match):
+    # the JSON sizes are compared with the stored arrays before anything is
+    # allocated: no MemoryError, no gigabytes of random initialisation
+    if built:
+        model = Model([DenseBlock(2, "relu"), DenseBlock(1, "sigmoid")])
+        model.build(3, random_state=0)
+    else:  # an unbuilt model holding a layer built on its own
+        model = Model([DenseBlock(2, "relu").build(3, rng=0)])
+        model.input_dim = 3
+    path = tmp_path / "m.npz"
+    save(model, path)
+    _rewrite(path, mutate_doc=mutate)
+    assert path.stat().st_size < 4096
+    exc, peak = _load_peak(path)
+    assert isinstance(exc, ValueError), exc
+    assert str(exc).startswith(f"Refusing to load {str(path)!r}: ")
+    assert re.search(match, str(exc)), str(exc)
+    assert peak < PEAK_LIMIT
+
+
+@pytest.mark.parametrize("shape", [(10**6,), (10**15,), (1,)])
+def test_npy_header_not_matching_member_size_refused(saved, shape):
+    # a0 (classes_) gets a header declaring another amount of data than it holds
+    def corrupt(members):
+        members["a0.npy"] = _npy_header(shape) + bytes(64)
+
+    _rewrite_members(saved, corrupt)
+    exc, peak = _load_peak(saved)
+    assert isinstance(exc, ValueError), exc
+    assert f"member 'a0' declares {math.prod(shape) * 8} bytes" in str(exc)
+    assert "but holds 64" in str(exc)
+    assert peak < PEAK_LIMIT
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda m: m.update({"notes.txt": b"hi"}), "'notes.txt' is not a .npy array"),
+        (
+            lambda m: m.update({"a0.npy": b"\x93NUMPY\x09\x00" + bytes(40)}),
+            r"'a0' uses .npy format version \(9, 0\)",
+        ),
+        (lambda m: m.update({"a0.npy": b"garbage" * 10}), "'a0' is not a valid .npy"),
+        (
+            lambda m: m.update({"a0.npy": _npy_header((1,), "|V8") + bytes(8)}),
+            "'a0' has unsupported dtype",
+        ),
+        (  # 10**12 elements of zero bytes each
+            lambda m: m.update({"a0.npy": _npy_header((10**12,), "<U0")}),
+            "'a0' has unsupported dtype",
+        ),
+    ],
+)
+def test_bad_members_refused(saved, mutate, match):
+    _rewrite_members(saved, mutate)
+    with pytest.raises(ValueError, match=match) as info:
+        load(saved)
+    assert str(info.value).startswith(f"Refusing to load {str(saved)!r}: ")
+
+
+def test_metadata_size_limit(saved, monkeypatch, tmp_path):
+    monkeypatch.setattr(persistence, "_MAX_METADATA_BYTES", 100)
+    with pytest.raises(ValueError, match="JSON metadata is larger than 100 bytes"):
+        load(saved)
+    with pytest.raises(ValueError, match="more than the 100 that load"):
+        save(Model(name="x"), tmp_path / "x.npz")
+    assert not (tmp_path / "x.npz").exists()
 
 
 # ----------------------------------------------------------------------------- save errors
