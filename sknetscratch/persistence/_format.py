@@ -1,0 +1,49 @@
+"""The file format's shared definitions: marker and version, the metadata member,
+the allow-lists of estimator and layer classes and of dtypes, and the loading error.
+"""
+
+from __future__ import annotations
+
+from ..classifier import ScratchMLPClassifier
+from ..layers import DenseBlock, Dropout, Layer
+from ..regressor import ScratchMLPRegressor
+
+#: Value of the ``"format"`` field of every file written by :func:`save`.
+FORMAT_MARKER = "sknetscratch-model"
+#: Version of the file layout written by :func:`save` (and the newest readable).
+FORMAT_VERSION = 1
+
+_META_KEY = "__sknetscratch_meta__"
+_ESTIMATORS: dict[str, type] = {
+    "ScratchMLPClassifier": ScratchMLPClassifier,
+    "ScratchMLPRegressor": ScratchMLPRegressor,
+}
+_LAYERS: dict[str, type[Layer]] = {"DenseBlock": DenseBlock, "Dropout": Dropout}
+#: dtype kinds of the arrays that may be saved and loaded (no objects, no voids).
+_ARRAY_KINDS = frozenset("biufcU")
+#: dtypes of the NumPy scalars that round-trip exactly through JSON numbers.
+_SCALAR_DTYPES = frozenset(
+    [
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+    ]
+)
+
+
+def _start(item: tuple) -> int:
+    """Sort key: the start of a ``(key, slice)`` item of ``Model._slices``."""
+    return item[1].start
+
+
+class _Refused(ValueError):
+    """A loading check failed; :func:`load` adds the file name to the message."""
