@@ -123,7 +123,10 @@ class Model:
     """
 
     def __init__(
-        self, layers=None, input_dim: int | None = None, name: str = "sequential"
+        self,
+        layers: list[Layer] | None = None,
+        input_dim: int | None = None,
+        name: str = "sequential",
     ):
         self.name = name
         self.input_dim = input_dim
