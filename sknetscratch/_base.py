@@ -51,27 +51,31 @@ def _seed_from_int(seed: int) -> int:
     return int(np.random.RandomState(seed).randint(_SEED_MAX))
 
 
+def _record_iteration(state: dict, loss: float, verbose) -> None:
+    """One more epoch (or L-BFGS iteration): ``n_iter_``, ``loss_``, ``loss_curve_``."""
+    state["n_iter_"] += 1
+    state["loss_"] = loss
+    state["loss_curve_"].append(loss)
+    if verbose:
+        print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
+
+
 class _SklearnMonitor(Callback):
     """scikit-learn's per-epoch bookkeeping as a callback on ``Model.fit``."""
 
     def __init__(self, est, state, n_samples, validation=None):
         super().__init__()
-        self.est, self.state, self.n_samples, self.validation = (
-            est,
-            state,
-            n_samples,
-            validation,
-        )
+        self.est = est
+        self.state = state
+        self.n_samples = n_samples
+        self.validation = validation
         self.stopped = False
 
     def on_epoch_end(self, epoch, logs=None):
         est, s, model = self.est, self.state, self.model
-        s["n_iter_"] += 1
+        loss = logs["loss"]
+        _record_iteration(s, loss, est.verbose)
         s["t_"] += self.n_samples
-        s["loss_"] = loss = logs["loss"]
-        s["loss_curve_"].append(loss)
-        if est.verbose:
-            print(f"Iteration {s['n_iter_']}, loss = {loss:.8f}")
         if self.validation is not None:
             score = est._validation_score(model, *self.validation)
             s["validation_scores_"].append(score)
@@ -404,7 +408,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             parts = train_test_split(
                 *(a for a in (X, Y, sample_weight) if a is not None),
                 test_size=self.validation_fraction,
-                random_state=int(rng.integers(np.iinfo(np.int32).max)),
+                random_state=int(rng.integers(_SEED_MAX)),
                 stratify=stratify,
             )
             X, X_val, Y, Y_val = parts[:4]
@@ -455,12 +459,9 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
 
         def record(intermediate_result):
             last["x"] = intermediate_result.x.copy()
-            state["n_iter_"] += 1
-            state["loss_"] = loss = float(intermediate_result.fun)
-            state["loss_curve_"].append(loss)
+            loss = float(intermediate_result.fun)
+            _record_iteration(state, loss, self.verbose)
             state["best_loss_"] = min(state["best_loss_"], loss)
-            if self.verbose:
-                print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
 
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -484,10 +485,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 UserWarning,
                 stacklevel=6,
             )
-            state.setdefault(
-                "loss_", state["loss_curve_"][-1] if state["loss_curve_"] else np.nan
-            )
-            return True
+            return True  # loss_ is the last completed iteration's (or NaN)
         if res.status != 0:
             warnings.warn(
                 f"lbfgs failed to converge after {res.nit} iteration(s) "
@@ -500,8 +498,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         model.params[...] = res.x
         state["loss_"] = float(res.fun)
         if not state["loss_curve_"]:  # converged before the first iteration
-            state["loss_curve_"].append(state["loss_"])
-            state["n_iter_"] += 1
+            _record_iteration(state, state["loss_"], verbose=False)
         return False
 
     # Shared public API ------------------------------------------------------------

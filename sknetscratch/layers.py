@@ -125,12 +125,12 @@ class Layer(abc.ABC):
         may compute in place in ``grad`` (the model's training loop does).
         """
 
-    def _buffer(self, key: str, shape: tuple, dtype) -> np.ndarray:
+    def _buffer(self, key: str, shape: tuple, dtype, fill=None) -> np.ndarray:
         """A reusable scratch array for the training loop (never pickled).
 
         Reusing per-batch arrays avoids allocating (and page-faulting) fresh
         memory on every batch; arrays returned by ``forward`` are overwritten by
-        the next call.
+        the next call. ``fill`` initialises a new array (for constant buffers).
         """
         buffers = self.__dict__.setdefault("_buffers", {})
         k = (key, shape, np.dtype(dtype).str)
@@ -139,6 +139,8 @@ class Layer(abc.ABC):
             if len(buffers) > 16:  # e.g. many different batch sizes
                 buffers.clear()
             buf = buffers[k] = np.empty(shape, dtype=dtype)
+            if fill is not None:
+                buf.fill(fill)
         return buf
 
     def infer(self, X) -> np.ndarray:
@@ -304,8 +306,7 @@ class DenseBlock(Layer):
             delta = self.activation.backward(Z, A, grad)  # delta = G * f'(Z)
         _matmul_into(X.T, delta, self.grads["W"])  # dL/dW = X^T delta
         if self.use_bias:  # dL/db = sum_i delta_i, as the product 1^T delta (BLAS)
-            ones = self._buffer("ones", (delta.shape[0],), delta.dtype)
-            ones[...] = 1
+            ones = self._buffer("ones", (delta.shape[0],), delta.dtype, fill=1)
             np.matmul(ones, delta, out=self.grads["b"])
         if not need_input_grad:  # the first layer: nothing below needs dL/dX
             return None, self.grads
