@@ -81,6 +81,23 @@ class Loss(abc.ABC):
             delta *= w
         return delta
 
+    def value_and_gradient(self, y, z, sample_weight=None) -> tuple[float, np.ndarray]:
+        """``(self(y, z, sample_weight), self.gradient(y, z, sample_weight))``.
+
+        The training loop calls this; a subclass may compute both from shared
+        intermediate arrays (the cross-entropies share one exponential).
+        """
+        return self(y, z, sample_weight), self.gradient(y, z, sample_weight)
+
+    def _mean_and_delta(self, losses, delta, sample_weight):
+        """Weighted mean of per-sample ``losses``; scale ``y_hat - y`` in place."""
+        if sample_weight is None:
+            delta /= delta.shape[0]
+            return float(losses.mean()), delta
+        sw_sum = sample_weight.sum()
+        delta *= (sample_weight / sw_sum).astype(delta.dtype, copy=False)[:, None]
+        return float(np.dot(sample_weight, losses) / sw_sum), delta
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -108,6 +125,18 @@ class BinaryCrossentropy(Loss):
     def output(self, z):
         return _sigmoid(z)
 
+    def value_and_gradient(self, y, z, sample_weight=None):
+        # with e = exp(-|z|): log(1 + e^z) = max(z, 0) + log1p(e), and
+        # sigmoid(z) = 1/(1+e) for z >= 0, e/(1+e) below (see activations._sigmoid)
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        losses = (np.maximum(z, 0) + np.log1p(e) - y * z).sum(axis=1)
+        delta = np.where(z >= 0, 1, e)
+        delta /= 1 + e
+        delta -= y
+        return self._mean_and_delta(losses, delta, sample_weight)
+
 
 class CategoricalCrossentropy(Loss):
     r"""Categorical cross-entropy from logits, fused with a softmax output.
@@ -127,6 +156,18 @@ class CategoricalCrossentropy(Loss):
     def output(self, z):
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+    def value_and_gradient(self, y, z, sample_weight=None):
+        # one shifted exponential e = exp(z - m) gives both the log-sum-exp
+        # log(sum e) + m and the softmax e / sum(e)
+        m = z.max(axis=1, keepdims=True)
+        e = np.subtract(z, m)
+        np.exp(e, out=e)
+        s = e.sum(axis=1, keepdims=True)
+        losses = np.log(s[:, 0]) + m[:, 0] - (y * z).sum(axis=1)
+        e /= s  # y_hat = softmax(z)
+        e -= y
+        return self._mean_and_delta(losses, e, sample_weight)
 
 
 class SquaredError(Loss):

@@ -394,21 +394,36 @@ class Model:
 
         ``y`` must be 2-D, ``(n_samples, n_outputs)``, in the model's dtype.
         """
+        loss, sw_sum = self._data_loss_and_gradient(X, y, sample_weight, training, rng)
+        if self.alpha:
+            self._add_penalty_gradient(sw_sum)
+        return loss
+
+    def _data_loss_and_gradient(self, X, y, sample_weight, training, rng):
+        """Loss (penalty included) and the data term's gradient; returns ``sum(w)`` too."""
         sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         if not sw_sum > 0:
             raise ValueError("The sample weights of this batch sum to zero.")
         # logits of the output layer: its activation is fused into the loss
         z = self._forward(X, training=training, rng=rng, activate_output=False)
-        loss = self.loss(y, z, sample_weight) + self._penalty(sw_sum)
-        self.backward(self.loss.gradient(y, z, sample_weight))  # delta = y_hat - y
-        if self.alpha:
-            self._add_penalty_gradient(sw_sum)
-        return loss
+        loss, delta = self.loss.value_and_gradient(y, z, sample_weight)
+        self.backward(delta)  # delta = dL/dz = (y_hat - y) w / sum(w)
+        return loss + self._penalty(sw_sum), sw_sum
 
     def train_step(self, X, y, sample_weight=None, rng=None) -> float:
-        """One optimizer step on one batch; returns the batch loss."""
-        loss = self.loss_and_gradient(X, y, sample_weight, training=True, rng=rng)
-        self.optimizer.update(self._params, self._grads, self._scratch_like_params())
+        """One optimizer step on one batch; returns the batch loss.
+
+        The same as :meth:`loss_and_gradient` then ``optimizer.update``, except
+        that the optimizer adds the penalty's gradient block by block, in cache.
+        """
+        loss, sw_sum = self._data_loss_and_gradient(X, y, sample_weight, True, rng)
+        self.optimizer.update(
+            self._params,
+            self._grads,
+            self._scratch_like_params(),
+            l2=self.alpha / sw_sum,
+            n_l2=self._n_regularized,
+        )
         return loss
 
     # ------------------------------------------------------------------ data

@@ -203,3 +203,24 @@ def test_get_loss():
         assert repr(name) in str(exc.value)
     with pytest.raises(ValueError, match="Unknown loss"):
         get_loss(None)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("name", ALL)
+def test_value_and_gradient_is_value_and_gradient(name, weighted, dtype):
+    """The fused computation the training loop uses equals the two separate ones."""
+    loss = get_loss(name)
+    y, z = _case(name, seed=3, n=9, k=4, dtype=dtype)
+    z[0] = [40.0, -40.0, 700.0 if dtype == np.float64 else 80.0, 0.0]  # far tails
+    if name == "poisson":
+        z[0] = [3.0, -40.0, 10.0, 0.0]
+    sw = np.linspace(0.5, 2.0, 9).astype(dtype) if weighted else None
+    z_before = z.copy()
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value, delta = loss.value_and_gradient(y, z, sw)
+    np.testing.assert_array_equal(z, z_before)
+    assert isinstance(value, float) and delta.dtype == dtype
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(value, loss(y, z, sw), rtol=rtol)
+    np.testing.assert_allclose(delta, loss.gradient(y, z, sw), rtol=rtol, atol=1e-15)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
+from sknetscratch import optimizers
 from sknetscratch.optimizers import OPTIMIZERS, SGD, Adam, Optimizer, get_optimizer
 
 N_STEPS = 6
@@ -200,3 +201,42 @@ def test_get_optimizer():
     assert get_optimizer("adam").learning_rate == 0.001
     with pytest.raises(ValueError, match="Unknown optimizer 'rmsprop'"):
         get_optimizer("rmsprop")
+
+
+MAKERS = [
+    lambda: SGD(0.1),
+    lambda: SGD(0.1, momentum=0.9),
+    lambda: SGD(0.1, momentum=0.8, nesterov=True),
+    lambda: Adam(0.01),
+]
+
+
+@pytest.mark.parametrize("make", MAKERS)
+@pytest.mark.parametrize("block", [1, 4, 7, 1000])
+def test_blocked_step_is_the_whole_vector_step(make, block, monkeypatch):
+    """Walking the vector in cache-sized blocks changes nothing, bit for bit."""
+    theta, grads = _problem(12, size=23)
+    whole = _run(make(), theta, grads)
+    monkeypatch.setattr(optimizers, "BLOCK_SIZE", block)
+    blocked = _run(make(), theta, grads)
+    for a, b in zip(whole, blocked):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make", MAKERS)
+@pytest.mark.parametrize("block", [3, 5, 1000])
+@pytest.mark.parametrize("n_l2", [0, 1, 9, 10, 23])
+def test_fused_l2_gradient_equals_adding_it_first(make, block, n_l2, monkeypatch):
+    """``update(..., l2=c, n_l2=k)`` is ``grads[:k] += c * params[:k]`` then a step."""
+    monkeypatch.setattr(optimizers, "BLOCK_SIZE", block)
+    theta, grads = _problem(13, size=23)
+    a, b = theta.copy(), theta.copy()
+    opt_a, opt_b = make(), make()
+    for g in grads:
+        g_a, g_b = g.copy(), g.copy()
+        g_a[:n_l2] += 0.3 * a[:n_l2]
+        opt_a.update(a, g_a)
+        opt_b.update(b, g_b, l2=0.3, n_l2=n_l2)
+        np.testing.assert_allclose(b, a, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(g_b, g_a, rtol=1e-15, atol=0)  # full gradient left
+    assert not np.array_equal(a, _run(make(), theta, grads)[-1]) or n_l2 == 0
