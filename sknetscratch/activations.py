@@ -155,6 +155,10 @@ class ReLU(ActivationFunction):
         return np.where(z > 0, grad, 0).astype(grad.dtype, copy=False)
 
     def forward_into(self, z, out):
+        if z.dtype == np.float32:
+            # z * [z > 0]: the same values for finite z; NumPy's float32 maximum
+            # runs at half the speed of its float64 one (measured, NumPy 2.4)
+            return np.multiply(z, z > 0, out=out)
         return np.maximum(z, 0, out=out)
 
     def backward_inplace(self, z, a, grad):

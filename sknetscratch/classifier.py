@@ -170,7 +170,9 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        y_type = type_of_target(y)
+        # that check passes 1-D labels only as binary or multiclass, and only
+        # "is it a multilabel indicator" matters below: type a 2-D y alone
+        y_type = "multiclass" if y.ndim == 1 else type_of_target(y)
         if y_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
                 "Multioutput target data is not supported with label binarization"
@@ -192,7 +194,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
                 f"on {self._y_type} class labels; refit with warm_start=False."
             )
         classes = np.unique(y)
-        unseen = np.setdiff1d(classes, self.classes_)
+        unseen = classes[~np.isin(classes, self.classes_, assume_unique=True)]
         if self.warm_start and not incremental and set(classes) != set(self.classes_):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as in the "

@@ -93,7 +93,7 @@ class Loss(abc.ABC):
         """Weighted mean of per-sample ``losses``; scale ``y_hat - y`` in place."""
         if sample_weight is None:
             delta /= delta.shape[0]
-            return float(losses.mean()), delta
+            return float(np.add.reduce(losses)) / losses.shape[0], delta
         sw_sum = sample_weight.sum()
         delta *= (sample_weight / sw_sum).astype(delta.dtype, copy=False)[:, None]
         return float(np.dot(sample_weight, losses) / sw_sum), delta

@@ -19,6 +19,7 @@ optimizer step is a few vector operations and L-BFGS can work on the vector.
 from __future__ import annotations
 
 import copy
+import math
 import signal
 import threading
 import warnings
@@ -90,6 +91,13 @@ class _RowGather:
         if self.Xbuf is None:
             return self.X[idx], yb
         return np.take(self.X, idx, axis=0, out=self.Xbuf[:m], mode="clip"), yb
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    """Whether ``callback`` implements ``hook`` (the base class's does nothing)."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(
+        Callback, hook
+    )
 
 
 def _readable_size(n_bytes: float) -> str:
@@ -586,6 +594,9 @@ class Model:
         n = gather.X.shape[0]
         order = rng.permutation(n) if shuffle else None
         total, weight = 0.0, 0.0
+        # as Keras: only callbacks that implement the batch hooks are called per batch
+        batch_begin = [cb for cb in cbs if _overrides(cb, "on_train_batch_begin")]
+        batch_end = [cb for cb in cbs if _overrides(cb, "on_train_batch_end")]
         for b, start in enumerate(range(0, n, batch_size)):
             idx = (
                 order[start : start + batch_size]
@@ -596,11 +607,11 @@ class Model:
             if swb is not None and not swb.sum() > 0:
                 continue  # a batch of zero weight contributes nothing: no step
             Xb, yb = gather(idx)
-            for cb in cbs:
+            for cb in batch_begin:
                 cb.on_train_batch_begin(b, {})
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss = self.train_step(Xb, yb, swb, rng)
-            if not np.isfinite(loss):
+            if not math.isfinite(loss):
                 self._diverged(
                     backup, f"epoch {epoch + 1}, batch {b + 1}: the loss is {loss}"
                 )
@@ -608,7 +619,7 @@ class Model:
             wb = Xb.shape[0] if swb is None else float(swb.sum())
             total += loss * wb
             weight += wb
-            for cb in cbs:
+            for cb in batch_end:
                 cb.on_train_batch_end(b, {"loss": loss})
             if sigint.requested:
                 break

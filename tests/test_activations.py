@@ -215,3 +215,15 @@ def test_integer_input_is_not_truncated(name):
     act = get_activation(name)
     z = np.array([[-2, 0, 3]])
     np.testing.assert_allclose(act.forward(z), act.forward(z.astype(np.float64)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_fast_path_equals_maximum(dtype):
+    """forward_into (the training and inference path) is max(z, 0), value for value."""
+    z = np.array([[-2.5, -0.0, 0.0, 1e-40, 3.0], [np.nan, 7.0, -1e30, 1e30, -1e-45]])
+    z = z.astype(dtype)
+    out = np.empty_like(z)
+    with np.errstate(under="ignore"):
+        got = get_activation("relu").forward_into(z, out)
+    assert got is out and got.dtype == dtype
+    np.testing.assert_array_equal(got, np.maximum(z, 0))  # NaN stays NaN

@@ -409,3 +409,36 @@ def test_no_divergence_warning_when_a_tiny_loss_wobbles_up():
         warnings.simplefilter("always")
         reg.fit(X, y)
     assert not [w for w in caught if "diverging" in str(w.message)]
+
+
+def test_parameter_validation_is_skipped_only_while_nothing_changed(small, monkeypatch):
+    from sklearn.base import BaseEstimator
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    calls = []
+    original = BaseEstimator._validate_params
+    monkeypatch.setattr(
+        BaseEstimator,
+        "_validate_params",
+        lambda self: (calls.append(1), original(self))[1],
+    )
+    X, y = small
+    clf = ScratchMLPClassifier(hidden_layer_sizes=(5,), random_state=0)
+    clf.partial_fit(X, y, classes=np.unique(y))
+    clf.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert len(calls) == 1  # the same parameter objects: validated once
+    clf.set_params(alpha=1e-3)
+    clf.partial_fit(X, y)
+    assert len(calls) == 2
+    clf.alpha = -1.0  # plain assignment is seen too
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
+        clf.partial_fit(X, y)
+    clf.alpha = 1e-3
+    clf.hidden_layer_sizes = [5]  # a list can change in place: always validated
+    clf.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert len(calls) == 5  # (the failed call above was the third)
+    other = clone(clf)  # a new estimator validates its own parameters
+    other.fit(X, y)
+    assert len(calls) == 6

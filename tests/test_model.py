@@ -614,3 +614,18 @@ def test_shallow_copy_does_not_detach_the_original():
     model.params[...] = 0.0
     assert np.all(model.layers[0].W == 0.0)
     assert not np.all(clone.layers[0].W == 0.0)
+
+
+def test_batch_hooks_are_called_when_implemented_on_the_class_or_instance():
+    X, y = _data(n=10)
+    model = Model()
+    model.add(DenseBlock(2, "relu"))
+    model.add(DenseBlock(1, "sigmoid"))
+    model.compile("binary_crossentropy", "sgd")
+    on_class = Recorder()  # overrides on_train_batch_end
+    on_instance = Callback()
+    seen = []
+    on_instance.on_train_batch_begin = lambda batch, logs=None: seen.append(batch)
+    model.fit(X, y, batch_size=4, epochs=2, callbacks=[on_class, on_instance])
+    assert seen == [0, 1, 2, 0, 1, 2]  # batches of 4, 4 and 2 rows, twice
+    assert len(on_class.batch_losses) == 6
