@@ -133,7 +133,7 @@ class Layer(abc.ABC):
         the next call. ``fill`` initialises a new array (for constant buffers).
         """
         buffers = self.__dict__.setdefault("_buffers", {})
-        k = (key, shape, np.dtype(dtype))
+        k = (key, shape, dtype)  # callers pass np.dtype objects (W.dtype)
         buf = buffers.get(k)
         if buf is None:
             if len(buffers) > 16:  # e.g. many different batch sizes

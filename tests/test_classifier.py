@@ -442,3 +442,16 @@ def test_parameter_validation_is_skipped_only_while_nothing_changed(small, monke
     other = clone(clf)  # a new estimator validates its own parameters
     other.fit(X, y)
     assert len(calls) == 6
+
+
+@pytest.mark.parametrize("shift", [0.5, 3])
+def test_later_partial_fit_refuses_labels_outside_classes(small, shift):
+    """After the first call only membership in classes_ is checked (it implies
+    scikit-learn's target-type check); continuous or new labels are refused."""
+    X, y = small
+    clf = ScratchMLPClassifier(random_state=0).partial_fit(X, y, classes=np.unique(y))
+    before = clf.model_.params.copy()
+    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+        clf.partial_fit(X, y + shift)
+    np.testing.assert_array_equal(clf.model_.params, before)
+    clf.partial_fit(X, y.astype(float))  # the same labels as floats are fine
