@@ -1,0 +1,184 @@
+"""Side-by-side timings of the fast paths in the core, each against its plain form.
+
+``bench_mlp.py`` measures whole epochs; this script isolates the choices made
+inside them, so that each one is backed by a number measured in one run:
+
+``adam step``
+    One Adam step with the L2 gradient on a parameter vector of the size of
+    configuration (b) (60k weights) or (c) (535k), walked in blocks of
+    ``optimizers.BLOCK_SIZE`` entries with the L2 term fused in (what
+    ``Model.train_step`` does), against the same step on the whole vector
+    after a separate L2 pass (``BLOCK_SIZE`` set beyond the vector's length).
+``relu forward``
+    ``ReLU.forward_into`` on a 256 x 256 batch, against ``np.maximum(z, 0)``.
+``inference``
+    ``Model.predict_logits`` on 50,000 rows of the (b) and (c) networks in
+    blocks of ``model.INFERENCE_BLOCK_ROWS`` rows, against one pass over all
+    rows.
+
+Both forms of each pair run interleaved, ``--rounds`` times; the table gives
+the median time of each and the median of the per-round ratios
+(plain / fast: above 1 means the fast path is faster). The numbers are the
+same either way (``tests/test_optimizers.py``, ``tests/test_activations.py``
+and ``tests/test_model.py`` check it); only the time differs.
+
+Run ``python benchmarks/bench_kernels.py`` (about a minute) or with ``--quick``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from sknetscratch import DenseBlock, Model, optimizers
+from sknetscratch import model as model_module
+from sknetscratch.activations import get_activation
+from sknetscratch.optimizers import Adam
+
+SEED = 0
+
+
+def _median_ms(times):
+    return statistics.median(times) * 1e3
+
+
+def paired(fast, plain, rounds, number=1):
+    """Median ms of ``fast`` and ``plain`` and the median per-round ratio."""
+    fast(), plain()  # warm-up
+    t_fast, t_plain = [], []
+    for r in range(rounds):
+        for f, out in ((fast, t_fast), (plain, t_plain))[:: 1 if r % 2 else -1]:
+            t0 = time.perf_counter()
+            for _ in range(number):
+                f()
+            out.append((time.perf_counter() - t0) / number)
+    ratios = [p / f for p, f in zip(t_plain, t_fast)]
+    return _median_ms(t_fast), _median_ms(t_plain), statistics.median(ratios)
+
+
+def _network(n_in, hidden, n_out, dtype):
+    model = Model()
+    for units in hidden:
+        model.add(DenseBlock(units, "relu"))
+    model.add(DenseBlock(n_out, "softmax"))
+    model.compile("categorical_crossentropy", "adam", alpha=1e-4)
+    return model.build(n_in, np.random.default_rng(SEED), dtype)
+
+
+def bench_adam(size_name, model, rounds):
+    rng = np.random.default_rng(SEED)
+    params = model.params
+    grads = rng.standard_normal(params.shape).astype(params.dtype)
+    scratch = np.empty_like(params)
+    n_l2, l2 = model._n_regularized, 1e-4 / 256
+    fast_opt, plain_opt = Adam(), Adam()
+    block = optimizers.BLOCK_SIZE
+
+    def fast():
+        optimizers.BLOCK_SIZE = block
+        fast_opt.update(params, grads, scratch, l2=l2, n_l2=n_l2)
+
+    def plain():
+        # the plain form: add the L2 gradient over all kernels, then one step
+        # over the whole vector
+        optimizers.BLOCK_SIZE = params.shape[0] + 1
+        np.multiply(params[:n_l2], l2, out=scratch[:n_l2])
+        grads[:n_l2] += scratch[:n_l2]
+        plain_opt.update(params, grads, scratch)
+
+    try:
+        return (f"adam step {size_name}", *paired(fast, plain, rounds, number=20))
+    finally:
+        optimizers.BLOCK_SIZE = block
+
+
+def bench_relu(dtype, rounds):
+    z0 = np.random.default_rng(SEED).standard_normal((256, 256)).astype(dtype)
+    z, relu = z0.copy(), get_activation("relu")
+
+    def fast():
+        np.copyto(z, z0)
+        relu.forward_into(z, z)
+
+    def plain():
+        np.copyto(z, z0)
+        np.maximum(z, 0, out=z)
+
+    return ("relu forward 256x256", *paired(fast, plain, rounds, number=200))
+
+
+def bench_inference(name, model, n_rows, rounds):
+    X = np.random.default_rng(SEED).standard_normal((n_rows, model.input_dim))
+    X = X.astype(model.dtype)
+    rows = model_module.INFERENCE_BLOCK_ROWS
+
+    def fast():
+        model_module.INFERENCE_BLOCK_ROWS = rows
+        model.predict_logits(X)
+
+    def plain():
+        model_module.INFERENCE_BLOCK_ROWS = n_rows + 1
+        model.predict_logits(X)
+
+    try:
+        return (f"inference {name}, {n_rows:,} rows", *paired(fast, plain, rounds))
+    finally:
+        model_module.INFERENCE_BLOCK_ROWS = rows
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
+    p.add_argument("--quick", action="store_true", help="5 rounds, 10k rows")
+    p.add_argument(
+        "--dtypes",
+        default="float64,float32",
+        help="comma-separated dtypes (default float64,float32)",
+    )
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    rounds = 5 if args.quick else args.rounds
+    n_rows = 10_000 if args.quick else 50_000
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    print(
+        f"numpy {np.__version__} | BLAS: "
+        + ", ".join(
+            f"{i.get('internal_api')} {i.get('version')} "
+            f"{i.get('architecture')} x{i.get('num_threads')}"
+            for i in blas
+        )
+    )
+    print(
+        f"BLOCK_SIZE={optimizers.BLOCK_SIZE}  "
+        f"INFERENCE_BLOCK_ROWS={model_module.INFERENCE_BLOCK_ROWS}  rounds={rounds}"
+    )
+    rows = []
+    for dtype in (np.dtype(d) for d in args.dtypes.split(",")):
+        net_b = _network(100, (256, 128), 10, dtype)
+        net_c = _network(784, (512, 256), 10, dtype)
+        results = [
+            bench_adam(f"(b) {net_b.params.size:,} weights", net_b, rounds),
+            bench_adam(f"(c) {net_c.params.size:,} weights", net_c, rounds),
+            bench_relu(dtype, rounds),
+            bench_inference("(b) network", net_b, n_rows, rounds),
+            bench_inference("(c) network", net_c, n_rows, rounds),
+        ]
+        rows += [(name, dtype.name, *rest) for name, *rest in results]
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'kernel':<{width}}  dtype    fast ms   plain ms  plain/fast")
+    for name, dtype, fast, plain, ratio in rows:
+        print(f"{name:<{width}}  {dtype:<7}  {fast:8.3f}  {plain:9.3f}  {ratio:10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
