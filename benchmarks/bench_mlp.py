@@ -27,6 +27,11 @@ Each in float64 and float32, for these contenders:
     weight gradient ``A^T @ delta`` and, except for the first layer, the input
     gradient ``delta @ W^T``. No activation, loss, optimizer or data gathering:
     a lower bound for any NumPy implementation of the same network.
+``numpy_loop`` (only with ``--numpy-loop``)
+    The same training (gather, forward, cross-entropy, backward, L2, Adam) as
+    one plain NumPy loop over preallocated buffers, without the library's
+    layers, callbacks, checks and bookkeeping: what "careful NumPy" costs, so
+    that ``ours/loop`` is the library's own overhead.
 ``torch`` (only if PyTorch is importable)
     ``nn.Sequential`` of ``Linear`` + ``ReLU`` on the CPU, ``torch.optim.Adam``
     (lr 1e-3) with the L2 term written explicitly as scikit-learn's
@@ -51,8 +56,8 @@ dtype:
 * median ms/epoch for each contender, with [min, max] over the rounds;
 * paired ratios computed *within* each round, then summarised as median and
   [min, max]: ``sklearn/ours`` (speed-up of sknetscratch over scikit-learn),
-  ``ours/floor`` (how far sknetscratch is from its matrix products) and
-  ``torch/ours``;
+  ``ours/floor`` (how far sknetscratch is from its matrix products),
+  ``torch/ours``, and with ``--numpy-loop`` ``ours/loop`` and ``loop/floor``;
 * the training loss (``loss_curve_[-1]``, L2 term included) of sknetscratch
   and scikit-learn after the same number of epochs from the same kind of
   initialisation (Glorot-uniform as scikit-learn): the same maths should give
@@ -265,6 +270,138 @@ class GemmFloor:
                     np.matmul(D[layer], W[layer].T, out=D[layer - 1])
 
 
+class NumpyLoop:
+    """The same training as one plain NumPy loop: the yardstick of "careful NumPy".
+
+    No classes, callbacks, validation, divergence checks or loss bookkeeping
+    beyond the batch loss: per batch, gather the rows, forward (GEMM, bias,
+    ReLU), the softmax or sigmoid cross-entropy and its delta, backward (GEMMs,
+    bias sums as ``1^T delta``, ReLU masks), the L2 term and one Adam step over
+    one flat vector (kernels first), all into preallocated buffers. sknetscratch
+    does the same arithmetic inside its layers, losses and optimizer.
+    """
+
+    name = "numpy_loop"
+
+    def __init__(self, X, y, hidden, batch_size):
+        rng = np.random.default_rng(SEED)
+        dtype = X.dtype
+        classes = np.unique(y)
+        n_out = 1 if len(classes) == 2 else len(classes)
+        codes = np.searchsorted(classes, y)
+        self.X = np.ascontiguousarray(X)
+        self.Y = (
+            (codes == 1).astype(np.uint8).reshape(-1, 1)
+            if n_out == 1
+            else np.eye(n_out, dtype=np.uint8)[codes]
+        )
+        dims = [X.shape[1], *hidden, n_out]
+        shapes = list(zip(dims[:-1], dims[1:]))
+        n_kernels = sum(a * b for a, b in shapes)
+        self.params = np.zeros(n_kernels + sum(dims[1:]), dtype)
+        self.grads, self.m, self.v, self.tmp = (
+            np.zeros_like(self.params) for _ in range(4)
+        )
+        self.n_kernels, self.W, self.b, self.dW, self.db = n_kernels, [], [], [], []
+        start = 0
+        for a, b in shapes:
+            self.W.append(self.params[start : start + a * b].reshape(a, b))
+            self.dW.append(self.grads[start : start + a * b].reshape(a, b))
+            start += a * b
+        for b in dims[1:]:
+            self.b.append(self.params[start : start + b])
+            self.db.append(self.grads[start : start + b])
+            start += b
+        for (fan_in, fan_out), W in zip(shapes, self.W):
+            bound = np.sqrt(6.0 / (fan_in + fan_out))
+            W[...] = rng.uniform(-bound, bound, W.shape)
+        self.rng, self.batch_size, self.t, self.losses = rng, batch_size, 0, []
+        self.dims, self.buffers = dims, {}
+
+    def _buffers(self, m):
+        if m not in self.buffers:
+            dt = self.params.dtype
+            self.buffers[m] = (
+                np.empty((m, self.dims[0]), dt),
+                np.empty((m, self.dims[-1]), np.uint8),
+                [np.empty((m, d), dt) for d in self.dims[1:]],  # Z, ReLU'd in place
+                [np.empty((m, d), dt) for d in self.dims[1:]],  # deltas
+                np.ones(m, dt),
+            )
+        return self.buffers[m]
+
+    def start(self):
+        self.epoch()
+
+    def epoch(self):
+        n, bs, L, k = self.X.shape[0], self.batch_size, len(self.W), self.n_kernels
+        order, total = self.rng.permutation(n), 0.0
+        for start in range(0, n, bs):
+            idx = order[start : start + bs]
+            m = len(idx)
+            Xb, Yb, Z, D, ones = self._buffers(m)
+            np.take(self.X, idx, axis=0, out=Xb)
+            np.take(self.Y, idx, axis=0, out=Yb)
+            h = Xb
+            for i in range(L):  # forward
+                np.matmul(h, self.W[i], out=Z[i])
+                Z[i] += self.b[i]
+                if i < L - 1:
+                    np.maximum(Z[i], 0, out=Z[i])
+                h = Z[i]
+            z, delta = Z[-1], D[-1]
+            if z.shape[1] == 1:  # sigmoid cross-entropy
+                loss = float(np.add.reduce(np.logaddexp(0, z) - Yb * z, axis=None))
+                np.negative(z, out=delta)
+                np.exp(delta, out=delta)
+                delta += 1
+                np.reciprocal(delta, out=delta)
+            else:  # softmax cross-entropy
+                np.subtract(z, z.max(axis=1, keepdims=True), out=delta)
+                loss = -float(np.vdot(Yb, delta))
+                np.exp(delta, out=delta)
+                s = delta.sum(axis=1, keepdims=True)
+                loss += float(np.log(s).sum())
+                delta /= s
+            delta -= Yb
+            delta /= m
+            kernels = self.params[:k]
+            total += loss + 0.5 * ALPHA * float(np.dot(kernels, kernels))  # m x mean
+            for i in range(L - 1, -1, -1):  # backward
+                inp = Xb if i == 0 else Z[i - 1]
+                np.matmul(inp.T, delta, out=self.dW[i])
+                np.matmul(ones, delta, out=self.db[i])
+                if i > 0:
+                    np.matmul(delta, self.W[i].T, out=D[i - 1])
+                    D[i - 1] *= Z[i - 1] > 0
+                    delta = D[i - 1]
+            np.multiply(kernels, ALPHA / m, out=self.tmp[:k])
+            self.grads[:k] += self.tmp[:k]
+            self.t += 1
+            g, mm, v, tmp = self.grads, self.m, self.v, self.tmp
+            mm *= 0.9
+            np.multiply(g, 0.1, out=tmp)
+            mm += tmp
+            v *= 0.999
+            np.multiply(g, g, out=tmp)
+            tmp *= 0.001
+            v += tmp
+            lr_t = LEARNING_RATE * np.sqrt(1 - 0.999**self.t) / (1 - 0.9**self.t)
+            np.sqrt(v, out=tmp)
+            tmp += 1e-8
+            np.divide(mm, tmp, out=tmp)
+            tmp *= lr_t
+            self.params -= tmp
+        self.losses.append(total / n)
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.losses)
+
+    def final_loss(self) -> float:
+        return self.losses[-1]
+
+
 class TorchContender:
     """PyTorch on the CPU with the same network, optimizer, batches and dtype."""
 
@@ -361,6 +498,8 @@ def paired_ratios(times) -> dict[str, dict]:
         ("sklearn/ours", "sklearn", "sknetscratch"),
         ("ours/floor", "sknetscratch", "gemm_floor"),
         ("torch/ours", "torch", "sknetscratch"),
+        ("ours/loop", "sknetscratch", "numpy_loop"),
+        ("loop/floor", "numpy_loop", "gemm_floor"),
     ]
     out = {}
     for label, num, den in pairs:
@@ -423,6 +562,8 @@ def bench_problem(problem, X, y, dtype, args, torch_available) -> dict:
         theirs,
         GemmFloor(X, n_outputs, problem.hidden, problem.batch_size),
     ]
+    if args.numpy_loop:
+        contenders.append(NumpyLoop(X, y, problem.hidden, problem.batch_size))
     if torch_available:
         contenders.append(
             TorchContender(X, y, problem.hidden, problem.batch_size, blas_threads())
@@ -540,7 +681,7 @@ def _table(header, rows):
     return "\n".join(out)
 
 
-CONTENDERS = ("sknetscratch", "sklearn", "gemm_floor", "torch")
+CONTENDERS = ("sknetscratch", "sklearn", "gemm_floor", "torch", "numpy_loop")
 
 
 def print_report(results):
@@ -558,7 +699,7 @@ def print_report(results):
     print(_table(["cfg", "dtype", "rounds", *CONTENDERS], rows))
     print()
     print("PAIRED RATIOS (per round, median [min, max]; sklearn/ours > 1: ours faster)")
-    labels = ("sklearn/ours", "ours/floor", "torch/ours")
+    labels = ("sklearn/ours", "ours/floor", "torch/ours", "ours/loop", "loop/floor")
     rows = [
         [r["problem"], r["dtype"]] + [_fmt(r["ratios"].get(k), 2) for k in labels]
         for r in results
@@ -579,6 +720,7 @@ def print_report(results):
                 f"{theirs:.5f}",
                 f"{(ours - theirs) / abs(theirs):+.1%}",
                 f"{loss['torch']:.5f}" if "torch" in loss else "-",
+                f"{loss['numpy_loop']:.5f}" if "numpy_loop" in loss else "-",
             ]
         )
     print(
@@ -591,6 +733,7 @@ def print_report(results):
                 "sklearn",
                 "rel.diff",
                 "torch (own init)",
+                "numpy loop (own init)",
             ],
             rows,
         )
@@ -699,6 +842,12 @@ def parse_args(argv=None):
     )
     p.add_argument(
         "--no-torch", action="store_true", help="skip PyTorch even if installed"
+    )
+    p.add_argument(
+        "--numpy-loop",
+        action="store_true",
+        help="also time the same training as one plain NumPy loop (the yardstick "
+        "for the library's own overhead)",
     )
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = p.parse_args(argv)

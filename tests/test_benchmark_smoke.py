@@ -25,6 +25,7 @@ def test_benchmark_script_runs(tmp_path):
         "a,b",
         "--memory",
         "--fit-check",
+        "--numpy-loop",
         "--threads",
         "1",
         "--json",
@@ -50,7 +51,12 @@ def test_benchmark_script_runs(tmp_path):
         ("b", "float32"),
     ]
     for r in results:
-        assert {"sknetscratch", "sklearn", "gemm_floor"} <= set(r["ms_per_epoch"])
+        assert {"sknetscratch", "sklearn", "gemm_floor", "numpy_loop"} <= set(
+            r["ms_per_epoch"]
+        )
+        assert {"ours/loop", "loop/floor"} <= set(r["ratios"])
+        # the plain loop trains the same network: its loss is of the same size
+        assert 0.5 < r["final_loss"]["numpy_loop"] / r["final_loss"]["sklearn"] < 2
         assert r["epochs"]["sknetscratch"] == r["epochs"]["sklearn"]
 
 
