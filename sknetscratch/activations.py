@@ -93,6 +93,11 @@ class ActivationFunction(abc.ABC):
         out[...] = self.forward(z)
         return out
 
+    def _forward_into_training(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """:meth:`forward_into` on the training path, where a non-finite ``z``
+        ends training anyway (a subclass may use a faster form there)."""
+        return self.forward_into(z, out)
+
     def backward_inplace(
         self, z: np.ndarray, a: np.ndarray, grad: np.ndarray
     ) -> np.ndarray:
@@ -155,9 +160,13 @@ class ReLU(ActivationFunction):
         return np.where(z > 0, grad, 0).astype(grad.dtype, copy=False)
 
     def forward_into(self, z, out):
+        return np.maximum(z, 0, out=out)
+
+    def _forward_into_training(self, z, out):
         if z.dtype == np.float32:
-            # z * [z > 0]: the same values for finite z; NumPy's float32 maximum
-            # runs at half the speed of its float64 one (measured, NumPy 2.4)
+            # z * [z > 0]: the same values for finite z (z = -inf gives NaN, and
+            # the non-finite loss stops training); NumPy 2.4's float32 maximum
+            # runs at half the speed of its float64 one (benchmarks/bench_kernels.py)
             return np.multiply(z, z > 0, out=out)
         return np.maximum(z, 0, out=out)
 

@@ -174,7 +174,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             and hasattr(self, "model_")
             and self._y_type in ("binary", "multiclass")
             and y.ndim == 1
-            and y.dtype.kind in "biuf"
+            and y.dtype.kind in "biu"
         ):
             # a later partial_fit call: every label must be one of classes_,
             # which the first call validated (checked below); scikit-learn's

@@ -283,7 +283,7 @@ class DenseBlock(Layer):
             Z += self.b  # Z = X W + b
         if activate:  # A = f(Z), written over Z when f' needs only A (ReLU, tanh)
             out = Z if self.activation.inplace else self._buffer("A", shape, dtype)
-            A = self.activation.forward_into(Z, out)
+            A = self.activation._forward_into_training(Z, out)
         else:
             A = Z
         self._cache = {"X": X, "Z": Z, "A": A}

@@ -89,6 +89,14 @@ class Loss(abc.ABC):
         """
         return self(y, z, sample_weight), self.gradient(y, z, sample_weight)
 
+    def _fused(self, cls) -> bool:
+        """Whether ``cls``'s fused :meth:`value_and_gradient` computes what this
+        object's methods do (a subclass may override one of them)."""
+        return all(
+            getattr(type(self), name) is getattr(cls, name)
+            for name in ("__call__", "gradient", "per_sample", "output")
+        )
+
     def _mean_and_delta(self, losses, delta, sample_weight):
         """Weighted mean of per-sample ``losses``; scale ``y_hat - y`` in place."""
         if sample_weight is None:
@@ -126,6 +134,8 @@ class BinaryCrossentropy(Loss):
         return _sigmoid(z)
 
     def value_and_gradient(self, y, z, sample_weight=None):
+        if not self._fused(BinaryCrossentropy) or z.dtype.kind != "f":
+            return super().value_and_gradient(y, z, sample_weight)
         # with e = exp(-|z|): log(1 + e^z) = max(z, 0) + log1p(e), and
         # sigmoid(z) = 1/(1+e) for z >= 0, e/(1+e) below (see activations._sigmoid)
         e = np.abs(z)
@@ -158,6 +168,8 @@ class CategoricalCrossentropy(Loss):
         return e / e.sum(axis=1, keepdims=True)
 
     def value_and_gradient(self, y, z, sample_weight=None):
+        if not self._fused(CategoricalCrossentropy) or z.dtype.kind != "f":
+            return super().value_and_gradient(y, z, sample_weight)
         # one shifted exponential e = exp(z - m) gives both the log-sum-exp
         # log(sum e) + m and the softmax e / sum(e)
         m = z.max(axis=1, keepdims=True)

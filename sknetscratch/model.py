@@ -100,8 +100,11 @@ INFERENCE_BLOCK_ROWS = 1024
 
 def _overrides(callback: Callback, hook: str) -> bool:
     """Whether ``callback`` implements ``hook`` (the base class's does nothing)."""
-    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(
-        Callback, hook
+    implementation = getattr(type(callback), hook, None)
+    return (
+        implementation is None  # not a Callback subclass (a mock, say): call it
+        or implementation is not getattr(Callback, hook)
+        or hook in getattr(callback, "__dict__", {})
     )
 
 
@@ -429,14 +432,16 @@ class Model:
         The same as :meth:`loss_and_gradient` then ``optimizer.update``, except
         that the optimizer adds the penalty's gradient block by block, in cache.
         """
+        args = (self._params, self._grads, self._scratch_like_params())
+        if (
+            type(self).loss_and_gradient is not Model.loss_and_gradient
+            or type(self.optimizer).update is not Optimizer.update
+        ):  # a subclass changed one of the two steps: run them as written
+            loss = self.loss_and_gradient(X, y, sample_weight, training=True, rng=rng)
+            self.optimizer.update(*args)
+            return loss
         loss, sw_sum = self._data_loss_and_gradient(X, y, sample_weight, True, rng)
-        self.optimizer.update(
-            self._params,
-            self._grads,
-            self._scratch_like_params(),
-            l2=self.alpha / sw_sum,
-            n_l2=self._n_regularized,
-        )
+        self.optimizer.update(*args, l2=self.alpha / sw_sum, n_l2=self._n_regularized)
         return loss
 
     # ------------------------------------------------------------------ data

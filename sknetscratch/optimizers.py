@@ -31,9 +31,18 @@ BLOCK_SIZE = 65536
 
 
 class Optimizer(abc.ABC):
-    """Abstract optimizer: ``update(params, grads)`` changes ``params`` in place."""
+    """Abstract optimizer: ``update(params, grads)`` changes ``params`` in place.
+
+    A subclass implements ``_step(block, params, grads, scratch)``. It is called
+    once per block of :data:`BLOCK_SIZE` entries if the class sets
+    ``elementwise = True`` (its rule treats every entry on its own, as SGD and
+    Adam do), and once on the whole vector otherwise (a global gradient-norm
+    clip, say).
+    """
 
     name = "optimizer"
+    #: Whether the update rule is elementwise, so that it may run block by block.
+    elementwise = False
 
     def __init__(self, learning_rate: float):
         self.learning_rate = learning_rate
@@ -77,8 +86,10 @@ class Optimizer(abc.ABC):
         if scratch is None or scratch.shape != params.shape:
             scratch = np.empty_like(params)
         self.iterations += 1
-        for start in range(0, params.shape[0], BLOCK_SIZE):
-            block = slice(start, start + BLOCK_SIZE)
+        n = params.shape[0]
+        size = BLOCK_SIZE if self.elementwise else max(n, 1)
+        for start in range(0, n, size):
+            block = slice(start, start + size)
             p, g, s = params[block], grads[block], scratch[block]
             k = min(n_l2 - start, p.shape[0])  # kernel entries in this block
             if l2 and k > 0:
@@ -109,6 +120,7 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
+    elementwise = True
 
     def __init__(
         self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
@@ -153,6 +165,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    elementwise = True
 
     def __init__(
         self,

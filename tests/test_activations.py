@@ -218,12 +218,19 @@ def test_integer_input_is_not_truncated(name):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_relu_fast_path_equals_maximum(dtype):
-    """forward_into (the training and inference path) is max(z, 0), value for value."""
-    z = np.array([[-2.5, -0.0, 0.0, 1e-40, 3.0], [np.nan, 7.0, -1e30, 1e30, -1e-45]])
-    z = z.astype(dtype)
-    out = np.empty_like(z)
+def test_relu_paths_equal_maximum(dtype):
+    """forward_into (inference) is max(z, 0) for every input, -inf and NaN
+    included; the training path agrees in value on every finite input and NaN
+    (it may give -0.0 for 0.0)."""
+    relu = get_activation("relu")
+    finite = [[-2.5, -0.0, 0.0, 1e-40, 3.0], [np.nan, 7.0, -1e30, 1e30, -1e-45]]
+    z = np.array(finite, dtype=dtype)
+    zi = np.array([[-np.inf, np.inf, -1.0, 2.0, np.nan]], dtype=dtype)
     with np.errstate(under="ignore"):
-        got = get_activation("relu").forward_into(z, out)
-    assert got is out and got.dtype == dtype
-    np.testing.assert_array_equal(got, np.maximum(z, 0))  # NaN stays NaN
+        got = relu.forward_into(zi, np.empty_like(zi))
+        np.testing.assert_array_equal(got, np.maximum(zi, 0))
+        for path in (relu.forward_into, relu._forward_into_training):
+            out = np.empty_like(z)
+            got = path(z, out)
+            assert got is out and got.dtype == dtype
+            np.testing.assert_array_equal(got, np.maximum(z, 0))  # NaN stays NaN

@@ -444,14 +444,21 @@ def test_parameter_validation_is_skipped_only_while_nothing_changed(small, monke
     assert len(calls) == 6
 
 
-@pytest.mark.parametrize("shift", [0.5, 3])
-def test_later_partial_fit_refuses_labels_outside_classes(small, shift):
-    """After the first call only membership in classes_ is checked (it implies
-    scikit-learn's target-type check); continuous or new labels are refused."""
+@pytest.mark.parametrize(
+    ("shift", "message"),
+    [
+        (3, "`y` has classes not in `self.classes_`"),  # integers: membership only
+        (0.5, "Unknown label type: continuous"),  # floats: scikit-learn's check
+    ],
+)
+def test_later_partial_fit_refuses_labels_outside_classes(small, shift, message):
+    """After the first call, integer labels are only checked for membership in
+    classes_ (which implies scikit-learn's target-type check); other labels go
+    through that check again."""
     X, y = small
     clf = ScratchMLPClassifier(random_state=0).partial_fit(X, y, classes=np.unique(y))
     before = clf.model_.params.copy()
-    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+    with pytest.raises(ValueError, match=message):
         clf.partial_fit(X, y + shift)
     np.testing.assert_array_equal(clf.model_.params, before)
     clf.partial_fit(X, y.astype(float))  # the same labels as floats are fine

@@ -224,3 +224,26 @@ def test_value_and_gradient_is_value_and_gradient(name, weighted, dtype):
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(value, loss(y, z, sw), rtol=rtol)
     np.testing.assert_allclose(delta, loss.gradient(y, z, sw), rtol=rtol, atol=1e-15)
+
+
+@pytest.mark.parametrize("cls", [BinaryCrossentropy, CategoricalCrossentropy])
+def test_a_subclass_override_is_not_bypassed_by_the_fused_path(cls):
+    class Doubled(cls):
+        def gradient(self, y, z, sample_weight=None):
+            return 2 * super().gradient(y, z, sample_weight)
+
+    name = cls.name
+    y, z = _case(name, seed=4)
+    value, delta = Doubled().value_and_gradient(y, z)
+    np.testing.assert_allclose(delta, 2 * cls().gradient(y, z))
+    assert value == pytest.approx(cls()(y, z))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_value_and_gradient_accepts_integer_logits(name):
+    loss = get_loss(name)
+    y, z = _case(name, seed=5)
+    zi = np.round(z).astype(int)
+    value, delta = loss.value_and_gradient(y, zi)
+    np.testing.assert_allclose(value, loss(y, zi.astype(float)))
+    np.testing.assert_allclose(delta, loss.gradient(y, zi.astype(float)))

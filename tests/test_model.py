@@ -653,3 +653,47 @@ def test_inference_in_row_blocks_equals_one_pass(dtype, fmt, monkeypatch):
     for a, b in zip(whole, blocked):
         assert b.dtype == dtype and b.shape == a.shape
         np.testing.assert_allclose(b, a, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+def test_fit_calls_a_mock_callback_and_any_hook_it_has():
+    from unittest import mock
+
+    X, y = _data(n=8)
+    model = _classifier(hidden=(3,))
+    cb = mock.MagicMock()
+    model.fit(X, y, batch_size=4, epochs=1, callbacks=[cb])
+    assert cb.on_train_batch_begin.call_count == 2
+    assert cb.on_train_batch_end.call_count == 2
+    assert cb.on_epoch_end.call_count == 1
+
+
+def test_fit_uses_overridden_loss_and_gradient_and_optimizer_update():
+    """A subclass that changes either step is run as written, not bypassed."""
+    from sknetscratch.optimizers import SGD
+
+    X, y = _data(n=8)
+    calls = []
+
+    class Traced(Model):
+        def loss_and_gradient(self, *args, **kwargs):
+            calls.append("loss_and_gradient")
+            return super().loss_and_gradient(*args, **kwargs)
+
+    class OldStyle(SGD):
+        def update(self, params, grads, scratch=None):  # no l2/n_l2 keywords
+            calls.append("update")
+            super().update(params, grads, scratch)
+
+    for model_cls, opt in ((Traced, SGD(0.1)), (Model, OldStyle(0.1))):
+        model = model_cls()
+        model.add(DenseBlock(3, "relu"))
+        model.add(DenseBlock(1, "sigmoid"))
+        model.compile("binary_crossentropy", opt, alpha=0.5)
+        model.fit(X, y, batch_size=4, epochs=1, random_state=0)
+        reference = Model()
+        reference.add(DenseBlock(3, "relu"))
+        reference.add(DenseBlock(1, "sigmoid"))
+        reference.compile("binary_crossentropy", SGD(0.1), alpha=0.5)
+        reference.fit(X, y, batch_size=4, epochs=1, random_state=0)
+        np.testing.assert_allclose(model.params, reference.params, rtol=1e-12)
+    assert calls == ["loss_and_gradient"] * 2 + ["update"] * 2

@@ -240,3 +240,27 @@ def test_fused_l2_gradient_equals_adding_it_first(make, block, n_l2, monkeypatch
         np.testing.assert_allclose(b, a, rtol=1e-15, atol=0)
         np.testing.assert_allclose(g_b, g_a, rtol=1e-15, atol=0)  # full gradient left
     assert not np.array_equal(a, _run(make(), theta, grads)[-1]) or n_l2 == 0
+
+
+def test_a_non_elementwise_optimizer_steps_on_the_whole_vector(monkeypatch):
+    """Blocks are only for elementwise rules: a global-norm rule sees everything."""
+
+    class ClippedSGD(Optimizer):
+        def __init__(self):
+            super().__init__(learning_rate=1.0)
+            self.seen = []
+
+        def _step(self, block, params, grads, scratch):
+            self.seen.append(params.shape[0])
+            params -= grads / max(1.0, float(np.linalg.norm(grads)))
+
+    monkeypatch.setattr(optimizers, "BLOCK_SIZE", 4)
+    theta, grads = _problem(14, size=23)
+    opt = ClippedSGD()
+    out = theta.copy()
+    g = grads[0].copy()
+    opt.update(out, g, l2=0.5, n_l2=10)
+    assert opt.seen == [23]
+    g_full = grads[0].copy()
+    g_full[:10] += 0.5 * theta[:10]
+    np.testing.assert_allclose(out, theta - g_full / np.linalg.norm(g_full))
