@@ -10,7 +10,8 @@ inside them, so that each one is backed by a number measured in one run:
     ``Model.train_step`` does), against the same step on the whole vector
     after a separate L2 pass (``BLOCK_SIZE`` set beyond the vector's length).
 ``relu forward``
-    ``ReLU.forward_into`` on a 256 x 256 batch, against ``np.maximum(z, 0)``.
+    ReLU's training-path forward (``ReLU._forward_into_training``) on a
+    256 x 256 batch, against ``np.maximum(z, 0)`` (its inference path).
 ``inference``
     ``Model.predict_logits`` on 50,000 rows of the (b) and (c) networks in
     blocks of ``model.INFERENCE_BLOCK_ROWS`` rows, against one pass over all
@@ -103,7 +104,7 @@ def bench_relu(dtype, rounds):
 
     def fast():
         np.copyto(z, z0)
-        relu.forward_into(z, z)
+        relu._forward_into_training(z, z)
 
     def plain():
         np.copyto(z, z0)
