@@ -213,8 +213,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     def _validate_params(self):
         """scikit-learn's parameter validation, skipped when nothing changed.
 
-        ``partial_fit`` validates on every call, and on a small batch the check
-        (about 0.3 ms) costs a noticeable part of the epoch. It is skipped when
+        ``partial_fit`` validates on every call, and on small data the check
+        costs a noticeable part of the epoch. It is skipped when
         every parameter is the very object that passed last time and immutable
         (a ``set_params`` or an assignment replaces the object).
         """

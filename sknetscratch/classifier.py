@@ -178,7 +178,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         ):
             # a later partial_fit call: every label must be one of classes_,
             # which the first call validated (checked below); scikit-learn's
-            # target check (0.4 ms) would only say so less precisely
+            # target check would only say so less precisely, and more slowly
             y_type = "multiclass"
         else:
             check_classification_targets(y)

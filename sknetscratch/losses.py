@@ -41,12 +41,21 @@ __all__ = [
 ]
 
 
-def _weights(sample_weight, n, dtype):
-    """Per-sample factor ``w_i / sum(w)`` as a column, and ``sum(w)``."""
+def _mean(losses, sample_weight) -> float:
+    """Weighted mean :math:`\\sum_i w_i \\ell_i / \\sum_i w_i` of per-sample losses."""
     if sample_weight is None:
-        return None, n
-    sw_sum = sample_weight.sum()
-    return (sample_weight / sw_sum).astype(dtype, copy=False).reshape(-1, 1), sw_sum
+        return float(losses.mean())
+    return float(np.dot(sample_weight, losses) / sample_weight.sum())
+
+
+def _scale(delta, sample_weight):
+    """``delta *= w_i / sum(w)`` row by row, in place (``1/n`` without weights)."""
+    if sample_weight is None:
+        delta /= delta.shape[0]
+    else:
+        w = sample_weight / sample_weight.sum()
+        delta *= w.astype(delta.dtype, copy=False).reshape(-1, 1)
+    return delta
 
 
 class Loss(abc.ABC):
@@ -66,20 +75,11 @@ class Loss(abc.ABC):
 
     def __call__(self, y, z, sample_weight=None) -> float:
         """Weighted mean loss :math:`\\sum_i w_i \\ell_i / \\sum_i w_i`."""
-        losses = self.per_sample(y, z)
-        if sample_weight is None:
-            return float(losses.mean())
-        return float(np.dot(sample_weight, losses) / sample_weight.sum())
+        return _mean(self.per_sample(y, z), sample_weight)
 
     def gradient(self, y, z, sample_weight=None) -> np.ndarray:
         r""":math:`\partial L / \partial z = w_i (\hat y - y) / \sum_j w_j`."""
-        delta = self.output(z) - y
-        w, sw_sum = _weights(sample_weight, z.shape[0], z.dtype)
-        if w is None:
-            delta /= sw_sum
-        else:
-            delta *= w
-        return delta
+        return _scale(self.output(z) - y, sample_weight)
 
     def value_and_gradient(self, y, z, sample_weight=None) -> tuple[float, np.ndarray]:
         """``(self(y, z, sample_weight), self.gradient(y, z, sample_weight))``.
@@ -89,22 +89,13 @@ class Loss(abc.ABC):
         """
         return self(y, z, sample_weight), self.gradient(y, z, sample_weight)
 
-    def _fused(self, cls) -> bool:
-        """Whether ``cls``'s fused :meth:`value_and_gradient` computes what this
-        object's methods do (a subclass may override one of them)."""
-        return all(
+    def _fused(self, cls, z) -> bool:
+        """Whether ``cls``'s fused :meth:`value_and_gradient` applies: float
+        logits, and none of the methods it stands for overridden by a subclass."""
+        return z.dtype.kind == "f" and all(
             getattr(type(self), name) is getattr(cls, name)
             for name in ("__call__", "gradient", "per_sample", "output")
         )
-
-    def _mean_and_delta(self, losses, delta, sample_weight):
-        """Weighted mean of per-sample ``losses``; scale ``y_hat - y`` in place."""
-        if sample_weight is None:
-            delta /= delta.shape[0]
-            return float(np.add.reduce(losses)) / losses.shape[0], delta
-        sw_sum = sample_weight.sum()
-        delta *= (sample_weight / sw_sum).astype(delta.dtype, copy=False)[:, None]
-        return float(np.dot(sample_weight, losses) / sw_sum), delta
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -134,7 +125,7 @@ class BinaryCrossentropy(Loss):
         return _sigmoid(z)
 
     def value_and_gradient(self, y, z, sample_weight=None):
-        if not self._fused(BinaryCrossentropy) or z.dtype.kind != "f":
+        if not self._fused(BinaryCrossentropy, z):
             return super().value_and_gradient(y, z, sample_weight)
         # with e = exp(-|z|): log(1 + e^z) = max(z, 0) + log1p(e), and
         # sigmoid(z) = 1/(1+e) for z >= 0, e/(1+e) below (see activations._sigmoid)
@@ -145,7 +136,7 @@ class BinaryCrossentropy(Loss):
         delta = np.where(z >= 0, 1, e)
         delta /= 1 + e
         delta -= y
-        return self._mean_and_delta(losses, delta, sample_weight)
+        return _mean(losses, sample_weight), _scale(delta, sample_weight)
 
 
 class CategoricalCrossentropy(Loss):
@@ -168,7 +159,7 @@ class CategoricalCrossentropy(Loss):
         return e / e.sum(axis=1, keepdims=True)
 
     def value_and_gradient(self, y, z, sample_weight=None):
-        if not self._fused(CategoricalCrossentropy) or z.dtype.kind != "f":
+        if not self._fused(CategoricalCrossentropy, z):
             return super().value_and_gradient(y, z, sample_weight)
         # one shifted exponential e = exp(z - m) gives both the log-sum-exp
         # log(sum e) + m and the softmax e / sum(e)
@@ -179,7 +170,7 @@ class CategoricalCrossentropy(Loss):
         losses = np.log(s[:, 0]) + m[:, 0] - (y * z).sum(axis=1)
         e /= s  # y_hat = softmax(z)
         e -= y
-        return self._mean_and_delta(losses, e, sample_weight)
+        return _mean(losses, sample_weight), _scale(e, sample_weight)
 
 
 class SquaredError(Loss):

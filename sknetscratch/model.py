@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from .callbacks import Callback, History, ProgbarLogger
 from .layers import Layer
 from .losses import Loss, get_loss
-from .optimizers import Optimizer, get_optimizer
+from .optimizers import Optimizer, add_l2_gradient, get_optimizer
 
 __all__ = ["Model", "TrainingDivergedError"]
 
@@ -393,10 +393,13 @@ class Model:
 
     def _add_penalty_gradient(self, sw_sum: float) -> None:
         r""":math:`\partial L / \partial W_l \mathrel{+}= \alpha W_l / \sum_i w_i`, all kernels at once."""
-        n = self._n_regularized
-        scratch = self._scratch_like_params()[:n]
-        np.multiply(self._params[:n], self.alpha / sw_sum, out=scratch)
-        self._grads[:n] += scratch
+        add_l2_gradient(
+            self._params,
+            self._grads,
+            self._scratch_like_params(),
+            self.alpha / sw_sum,
+            self._n_regularized,
+        )
 
     def _scratch_like_params(self) -> np.ndarray:
         """One work vector shaped like ``params``, shared by the L2 and optimizer steps."""
@@ -679,7 +682,8 @@ class Model:
         over all rows gives (up to the last bits BLAS rounds differently for
         another number of rows, as for a single row); but a block's activations
         stay in the CPU cache from one layer to the next instead of going
-        through memory: on 50,000 rows, 1.1-1.3x faster.
+        through memory: on 50,000 rows, 1.05-1.2x faster
+        (``benchmarks/bench_kernels.py``).
         """
         self._check_built()
         X, _, _ = self._prepare(X)
