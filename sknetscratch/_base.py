@@ -135,6 +135,9 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return get_loss(self._output()[1])
 
     # Fitted weights, as scikit-learn's lists ------------------------------------
+    #: Fitted attributes that are views of ``model_``'s arrays (never stored twice).
+    _views_of_model = ("coefs_", "intercepts_")
+
     def _dense_layers(self):
         return [layer for layer in self.model_.layers if isinstance(layer, DenseBlock)]
 
@@ -210,7 +213,12 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     def __setstate__(self, state):
         super().__setstate__(state)
         if "model_" in state:
-            self._link_weights()
+            self._relink()
+
+    def _relink(self):
+        """After loading: ``coefs_`` / ``intercepts_`` views and the estimator's loss."""
+        self.model_.loss = self._loss()
+        self._link_weights()
 
     # Building -------------------------------------------------------------------
     def _hidden_layer_sizes(self):
@@ -361,6 +369,11 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             end_loss = model.evaluate(*probe)
         if not np.isfinite(model.params).all():
             raise TrainingDivergedError(_NON_FINITE + _ADVICE)
+        if not np.isfinite(end_loss):  # finite weights, but outputs that overflow
+            raise TrainingDivergedError(
+                "Solver produced parameter weights whose outputs are non-finite on "
+                "the training data." + _ADVICE
+            )
         if end_loss > 10 * start_loss + 1e-3:  # relative and absolute growth
             warnings.warn(
                 f"The training loss grew from {start_loss:.4g} to {end_loss:.4g}: "

@@ -93,7 +93,9 @@ class Layer(abc.ABC):
         self.params, self.grads = params, grads
         self.input_dim = int(input_dim)
         self.initialize(
-            rng if isinstance(rng, np.random.RandomState) else np.random.default_rng(rng)
+            rng
+            if isinstance(rng, np.random.RandomState)
+            else np.random.default_rng(rng)
         )
         return self
 
