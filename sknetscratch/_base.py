@@ -74,7 +74,6 @@ _STATE_KEYS = (
     "_no_improvement_count",
     "validation_scores_",
     "best_validation_score_",
-    "_best_params",
 )
 
 
@@ -152,17 +151,16 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
 
         As on scikit-learn's MLP, ``est.coefs_ = [...]`` and ``est.coefs_[i] = W``
         change the network that predicts and trains next (arrays changed in
-        place already are the network's own). Shapes are checked.
+        place already are the network's own). Everything is checked before
+        anything is copied.
         """
         if not hasattr(self, "model_"):
             return
         layers = self._dense_layers()
+        copies = []
         for name, key in (("coefs_", "W"), ("intercepts_", "b")):
             assigned = getattr(self, name, None)
             own = [layer.params[key] for layer in layers]
-            if assigned is not None and len(assigned) == len(own):
-                if all(a is o for a, o in zip(assigned, own)):
-                    continue
             if not isinstance(assigned, (list, tuple)) or len(assigned) != len(own):
                 raise ValueError(
                     f"{name} must be a list of {len(own)} arrays (one per layer); "
@@ -186,8 +184,11 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                         f"{name}[{i}] has shape {a.shape}, but layer {i} of the "
                         f"network needs shape {o.shape}."
                     )
-                o[...] = a
-        self._link_weights()
+                copies.append((a, o))
+        for a, o in copies:
+            o[...] = a
+        if copies:
+            self._link_weights()
 
     def summary(self, print_fn: Callable[[str], object] | None = None) -> None:
         """Print the Keras-style table of the fitted network (see ``Model.summary``).
@@ -235,10 +236,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             return SGD(self.learning_rate_init, self.momentum, self.nesterovs_momentum)
         return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
-    def _build_model(self, n_features, n_outputs, dtype, random_state):
-        # scikit-learn's initialisation, drawn from its RandomState in its order:
-        # per layer U(-l, l) kernel then bias, l = sqrt(6/(fan_in + fan_out)),
-        # or sqrt(2/...) when the hidden activation is 'logistic'
+    def _network(self, n_outputs):
+        """The compiled, unbuilt network: hidden layers, then the output layer."""
         init = "sklearn_logistic" if self.activation == "logistic" else "sklearn"
         out_name, _ = self._output()
         model = Model(name=type(self).__name__)
@@ -248,8 +247,13 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             model.add(
                 DenseBlock(u, act, kernel_initializer=init, bias_initializer=init)
             )
-        model.compile(loss=self._loss(), optimizer=None, alpha=self.alpha)
-        return model.build(n_features, random_state, dtype)
+        return model.compile(loss=self._loss(), optimizer=None, alpha=self.alpha)
+
+    def _build_model(self, n_features, n_outputs, dtype, random_state):
+        # scikit-learn's initialisation, drawn from its RandomState in its order:
+        # per layer U(-l, l) kernel then bias, l = sqrt(6/(fan_in + fan_out)),
+        # or sqrt(2/...) when the hidden activation is 'logistic'
+        return self._network(n_outputs).build(n_features, random_state, dtype)
 
     # Fitting ---------------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, incremental=False, prepare=None):
@@ -300,7 +304,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "_no_improvement_count": 0,
                 "validation_scores_": [] if validating else None,
                 "best_validation_score_": -np.inf if validating else None,
-                "_best_params": model.params.copy() if validating else None,
             }
         else:
             self._check_same_network(Y, hidden)
@@ -311,15 +314,20 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             if validating and state["validation_scores_"] is None:
                 state["validation_scores_"] = []
                 state["best_validation_score_"] = -np.inf
-            if validating and state["_best_params"] is None:
-                state["_best_params"] = model.params.copy()
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
         state["n_iter_"] = 0  # as scikit-learn: the epochs of this call
+        if validating:
+            # The weights early stopping restores unless an epoch of this fit
+            # scores better: the initial ones in a first fit; in a warm start,
+            # as in scikit-learn (whose restored best weights *are* the live
+            # ones), the weights of the last epoch.
+            state["_best_params"] = model.params.copy() if first_pass else model.params
 
         interrupted = self._train(
             model, X, Y, sample_weight, state, incremental, random_state
         )
+        state.pop("_best_params", None)
         for k, v in state.items():
             setattr(self, k, v)
         self.model_ = model

@@ -20,8 +20,9 @@ from .layers import DenseBlock
 
 
 def _pack(arrays) -> np.ndarray:
-    """One float64 vector of ``arrays``, flattened in order."""
-    return np.concatenate([a.ravel() for a in arrays]).astype(np.float64, copy=False)
+    """One vector of ``arrays``, flattened in order (in their dtype: SciPy then
+    evaluates float32 models in float32, as scikit-learn's do)."""
+    return np.concatenate([a.ravel() for a in arrays])
 
 
 def _unpack(theta: np.ndarray, arrays) -> None:

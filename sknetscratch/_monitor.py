@@ -10,6 +10,8 @@ the same epochs stop training and the same learning rates are used.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .callbacks import Callback
 
 
@@ -67,7 +69,8 @@ class SklearnMonitor(Callback):
         record_iteration(s, loss, est.verbose)
         s["t_"] += self.n_samples
         if self.validation is not None:
-            score = est._validation_score(model, *self.validation)
+            with np.errstate(all="ignore"):  # diverging weights: a NaN score
+                score = est._validation_score(model, *self.validation)
             record_validation(est, s, score, model.params)
         else:
             if loss > s["best_loss_"] - est.tol:

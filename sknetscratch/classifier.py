@@ -11,6 +11,30 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import _BaseScratchMLP
+from .losses import BinaryCrossentropy, CategoricalCrossentropy
+
+
+def _clip_log_loss(losses: np.ndarray, dtype) -> np.ndarray:
+    r"""scikit-learn's log-loss clips probabilities to :math:`[\epsilon, 1-\epsilon]`:
+    each :math:`-\log p` term lies in :math:`[-\log(1-\epsilon), -\log\epsilon]`."""
+    eps = np.finfo(dtype).eps
+    return np.clip(losses, -np.log1p(-eps), -np.log(eps))
+
+
+class _SklearnBinaryLogLoss(BinaryCrossentropy):
+    """Binary cross-entropy with scikit-learn's values (clipped terms); the
+    gradient is unchanged, as in scikit-learn's ``_backprop``."""
+
+    def per_sample(self, y, z):
+        return _clip_log_loss(np.logaddexp(0, z) - y * z, z.dtype).sum(axis=1)
+
+
+class _SklearnLogLoss(CategoricalCrossentropy):
+    r"""Categorical cross-entropy with scikit-learn's values (the clipped
+    :math:`-\log p` of the true class); the gradient is unchanged."""
+
+    def per_sample(self, y, z):
+        return _clip_log_loss(super().per_sample(y, z), z.dtype)
 
 
 class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
@@ -227,7 +251,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self._y_type = (
             "multilabel-indicator"
             if y_type == "multilabel-indicator"
-            else ("binary" if len(self.classes_) == 2 else "multiclass")
+            else ("binary" if len(self.classes_) <= 2 else "multiclass")
         )
 
     def _encode(self, y):
@@ -240,6 +264,11 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         if self._y_type == "binary":
             return (idx == 1).astype(np.uint8).reshape(-1, 1)
         return np.eye(len(self.classes_), dtype=np.uint8)[idx]
+
+    def _loss(self):
+        if self._output()[1] == "categorical_crossentropy":
+            return _SklearnLogLoss()
+        return _SklearnBinaryLogLoss()
 
     def _output(self):
         if getattr(self, "_y_type", "binary") == "multiclass":
