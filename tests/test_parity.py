@@ -179,9 +179,9 @@ def test_random_state_instance_and_none_draw_the_same(solver):
         assert_same_model(ours, ref, X)
     assert rs_ours.randint(10**9) == rs_ref.randint(10**9)  # as far advanced
     ours, ref = _pair("multiclass", solver=solver, random_state=None)
-    np.random.seed(5)
+    np.random.seed(5)  # noqa: NPY002 (None means the global RandomState)
     ours.fit(X, y)
-    np.random.seed(5)
+    np.random.seed(5)  # noqa: NPY002 (None means the global RandomState)
     ref.fit(X, y)
     assert_same_model(ours, ref, X)
 
