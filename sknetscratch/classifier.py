@@ -304,8 +304,8 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self,
         X: ArrayLike,
         y: ArrayLike,
-        classes: ArrayLike | None = None,
         sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
     ) -> ScratchMLPClassifier:
         """Update the model with a single epoch over the given data.
 
@@ -313,10 +313,10 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
         classes : array of shape (n_classes,), default=None
             All classes across calls; required on the first call (except for
             multilabel indicator targets), ignored after.
-        sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
