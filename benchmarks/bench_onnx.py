@@ -1,6 +1,6 @@
 """Inference throughput: onnxruntime on the exported model against ``predict_proba``.
 
-Run ``python benchmarks/bench_onnx.py`` (about a minute), ``--smoke`` (seconds:
+Run ``python benchmarks/bench_onnx.py`` (under a minute), ``--smoke`` (seconds:
 does it run?), ``--help`` for the options.
 
 What is measured
@@ -8,11 +8,15 @@ What is measured
 A ``ScratchMLPClassifier`` (30 features, hidden (128, 64) ReLU, 3 classes,
 trained for a few epochs: the weights' values do not change the cost) is
 exported with :func:`sknetscratch.to_onnx`. For batches of 1 row and of
-10,000 rows, in float64 and float32, two contenders compute the same class
+10,000 rows, in float64 and float32, three contenders compute the same class
 probabilities:
 
 ``predict_proba``
     ``clf.predict_proba(X)``: input validation, the NumPy forward pass, softmax.
+``model_.predict``
+    ``clf.model_.predict(X)``: the core network alone (the same NumPy forward
+    pass and softmax, without scikit-learn's input validation), to show how
+    much of ``predict_proba``'s time is per-call overhead.
 ``onnxruntime``
     ``session.run(["probabilities"], {"X": X})`` on the CPU execution provider,
     ``intra_op_num_threads`` equal to ``--threads``.
@@ -100,6 +104,7 @@ def time_round(fn, k):
 def bench(clf, session, X, args):
     contenders = {
         "predict_proba": lambda: clf.predict_proba(X),
+        "model_.predict": lambda: clf.model_.predict(X),
         "onnxruntime": lambda: session.run(["probabilities"], {"X": X}),
     }
     ks = {
@@ -137,8 +142,9 @@ def main(argv=None) -> int:
     options.inter_op_num_threads = 1
     print(
         f"\n{'rows':>7} {'dtype':<8} {'predict_proba ms/call [min, max]':>36} "
-        f"{'onnxruntime ms/call [min, max]':>36} {'predict_proba rows/s':>21} "
-        f"{'onnxruntime rows/s':>19} {'speed-up [min, max]':>22}"
+        f"{'model_.predict ms/call [min, max]':>36} {'onnxruntime ms/call [min, max]':>36} "
+        f"{'predict_proba rows/s':>21} {'onnxruntime rows/s':>19} "
+        f"{'speed-up [min, max]':>22}"
     )
     with threadpool_limits(limits=args.threads):
         for dtype in args.dtypes.split(","):
@@ -159,6 +165,7 @@ def main(argv=None) -> int:
                 ort_rate = rows / statistics.median(per_call["onnxruntime"])
                 print(
                     f"{rows:>7,} {dtype:<8} {fmt_ms(per_call['predict_proba']):>36} "
+                    f"{fmt_ms(per_call['model_.predict']):>36} "
                     f"{fmt_ms(per_call['onnxruntime']):>36} {ours_rate:>21,.0f} "
                     f"{ort_rate:>19,.0f} {statistics.median(speedup):>8.2f}x "
                     f"[{min(speedup):.2f}, {max(speedup):.2f}]"
