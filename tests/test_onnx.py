@@ -220,6 +220,28 @@ def test_every_activation_matches_at_extreme_inputs(name, dtype):
     assert_close(run(to_onnx(model), X)["output"], model.predict(X), dtype)
 
 
+def parametrized_activations():
+    """Every activation class with constructor parameters, set off their defaults."""
+    for cls in sorted(set(ACTIVATIONS.values()), key=lambda c: c.__name__):
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(cls).parameters.items()
+            if isinstance(p.default, float)
+        }
+        if defaults:
+            params = {name: 0.7 * v + 0.05 for name, v in defaults.items()}
+            yield pytest.param(cls, params, id=cls.__name__)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("cls, params", list(parametrized_activations()))
+def test_activation_parameters_are_exported(cls, params, dtype):
+    assert params  # leaky_relu's negative_slope, elu's alpha, ...
+    model = network(cls(**params), cls(**params), dtype)
+    X = np.random.default_rng(4).normal(scale=3.0, size=(40, 4)).astype(dtype)
+    assert_close(run(to_onnx(model), X)["output"], model.predict(X), dtype)
+
+
 LAYER_EXAMPLES = {
     "DenseBlock": lambda: DenseBlock(5, "tanh"),
     "Dropout": lambda: Dropout(0.5),
@@ -266,6 +288,20 @@ def test_float64_input_to_a_float32_model_is_cast():
     out = run(onx, X)["output"]
     assert out.dtype == np.float32
     assert_close(out, model.predict(X), np.float32)
+
+
+@quiet_fit
+def test_float64_input_to_a_float32_estimator_is_cast():
+    X, y = classification_data("multiclass")
+    clf = ScratchMLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    clf.fit(X[:N_TRAIN].astype(np.float32), y[:N_TRAIN])
+    X_test = X[N_TRAIN:]  # float64
+    onx = to_onnx(clf, X_test[:1])
+    assert onx.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+    out = run(onx, X_test)
+    assert out["probabilities"].dtype == np.float32
+    np.testing.assert_array_equal(out["label"], clf.predict(X_test))
+    assert_close(out["probabilities"], clf.predict_proba(X_test), np.float32)
 
 
 @quiet_fit
@@ -363,6 +399,10 @@ def test_bad_requests_raise_clear_errors():
         to_onnx("model.onnx")
     with pytest.raises(TypeError, match="float32 or float64"):
         to_onnx(clf, X[:1].astype(int))
+    with pytest.raises(ValueError, match="input has 3 features, but .* with 6"):
+        skl2onnx.to_onnx(
+            clf, X[:1, :3], options={ScratchMLPClassifier: {"zipmap": False}}
+        )
 
 
 def test_missing_extra_says_what_to_install(monkeypatch):
