@@ -398,6 +398,8 @@ def test_bad_requests_raise_clear_errors():
         to_onnx("model.onnx")
     with pytest.raises(TypeError, match="float32 or float64"):
         to_onnx(clf, X[:1].astype(int))
+    with pytest.raises(ValueError, match="X_sample has 3 features, but .* with 6"):
+        to_onnx(clf, X[:1, :3])
     with pytest.raises(ValueError, match="input has 3 features, but .* with 6"):
         skl2onnx.to_onnx(
             clf, X[:1, :3], options={ScratchMLPClassifier: {"zipmap": False}}

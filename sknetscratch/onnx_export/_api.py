@@ -169,6 +169,11 @@ def to_onnx(
     if isinstance(est, (ScratchMLPClassifier, ScratchMLPRegressor)):
         check_is_fitted(est, "model_")
         dtype = _input_dtype(X_sample, np.dtype(est.model_.dtype))
+        if X_sample is not None and np.shape(X_sample)[1] != est.n_features_in_:
+            raise ValueError(
+                f"X_sample has {np.shape(X_sample)[1]} features, but "
+                f"{type(est).__name__} was fitted with {est.n_features_in_}."
+            )
         data_types = import_optional("skl2onnx.common.data_types")
         tensor_type = (
             data_types.DoubleTensorType
