@@ -3,7 +3,8 @@
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
 :mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model`,
 :mod:`.gradcheck`. The scikit-learn estimators (:mod:`.classifier`, :mod:`.regressor`, sharing
-:mod:`._base`) sit above it.
+:mod:`._base`) sit above it. :mod:`.onnx_export` (``to_onnx``) needs the ``[onnx]``
+extra, imported only when it runs.
 """
 
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
@@ -13,6 +14,7 @@ from .gradcheck import check_gradients
 from .layers import DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
+from .onnx_export import register_onnx_converters, to_onnx
 from .optimizers import SGD, Adam, Optimizer
 from .persistence import load, save
 from .regressor import ScratchMLPRegressor
@@ -41,5 +43,7 @@ __all__ = [
     "get_activation",
     "get_loss",
     "load",
+    "register_onnx_converters",
     "save",
+    "to_onnx",
 ]
