@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
 import sys
-import time
 import warnings
 from collections.abc import Sequence
 
@@ -34,6 +32,7 @@ from ._csv import (
     read_csv,
     write_csv,
 )
+from ._demo import make_pipeline
 
 __all__ = ["main"]
 
@@ -127,15 +126,15 @@ def _short_warnings():
         yield
 
 
-def _make_pipeline(task: str, **params):
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from .classifier import ScratchMLPClassifier
-    from .regressor import ScratchMLPRegressor
-
-    net = ScratchMLPClassifier if task == "classify" else ScratchMLPRegressor
-    return Pipeline([("scale", StandardScaler()), ("net", net(**params))])
+def _check_output(path: str | None, option: str) -> None:
+    """Fail before any work if ``path`` cannot be written: its folder is missing."""
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise DataError(f"{option} {path}: is a directory; give a file name.")
+    if not os.path.isdir(folder):
+        raise DataError(f"{option} {path}: the folder {folder} does not exist.")
 
 
 def _load_model(path: str):
@@ -148,10 +147,9 @@ def _load_model(path: str):
         raise DataError(f"{path}: is a directory, not a model file.")
     try:
         pipe, meta = load_pipeline(path)
-    except ValueError as exc:
-        raise DataError(
-            f"{path}: not a model file of the sknetscratch command ({exc})"
-        ) from None
+    except ValueError as exc:  # "Refusing to load 'path': reason."
+        reason = str(exc).removeprefix(f"Refusing to load {path!r}: ")
+        raise DataError(f"{path}: {reason}") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
     features, target, task = (meta.get(k) for k in ("features", "target", "task"))
@@ -200,6 +198,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     from .persistence._pipeline import save_pipeline
 
+    _check_output(args.out, "--out")
+    _check_output(args.plot, "--plot")
     if args.plot:
         _check_matplotlib()
     table = read_csv(args.data)
@@ -248,7 +248,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     )
     if args.batch_size is not None:
         params["batch_size"] = args.batch_size
-    pipe = _make_pipeline(task, **params)
+    pipe = make_pipeline(task, **params)
     print(f"Model: StandardScaler + {type(pipe[-1]).__name__}({_describe(pipe[-1])})")
 
     metric = "accuracy" if task == "classify" else "R2"
@@ -369,6 +369,7 @@ def _plot(path: str, net, folds, cv_scores, metric) -> None:
 
 # -------------------------------------------------------- predict / evaluate / summary
 def _cmd_predict(args: argparse.Namespace) -> int:
+    _check_output(args.out, "--out")
     pipe, meta = _load_model(args.model)
     if args.proba and meta["task"] != "classify":
         raise DataError(
@@ -463,166 +464,16 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-# -------------------------------------------------------------------------- demo
-class _EveryTenth(io.TextIOBase):
-    """Passes the estimator's verbose output on, keeping one ``Iteration`` line in ten."""
+# ------------------------------------------------------------------------ parser
+def _run_demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
 
-    def __init__(self, stream):
-        self.stream = stream
-        self.pending = ""
-        self.held = None  # the last skipped Iteration line, printed at the end
-
-    def write(self, text: str) -> int:
-        self.pending += text
-        *lines, self.pending = self.pending.split("\n")
-        for line in lines:
-            if line.startswith("Iteration "):
-                n = line.split(",")[0].split()[-1]
-                if n.isdigit() and int(n) % 10 and int(n) != 1:
-                    self.held = line
-                    continue
-            self.held = None
-            self.stream.write(line + "\n")
-        return len(text)
-
-    def close_out(self) -> None:
-        if self.held is not None:
-            self.stream.write(self.held + "\n")
-        if self.pending:
-            self.stream.write(self.pending)
-
-
-def _max_rel_diff(a, b) -> float:
-    """``max |a - b| / max |b|``, over a list of arrays (inf if shapes differ)."""
-    worst = 0.0
-    for x, y in zip(a, b, strict=True):
-        x, y = np.asarray(x), np.asarray(y)
-        if x.shape != y.shape:
-            return np.inf
-        scale = max(float(np.max(np.abs(y), initial=0.0)), np.finfo(np.float64).tiny)
-        worst = max(worst, float(np.max(np.abs(x - y), initial=0.0)) / scale)
-    return worst
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.model_selection import StratifiedKFold, cross_validate
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from .classifier import ScratchMLPClassifier
-    from .persistence._pipeline import save_pipeline
-
-    data = load_breast_cancer()
-    X, y = data.data, data.target_names[data.target].astype(object)
-    features = [str(f) for f in data.feature_names]
-    params = dict(
-        hidden_layer_sizes=(128, 64, 32), max_iter=args.max_iter, random_state=args.seed
-    )
-    shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-    print(
-        "sknetscratch demo: the blog post's experiment on scikit-learn's breast-cancer "
-        f"data ({X.shape[0]} rows, {X.shape[1]} features, labels "
-        f"{' / '.join(data.target_names)})."
-    )
-    print(f"Network: Pipeline(StandardScaler, ScratchMLPClassifier({shown}))\n")
-
-    # 1. the post's hold-out experiment: train on rows 100..568, test on 0..99
-    print("1. Training on rows 100-568 (progress: every 10th iteration)")
-    pipe = _make_pipeline("classify", verbose=True, **params)
-    progress = _EveryTenth(sys.stdout)
-    t0 = time.perf_counter()
-    with contextlib.redirect_stdout(progress):
-        pipe.fit(X[100:], y[100:])
-    progress.close_out()
-    seconds = time.perf_counter() - t0
-    pipe[-1].set_params(verbose=False)
-    pipe[-1].summary()
-    accuracy = pipe.score(X[:100], y[:100])
-    print(f"Hold-out accuracy (first 100 rows): {accuracy:.2f}  ({seconds:.2f} s)\n")
-
-    # 2. k-fold CV, side by side with scikit-learn's MLPClassifier
-    print(
-        f"2. {args.folds}-fold cross-validation, side by side with scikit-learn's "
-        "MLPClassifier (same parameters, same seed)"
-    )
-    cv = StratifiedKFold(args.folds)
-    results = {}
-    for name, est in (
-        ("sknetscratch", ScratchMLPClassifier(**params)),
-        ("scikit-learn", MLPClassifier(**params)),
-    ):
-        model = Pipeline([("scale", StandardScaler()), ("net", est)])
-        results[name] = cross_validate(
-            model, X, y, cv=cv, return_estimator=True, return_indices=True
-        )
-    ours, theirs = results["sknetscratch"], results["scikit-learn"]
-    print(
-        f"{'fold':>4}  {'sknetscratch':>20}  {'scikit-learn':>20}  {'max rel diff':>12}"
-    )
-    print(f"{'':>4}  {'accuracy':>10}{'seconds':>10}  {'accuracy':>10}{'seconds':>10}")
-    worst, same_iters = 0.0, True
-    for i, test in enumerate(ours["indices"]["test"]):
-        a, b = ours["estimator"][i], theirs["estimator"][i]
-        diff = max(
-            _max_rel_diff([a.predict_proba(X[test])], [b.predict_proba(X[test])]),
-            _max_rel_diff(
-                a[-1].coefs_ + a[-1].intercepts_, b[-1].coefs_ + b[-1].intercepts_
-            ),
-        )
-        worst = max(worst, diff)
-        same_iters &= a[-1].n_iter_ == b[-1].n_iter_
-        ta = ours["fit_time"][i] + ours["score_time"][i]
-        tb = theirs["fit_time"][i] + theirs["score_time"][i]
-        print(
-            f"{i + 1:>4}  {ours['test_score'][i]:>10.4f}{ta:>10.2f}  "
-            f"{theirs['test_score'][i]:>10.4f}{tb:>10.2f}  {diff:>12.1e}"
-        )
-    print(
-        f"{'mean':>4}  {ours['test_score'].mean():>10.4f}"
-        f"{(ours['fit_time'] + ours['score_time']).mean():>10.2f}  "
-        f"{theirs['test_score'].mean():>10.4f}"
-        f"{(theirs['fit_time'] + theirs['score_time']).mean():>10.2f}"
-    )
-    identical = worst <= 1e-9 and same_iters
-    verdict = (
-        "identical"
-        if identical
-        else f"not identical (max rel diff {worst:.1e}"
-        + ("" if same_iters else "; different numbers of iterations")
-        + ")"
-    )
-    print(
-        "Same seed, same model? predict_proba on each fold's test rows, coefs_ and "
-        f"intercepts_ at 1e-9 relative: {verdict}\n"
-    )
-
-    metadata = {
-        "features": features,
-        "target": "diagnosis",
-        "task": "classify",
-        "data": "sklearn.datasets.load_breast_cancer, rows 100-568",
-        "rows": X.shape[0] - 100,
-        "cv_metric": "accuracy",
-        "cv_scores": [float(s) for s in ours["test_score"]],
-    }
-    save_pipeline(pipe, args.out, metadata)
-    print(f"3. Saved the hold-out model to {args.out} (safe format, no pickle).")
-    if args.data_csv:
-        rows = [[*map(repr, row.tolist()), label] for row, label in zip(X, y)]
-        write_csv(args.data_csv, [*features, "diagnosis"], rows)
-        print(f"   Wrote the data to {args.data_csv}.")
-    data_file = args.data_csv or "DATA.csv"
-    print(
-        f"   Next: sknetscratch summary {args.out}\n"
-        f"         sknetscratch evaluate {args.out} {data_file}"
-        + ("" if args.data_csv else "   (demo --data-csv DATA.csv writes the data)")
-    )
+    _check_output(args.out, "--out")
+    _check_output(args.data_csv, "--data-csv")
+    run_demo(args.out, args.folds, args.max_iter, args.seed, args.data_csv)
     return 0
 
 
-# ------------------------------------------------------------------------ parser
 def _build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .activations import ACTIVATIONS
@@ -676,7 +527,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv",
         help="also write the breast-cancer data as a CSV file",
     )
-    demo.set_defaults(func=_cmd_demo)
+    demo.set_defaults(func=_run_demo)
 
     train = sub.add_parser(
         "train",

@@ -122,12 +122,12 @@ def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
             "itself can be saved."
         )
     params = pipe.get_params(deep=False)
-    if set(params) != _PIPELINE_PARAMS or set(vars(pipe)) - _PIPELINE_PARAMS:
+    if (set(params) | set(vars(pipe))) - _PIPELINE_PARAMS:
         raise TypeError(
             "Cannot save the Pipeline: it has parameters or attributes "
             f"{sorted(set(params) | set(vars(pipe)))} beyond {sorted(_PIPELINE_PARAMS)}."
         )
-    if params["memory"] is not None or params["transform_input"] is not None:
+    if params.get("memory") is not None or params.get("transform_input") is not None:
         raise TypeError(
             "Cannot save the Pipeline: memory and transform_input must be None."
         )
@@ -153,7 +153,7 @@ def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
             )
     content = {
         "type": "pipeline",
-        "params": {"verbose": enc.value(params["verbose"], "Pipeline verbose")},
+        "params": {"verbose": enc.value(bool(params["verbose"]), "Pipeline verbose")},
         "steps": docs,
         "metadata": (
             {} if metadata is None else _check_metadata(metadata, "metadata", TypeError)
@@ -201,13 +201,13 @@ def save_pipeline(
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sknetscratch import ScratchMLPRegressor
     >>> from sknetscratch.persistence._pipeline import load_pipeline, save_pipeline
-    >>> pipe = Pipeline([("scale", StandardScaler()),
-    ...                  ("net", ScratchMLPRegressor((3,), solver="lbfgs"))])
+    >>> net = ScratchMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs")
+    >>> pipe = Pipeline([("scale", StandardScaler()), ("net", net)])
     >>> pipe = pipe.fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
     >>> path = os.path.join(tempfile.mkdtemp(), "pipe.npz")
     >>> save_pipeline(pipe, path, metadata={"target": "y", "features": ["x"]})
     >>> loaded, metadata = load_pipeline(path)
-    >>> metadata["features"], bool((loaded.predict([[1.5]]) == pipe.predict([[1.5]])).all())
+    >>> metadata["features"], bool(loaded.predict([[1.5]]) == pipe.predict([[1.5]]))
     (['x'], True)
     """
     from . import _MAX_METADATA_BYTES, _write_archive
@@ -356,7 +356,8 @@ def load_pipeline(path: str | os.PathLike[str]) -> tuple[Pipeline, Metadata]:
         content = _get(doc, "content", dict, "the document")
         kind = content.get("type")
         if kind != "pipeline":
-            raise _Refused(f"it holds a {kind!r}, not a pipeline")
+            what = {"estimator": "a single estimator", "model": "a core Model"}
+            raise _Refused(f"it holds {what.get(kind, repr(kind))}, not a pipeline")
         return _decode_pipeline(_Decoder(arrays), content)
     except _Refused as exc:
         raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
