@@ -54,13 +54,13 @@ def _sparkline(values: Sequence[float], width: int = 48) -> str:
     return "".join(levels[i] for i in idx)
 
 
-def _curve(name: str, values: Sequence[float], unit: str = "epochs") -> str:
-    """``name (n epochs): first ▇▅▃▂▁ last (min ...)``."""
+def _curve(name: str, values: Sequence[float], unit: str = "epochs", best=min) -> str:
+    """``name (n epochs): first ▇▅▃▂▁ last (min ...)``; ``best`` is min or max."""
     if not values:
         return f"{name}: (none)"
     return (
         f"{name} ({len(values)} {unit}): {values[0]:.4f} {_sparkline(values)} "
-        f"{values[-1]:.4f} (min {min(values):.4f})"
+        f"{values[-1]:.4f} ({best.__name__} {best(values):.4f})"
     )
 
 
@@ -85,6 +85,13 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _demo_folds(text: str) -> int:
+    value = _cv_folds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("the demo needs at least 2 folds; got 0")
     return value
 
 
@@ -286,7 +293,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(f"Trained on all {len(table)} rows:")
     print("  " + _curve("loss", net.loss_curve_, _unit(net)))
     if net.validation_scores_ is not None:
-        print("  " + _curve(f"validation {metric}", net.validation_scores_, _unit(net)))
+        print(
+            "  "
+            + _curve(
+                f"validation {metric}", net.validation_scores_, _unit(net), best=max
+            )
+        )
         print(f"  best validation {metric}: {net.best_validation_score_:.4f}")
     metadata = {
         "features": features,
@@ -501,23 +513,27 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--out",
+        metavar="MODEL",
         default="sknetscratch-demo.npz",
         help="model file to write (default: %(default)s)",
     )
     demo.add_argument(
         "--folds",
-        type=_cv_folds,
+        metavar="K",
+        type=_demo_folds,
         default=10,
         help="cross-validation folds (default: %(default)s)",
     )
     demo.add_argument(
         "--max-iter",
+        metavar="N",
         type=_positive_int,
         default=200,
         help="training epochs at most (default: %(default)s)",
     )
     demo.add_argument(
         "--seed",
+        metavar="N",
         type=int,
         default=0,
         help="random_state of both models (default: %(default)s)",
@@ -568,16 +584,28 @@ def _build_parser() -> argparse.ArgumentParser:
         help="(default: %(default)s)",
     )
     train.add_argument(
-        "--alpha", type=float, default=1e-4, help="L2 penalty (default: %(default)s)"
+        "--alpha",
+        metavar="A",
+        type=float,
+        default=1e-4,
+        help="L2 penalty (default: %(default)s)",
     )
     train.add_argument(
-        "--learning-rate-init", type=float, default=1e-3, help="(default: %(default)s)"
+        "--learning-rate-init",
+        metavar="LR",
+        type=float,
+        default=1e-3,
+        help="(default: %(default)s)",
     )
     train.add_argument(
-        "--batch-size", type=_positive_int, help="(default: min(200, rows))"
+        "--batch-size",
+        metavar="N",
+        type=_positive_int,
+        help="(default: min(200, rows))",
     )
     train.add_argument(
         "--max-iter",
+        metavar="N",
         type=_positive_int,
         default=200,
         help="epochs at most (default: %(default)s)",
@@ -588,7 +616,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="hold out 10%% and stop when its score stops improving",
     )
     train.add_argument(
-        "--seed", type=int, default=0, help="random_state (default: %(default)s)"
+        "--seed",
+        metavar="N",
+        type=int,
+        default=0,
+        help="random_state (default: %(default)s)",
     )
     train.add_argument(
         "--cv",
@@ -668,6 +700,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # the tables are not ASCII
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")
     args = _build_parser().parse_args(argv or ["demo"])
     try:
         with _short_warnings():
@@ -675,7 +710,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:  # writing --out into a missing folder, a full disk, ...
+    except BrokenPipeError:  # ``sknetscratch predict ... | head``
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # a full disk, a file that cannot be replaced, ...
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"{_PROG}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{_PROG}: interrupted", file=sys.stderr)
+        return 130

@@ -23,7 +23,7 @@ _EXE = Path(sys.executable).parent / (
 #: The installed console script; ``python -m sknetscratch`` if it is not installed.
 COMMAND = [str(_EXE)] if _EXE.exists() else [sys.executable, "-m", "sknetscratch"]
 FEATURES = ["x1", "x2", "x3"]
-#: ``python -m sknetscratch`` finds this checkout even when it is not installed.
+#: The command runs this checkout's code, as the tests around it do.
 _PYTHONPATH = {
     "PYTHONPATH": os.pathsep.join(
         filter(None, [str(REPO), os.environ.get("PYTHONPATH")])
@@ -38,6 +38,7 @@ def run(*args, cwd, command=COMMAND, env=None):
         "OPENBLAS_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
         "PYTHONIOENCODING": "utf-8",
+        **_PYTHONPATH,
         **(env or {}),
     }
     proc = subprocess.run(
@@ -189,7 +190,7 @@ def test_plot_without_matplotlib_says_what_to_install(tmp_path):
     write(tmp_path / "train.csv", [*FEATURES, "label"], classification_rows())
     code, out, err = run(
         "train", "train.csv", "--target", "label", "--out", "m.npz", "--plot", "p.png",
-        cwd=tmp_path, env={"PYTHONPATH": str(fake)},
+        cwd=tmp_path, env={"PYTHONPATH": os.pathsep.join([str(fake), str(REPO)])},
     )  # fmt: skip
     assert code == 1
     assert 'pip install "sknetscratch[plot]"' in err
@@ -221,6 +222,16 @@ def test_demo_reduced_time(tmp_path):
     assert code == 0, err
     assert re.search(r"Accuracy: 0\.\d{4}", out)
     assert re.search(r"^ *benign +\d+ +\d+$", out, re.M)
+
+
+def test_no_arguments_runs_the_full_demo(tmp_path, monkeypatch):
+    from sknetscratch import _demo, cli
+
+    calls = []
+    monkeypatch.setattr(_demo, "run_demo", lambda *args: calls.append(args))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([]) == 0
+    assert calls == [("sknetscratch-demo.npz", 10, 200, 0, None)]
 
 
 def _identical_verdict(folds, max_iter):
@@ -290,7 +301,7 @@ def test_bad_input(case, tmp_path, trained):
     command = COMMAND
     if "python -m" in case:  # the same command as a module
         command = [sys.executable, "-m", "sknetscratch"]
-    code, out, err = run(*args, cwd=tmp_path, command=command, env=_PYTHONPATH)
+    code, out, err = run(*args, cwd=tmp_path, command=command)
     assert code == expected_code, (out, err)
     assert re.search(message, err), err
     assert "Traceback" not in err
