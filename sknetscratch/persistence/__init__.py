@@ -47,6 +47,7 @@ import os
 import warnings
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from ..classifier import ScratchMLPClassifier
 from ..model import Model
@@ -55,7 +56,7 @@ from ._archive import _atomic_write, _read_file, _write_archive
 from ._decode import _Decoder, _get
 from ._encode import _encode_document
 from ._format import _META_KEY, FORMAT_MARKER, FORMAT_VERSION, _Refused
-from ._pipeline import Pipeline, _decode_pipeline, _encode_pipeline
+from ._pipeline import _decode_pipeline, _encode_pipeline
 
 __all__ = ["FORMAT_MARKER", "FORMAT_VERSION", "load", "save"]
 
@@ -80,7 +81,8 @@ def save(
     obj : ScratchMLPClassifier, ScratchMLPRegressor or Model
         A fitted (or unfitted) estimator, or a :class:`~sknetscratch.Model`
         (built or not, compiled or not) made of ``DenseBlock`` and ``Dropout``
-        layers with registered activations, loss and optimizer.
+        layers with registered activations, loss and optimizer; or a
+        ``Pipeline`` of ``StandardScaler`` steps and one of the estimators.
     path : str or os.PathLike
         Destination file; overwritten if it exists.
 
