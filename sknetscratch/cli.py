@@ -211,12 +211,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
         _check_matplotlib()
     table = read_csv(args.data)
     table.index(args.target)
-    features = [c for c in table.columns if c != args.target]
+    dropped = [c for c in (args.drop or "").split(",") if c]
+    for column in dropped:
+        table.index(column)  # a misspelt name is an error, not silently kept
+    features = [c for c in table.columns if c != args.target and c not in dropped]
     if not features:
         raise DataError(
             f"{args.data}: no feature columns besides the target {args.target!r}."
         )
-    X = table.numbers(features)
+    try:
+        X = table.numbers(features)
+    except DataError as exc:
+        raise DataError(
+            f"{exc}\nEvery feature must be numeric; leave a column out with --drop NAME."
+        ) from None
     texts = table.text(args.target)
     task = args.task
     if task is None:
@@ -557,6 +565,11 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("data", metavar="DATA.csv")
     train.add_argument(
         "--target", required=True, metavar="COLUMN", help="the column to predict"
+    )
+    train.add_argument(
+        "--drop",
+        metavar="COLUMN,...",
+        help="columns to leave out (an id, a text column)",
     )
     train.add_argument(
         "--task",

@@ -276,6 +276,7 @@ BAD_CASES = {
     "missing file": ({}, ["train", "nope.csv", "--target", "label", "--out", "m.npz"], 1, r"nope\.csv: no such file"),
     "missing column": ("train", ["train", "train.csv", "--target", "y", "--out", "m.npz"], 1, r"train\.csv: no column 'y'; its columns are 'x1', 'x2', 'x3', 'label'"),
     "non-numeric value": ({"bad.csv": "x1,x2,label\n1,2,a\n3,abc,b\n"}, ["train", "bad.csv", "--target", "label", "--out", "m.npz"], 1, r"bad\.csv, line 3, column 'x2': 'abc' is not a number"),
+    "non-numeric, hint": ({"id.csv": "name,x1,label\nann,1,a\nbob,2,b\n"}, ["train", "id.csv", "--target", "label", "--out", "m.npz"], 1, r"id\.csv, line 2, column 'name': 'ann' is not a number\.\n.*--drop NAME"),
     "empty file": ({"empty.csv": ""}, ["train", "empty.csv", "--target", "label", "--out", "m.npz"], 1, r"empty\.csv: the file is empty"),
     "header only": ({"head.csv": "x1,label\n"}, ["train", "head.csv", "--target", "label", "--out", "m.npz"], 1, r"head\.csv: the file has a header row but no data rows"),
     "ragged row": ({"rag.csv": "x1,label\n1,a\n2\n"}, ["train", "rag.csv", "--target", "label", "--out", "m.npz"], 1, r"rag\.csv, line 3: 1 values, but the header has 2 columns"),
