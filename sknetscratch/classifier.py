@@ -68,7 +68,10 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         Maximum epochs (stochastic solvers) or iterations (lbfgs) per ``fit`` call.
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, the early-stopping split, shuffling.
+        ``check_random_state(random_state)`` draws, at every ``fit`` and
+        ``partial_fit`` call and in scikit-learn's order, the initial weights
+        (first fit), the early-stopping split and each epoch's reshuffle: the
+        same draws as scikit-learn's MLPClassifier, so the same model.
     tol : float, default=1e-4
     verbose : bool, default=False
         Prints ``Iteration N, loss = ...`` after each epoch.
@@ -76,8 +79,9 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` (stratified) and stop when its accuracy
-        stops improving; the best weights are restored.
+        Hold out ``validation_fraction`` (stratified for binary targets, as
+        scikit-learn) and stop when its accuracy stops improving; the best
+        weights are restored.
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
@@ -96,7 +100,8 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     best_loss_ : float or None
         Lowest training loss (None with early_stopping).
     loss_curve_ : list of float
-        Loss of each epoch; ``len(loss_curve_) == n_iter_``.
+        Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
+        and ``partial_fit`` calls.
     validation_scores_ : list of float or None
         Validation accuracy of each epoch with early_stopping, else None.
     best_validation_score_ : float or None
@@ -109,7 +114,8 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has string feature names.
     n_iter_ : int
-        Epochs (or lbfgs iterations) since the last fit from scratch.
+        Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
+        call, as in scikit-learn.
     n_layers_ : int
     n_outputs_ : int
     out_activation_ : str
