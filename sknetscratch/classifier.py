@@ -6,6 +6,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
@@ -88,6 +90,14 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     n_iter_no_change : int, default=10
     max_fun : int, default=15000
         lbfgs only: maximum loss evaluations.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: a dict
+        ``{class_label: weight}`` (missing classes weigh 1), or 'balanced' for
+        ``n_samples / (n_classes * np.bincount(y))`` of the data passed to
+        ``fit`` (see :func:`sklearn.utils.class_weight.compute_sample_weight`).
+        None (the default) weighs every class 1, as scikit-learn's MLP.
+        ``partial_fit`` accepts a dict only (the classes' frequencies over all
+        calls are unknown); multilabel targets accept 'balanced' only.
 
     Attributes
     ----------
@@ -161,6 +171,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -185,8 +196,37 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.class_weight = class_weight
+
+    _parameter_constraints: dict = {
+        **_BaseScratchMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     # -- targets ------------------------------------------------------------------
+    def _weight_samples(self, Y, sample_weight, incremental):
+        """``sample_weight`` times the weight of each sample's class."""
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: the "
+                "class frequencies over all calls are unknown. Pass a dict "
+                "{class_label: weight} (for example computed with "
+                "sklearn.utils.class_weight.compute_class_weight on all labels)."
+            )
+        if self._y_type == "multilabel-indicator":
+            if self.class_weight != "balanced":
+                raise ValueError(
+                    "class_weight must be None or 'balanced' for multilabel targets; "
+                    f"got {self.class_weight!r}."
+                )
+            labels = Y
+        else:
+            labels = self.classes_[Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]]
+        weights = compute_sample_weight(self.class_weight, labels)
+        return weights if sample_weight is None else weights * sample_weight
+
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
             self,
