@@ -72,6 +72,8 @@ class _Decoder:
                 return self.array(doc, where)
             if kind == "model":
                 return self.model(_get(doc, "model", dict, where), where)
+            if kind == "random_state":
+                return self.random_state(doc, where)
         raise _Refused(f"{where}: unknown or misplaced value type {kind!r}")
 
     def array(self, doc: Any, where: str) -> np.ndarray:
@@ -89,6 +91,19 @@ class _Decoder:
                 raise _Refused(f"{where}: a string array was expected for {key!r}")
             return arr.astype(object)
         return arr
+
+    def random_state(self, doc: dict, where: str) -> np.random.RandomState:
+        key = self.array(_get(doc, "key", dict, where), f"{where}.key")
+        if key.dtype != np.uint32 or key.shape != (624,):
+            raise _Refused(f"{where}: the RandomState key must be 624 uint32 values")
+        pos = _get(doc, "pos", int, where)
+        has_gauss = _get(doc, "has_gauss", int, where)
+        if not (0 <= pos <= 624 and has_gauss in (0, 1)):
+            raise _Refused(f"{where}: invalid RandomState position or Gaussian flag")
+        gauss = _json_to_float(doc.get("cached_gaussian"), f"{where}.cached_gaussian")
+        rs = np.random.RandomState()
+        rs.set_state(("MT19937", key, pos, has_gauss, gauss))
+        return rs
 
     def scalar_number(self, doc: Any, where: str) -> Any:
         val = self.value(doc, where, nested=False)
@@ -154,7 +169,7 @@ class _Decoder:
             if not (input_dim is None or (type(input_dim) is int and input_dim > 0)):
                 raise _Refused(f"{where}: bad input_dim {input_dim!r}")
             model.input_dim, model.dtype = input_dim, dtype
-        for i, (layer, (layer_dim, params)) in enumerate(layers):
+        for i, (layer, (layer_dim, params, state)) in enumerate(layers):
             lw = f"{where}.layers[{i}]"
             if built and layer_dim != dims[i]:
                 raise _Refused(
@@ -177,9 +192,24 @@ class _Decoder:
                         f"{lw}: parameter {k!r} has shape {arr.shape} and dtype "
                         f"{arr.dtype}; expected {shapes[k]} and {param_dtype}"
                     )
+            state_shapes = {} if layer_dim is None else layer.state_shapes(layer_dim)
+            if state is None:  # format version 1: layers had no state
+                state = {k: np.zeros(s, param_dtype) for k, s in state_shapes.items()}
+            if set(state) != set(state_shapes):
+                raise _Refused(
+                    f"{lw}: non-trainable arrays {sorted(state)} do not match the "
+                    f"layer's {sorted(state_shapes)}"
+                )
+            for k, arr in state.items():
+                if arr.shape != state_shapes[k] or arr.dtype != param_dtype:
+                    raise _Refused(
+                        f"{lw}: non-trainable array {k!r} has shape {arr.shape} and "
+                        f"dtype {arr.dtype}; expected {state_shapes[k]} and {param_dtype}"
+                    )
             # the checked arrays themselves, in the layer's storage order; no
             # random initialisation is done and then overwritten
             layer.params = {k: params[k] for k in shapes}
+            layer.state = {k: state[k] for k in state_shapes}
             layer.input_dim = layer_dim
             if not built:
                 layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
@@ -212,7 +242,7 @@ class _Decoder:
                     aligned[model._slices[key]] = value[offsets[key]]
                 setattr(model.optimizer, name, aligned)
 
-    def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict]]:
+    def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict, Any]]:
         name = doc.get("class")
         if not isinstance(name, str) or name not in _LAYERS:
             raise _Refused(f"unknown layer type {name!r} in {where}")
@@ -241,10 +271,16 @@ class _Decoder:
             str(k): self.array(v, f"{where}.params[{k!r}]")
             for k, v in _get(doc, "params", dict, where).items()
         }
-        for k, arr in params.items():
+        state = None  # absent from format version 1
+        if "state" in doc:
+            state = {
+                str(k): self.array(v, f"{where}.state[{k!r}]")
+                for k, v in _get(doc, "state", dict, where).items()
+            }
+        for k, arr in [*params.items(), *(state or {}).items()]:
             if arr.dtype.kind != "f":
-                raise _Refused(f"{where}: parameter {k!r} is not a float array")
-        return layer, (layer_dim, params)
+                raise _Refused(f"{where}: array {k!r} is not a float array")
+        return layer, (layer_dim, params, state)
 
     def activation(self, doc: dict, where: str) -> ActivationFunction:
         name = doc.get("name")
