@@ -72,7 +72,9 @@ def test_sklearn_scheme_draws_as_sklearns_mlp():
     X = np.random.default_rng(0).normal(size=(20, 4))
     y = X[:, 0]
     # a step of 1e-300 leaves every coefficient at its initial value
-    sk = MLPRegressor((3,), solver="sgd", learning_rate_init=1e-300, max_iter=1)
+    sk = MLPRegressor(
+        hidden_layer_sizes=(3,), solver="sgd", learning_rate_init=1e-300, max_iter=1
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         sk.set_params(random_state=0).fit(X, y)
