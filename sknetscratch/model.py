@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from . import _training
+from ._data import input_dim_of, prepare
 from .callbacks import Callback, History
 from .initializers import check_rng
 from .layers import Layer
@@ -41,28 +42,6 @@ TrainingDivergedError = _training.TrainingDivergedError
 #: Rows per block in :meth:`Model.predict` (about 2 MiB of float64 activations
 #: per 256 units): small enough for the CPU cache, large enough for fast GEMMs.
 INFERENCE_BLOCK_ROWS = 1024
-
-
-def _input_dim(input_shape) -> int:
-    """Number of features from an int or a Keras input shape such as ``(None, 30)``."""
-    if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
-        dim = int(input_shape)
-    elif (
-        isinstance(input_shape, (tuple, list))
-        and len(input_shape) == 2
-        and input_shape[0] is None
-        and isinstance(input_shape[1], (int, np.integer))
-        and not isinstance(input_shape[1], bool)
-    ):
-        dim = int(input_shape[1])
-    else:
-        raise ValueError(
-            "input_shape must be the number of features (an int) or a Keras input "
-            f"shape (None, n_features); got {input_shape!r}."
-        )
-    if dim < 1:
-        raise ValueError(f"The number of input features must be >= 1; got {dim}.")
-    return dim
 
 
 class Model:
@@ -250,7 +229,7 @@ class Model:
             raise ValueError("The model has no layers; add layers before building.")
         rng = check_rng(random_state)
         dtype = np.dtype(dtype)
-        dims = self._dims(_input_dim(input_shape))
+        dims = self._dims(input_dim_of(input_shape))
         shapes = [lay.param_shapes(d) for lay, d in zip(self.layers, dims)]
         for lay, d, (p, g) in zip(self.layers, dims, self._allocate(shapes, dtype)):
             lay.build(d, rng, dtype, params=p, grads=g)
@@ -415,18 +394,14 @@ class Model:
         for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, need_input_grad=i > 0)
 
-    def _kernels(self):
-        """``(W, dL/dW)`` of every penalised parameter array."""
-        for layer in self.layers:
-            for k in layer.regularized:
-                yield layer.params[k], layer.grads[k]
-
     def _penalty(self, sw_sum: float) -> float:
         r""":math:`\alpha \sum_l \lVert W_l\rVert^2 / (2 \sum_i w_i)`."""
         if self.alpha == 0:
             return 0.0
-        squares = sum(float(np.dot(W.ravel(), W.ravel())) for W, _ in self._kernels())
-        return 0.5 * self.alpha * squares / sw_sum
+        kernels = [
+            lay.params[k].ravel() for lay in self.layers for k in lay.regularized
+        ]
+        return 0.5 * self.alpha * sum(float(np.dot(w, w)) for w in kernels) / sw_sum
 
     def loss_and_gradient(
         self, X, y, sample_weight=None, *, training: bool = True, rng=None
@@ -457,9 +432,30 @@ class Model:
         loss, delta = self.loss.value_and_gradient(y, z, sample_weight)
         self.backward(delta)  # delta = dL/dz = (y_hat - y) w / sum(w)
         if self.alpha:
-            for W, dW in self._kernels():
-                dW += (self.alpha / sw_sum) * W  # dL/dW += alpha W / sum(w)
+            self._add_penalty_gradient(sw_sum)
         return loss + self._penalty(sw_sum)
+
+    def _add_penalty_gradient(self, sw_sum: float) -> None:
+        r""":math:`\partial L/\partial W_l \mathrel{+}= \alpha W_l / \sum_i w_i` for every
+        kernel (scikit-learn's ``alpha * coef`` next to :math:`X^\top\delta`).
+
+        The product goes through the kernel's part of the work vector (a view
+        of it): no temporary array per batch.
+        """
+        work = self._work()
+        for i, layer in enumerate(self.layers):
+            for k in layer.regularized:
+                W, dW = layer.params[k], layer.grads[k]
+                tmp = work[self._slices[i, k]].reshape(W.shape)
+                np.multiply(W, self.alpha / sw_sum, out=tmp)
+                dW += tmp  # dL/dW += alpha W / sum(w)
+
+    def _work(self) -> np.ndarray:
+        """Work space shaped like ``params`` (for the penalty and the optimizer)."""
+        work = getattr(self, "_scratch", None)
+        if work is None or work.shape != self._params.shape:
+            work = self._scratch = np.empty_like(self._params)
+        return work
 
     def train_step(self, X, y, sample_weight=None, rng=None) -> float:
         """One optimizer step on one batch; returns the batch loss.
@@ -479,48 +475,12 @@ class Model:
         loss : float
         """
         loss = self.loss_and_gradient(X, y, sample_weight, training=True, rng=rng)
-        scratch = getattr(self, "_scratch", None)
-        if scratch is None or scratch.shape != self._params.shape:
-            scratch = self._scratch = np.empty_like(self._params)
-        self.optimizer.update(self._params, self._grads, scratch)
+        self.optimizer.update(self._params, self._grads, self._work())
         return loss
 
-    # ------------------------------------------------------------------ data
     def _prepare(self, X, y=None, sample_weight=None):
-        """Cast to the model's dtype; make y 2-D; check shapes."""
-        dtype = np.dtype(self.dtype) if self.dtype else None
-        if not hasattr(X, "shape") or isinstance(X, np.matrix):
-            X = np.asarray(X)
-        if isinstance(X, np.ndarray):
-            if X.dtype.kind != "f" or (dtype is not None and X.dtype != dtype):
-                X = X.astype(dtype or np.float64)
-        elif dtype is not None and X.dtype != dtype:  # scipy sparse
-            X = X.astype(dtype)
-        if X.ndim != 2:
-            raise ValueError(
-                f"Expected 2D input X of shape (n_samples, n_features); got {X.shape}."
-            )
-        if self.input_dim is not None and X.shape[1] != self.input_dim:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the model expects {self.input_dim}."
-            )
-        if y is not None:
-            y = np.asarray(y)
-            if y.dtype == bool:
-                y = y.view(np.uint8)
-            if y.dtype != np.uint8:  # uint8 0/1 codes stay compact; the rest: X's dtype
-                y = y.astype(X.dtype, copy=False)
-            if y.ndim == 1:
-                y = y.reshape(-1, 1)
-            if y.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"X and y have different numbers of samples: {X.shape[0]} and {y.shape[0]}."
-                )
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=X.dtype).reshape(-1)
-            if sample_weight.shape[0] != X.shape[0]:
-                raise ValueError("sample_weight must have one weight per sample.")
-        return X, y, sample_weight
+        """Cast to the model's dtype; make y 2-D; check shapes (see :func:`._data.prepare`)."""
+        return prepare(X, y, sample_weight, dtype=self.dtype, input_dim=self.input_dim)
 
     # ------------------------------------------------------------------ training
     def fit(

@@ -181,31 +181,13 @@ class _Decoder:
                 first = next(iter(params.values()), None)
                 param_dtype = np.dtype(np.float64 if first is None else first.dtype)
             shapes = {} if layer_dim is None else layer.param_shapes(layer_dim)
-            if set(params) != set(shapes):
-                raise _Refused(
-                    f"{lw}: parameters {sorted(params)} do not match the layer's "
-                    f"{sorted(shapes)}"
-                )
-            for k, arr in params.items():
-                if arr.shape != shapes[k] or arr.dtype != param_dtype:
-                    raise _Refused(
-                        f"{lw}: parameter {k!r} has shape {arr.shape} and dtype "
-                        f"{arr.dtype}; expected {shapes[k]} and {param_dtype}"
-                    )
+            _check_arrays(params, shapes, param_dtype, f"{lw}: parameter")
             state_shapes = {} if layer_dim is None else layer.state_shapes(layer_dim)
             if state is None:  # format version 1: layers had no state
                 state = {k: np.zeros(s, param_dtype) for k, s in state_shapes.items()}
-            if set(state) != set(state_shapes):
-                raise _Refused(
-                    f"{lw}: non-trainable arrays {sorted(state)} do not match the "
-                    f"layer's {sorted(state_shapes)}"
-                )
-            for k, arr in state.items():
-                if arr.shape != state_shapes[k] or arr.dtype != param_dtype:
-                    raise _Refused(
-                        f"{lw}: non-trainable array {k!r} has shape {arr.shape} and "
-                        f"dtype {arr.dtype}; expected {state_shapes[k]} and {param_dtype}"
-                    )
+            _check_arrays(
+                state, state_shapes, param_dtype, f"{lw}: non-trainable array"
+            )
             # the checked arrays themselves, in the layer's storage order; no
             # random initialisation is done and then overwritten
             layer.params = {k: params[k] for k in shapes}
@@ -338,6 +320,20 @@ class _Decoder:
                 raise _Refused(f"{name} attribute {key!r} cannot be set")
             setattr(est, key, self.value(val, f"{name} attribute {key!r}"))
         return est
+
+
+def _check_arrays(arrays: dict, shapes: dict, dtype, what: str) -> None:
+    """The arrays a layer declares, no others, each of its shape and dtype."""
+    if set(arrays) != set(shapes):
+        raise _Refused(
+            f"{what}s {sorted(arrays)} do not match the layer's {sorted(shapes)}"
+        )
+    for k, arr in arrays.items():
+        if arr.shape != shapes[k] or arr.dtype != dtype:
+            raise _Refused(
+                f"{what} {k!r} has shape {arr.shape} and dtype {arr.dtype}; "
+                f"expected {shapes[k]} and {dtype}"
+            )
 
 
 def _as(value: Any, kind: type, where: str) -> Any:
