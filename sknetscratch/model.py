@@ -347,10 +347,23 @@ class Model:
 
     def __setstate__(self, state):
         built = state.pop("_built", False)
-        state.pop("_n_regularized", None)  # pickled by the kernels-first layout
+        # pickles made before version 2 of the layout (kernels first) carry their
+        # layout: the optimizer's flat state follows it
+        state.pop("_n_regularized", None)
+        old_slices = state.pop("_slices", None)
         self.__dict__.update(state)
         if built:
             self._link()
+            if old_slices and old_slices != self._slices and self.optimizer:
+                for name, value in vars(self.optimizer).items():
+                    if (
+                        isinstance(value, np.ndarray)
+                        and value.shape == self._params.shape
+                    ):
+                        aligned = np.empty_like(value)
+                        for key, where in self._slices.items():
+                            aligned[where] = value[old_slices[key]]
+                        setattr(self.optimizer, name, aligned)
 
     # ------------------------------------------------------------------ maths
     def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:

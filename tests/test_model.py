@@ -857,3 +857,19 @@ def test_every_hook_of_every_callback_is_called():
         "on_train_batch_begin", "on_train_batch_end",
         "on_epoch_end", "on_train_end",
     ]  # fmt: skip
+
+
+def test_pickle_made_before_the_layer_order_layout_keeps_its_optimizer_state():
+    """A model pickled at e717ded (kernels first in the flat vector) unpickles
+    with each array's Adam moments following it into the layer-order vector."""
+    data = os.path.join(os.path.dirname(__file__), "data")
+    with open(os.path.join(data, "model_e717ded.pkl"), "rb") as fh:
+        model = pickle.load(fh)  # our own trusted fixture
+    ref = np.load(os.path.join(data, "model_e717ded_moments.npz"))
+    np.testing.assert_array_equal(model.predict(ref["X"]), ref["proba"])
+    for i, layer in enumerate(model.layers):
+        for k in layer.params:
+            where = model._slices[i, k]
+            np.testing.assert_array_equal(model.optimizer.m[where], ref[f"m_{i}_{k}"])
+            np.testing.assert_array_equal(model.optimizer.v[where], ref[f"v_{i}_{k}"])
+    assert model._slices[0, "b"] == slice(12, 16)  # W0 b0 W1 b1 now
