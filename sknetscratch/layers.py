@@ -332,9 +332,12 @@ class DenseBlock(Layer):
         return self.backward_linear(delta, need_input_grad=need_input_grad)
 
     def get_config(self):
+        act = self.activation  # its name, or a copy when it has parameters
         return {
             "units": self.units,
-            "activation": self.activation.name,  # parameters: see persistence
+            "activation": type(act)(**act.get_config())
+            if act.get_config()
+            else act.name,
             "use_bias": self.use_bias,
             "kernel_initializer": self.kernel_initializer,
             "bias_initializer": self.bias_initializer,

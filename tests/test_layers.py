@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from sknetscratch import SGD, DenseBlock, Dropout, Layer, Model
-from sknetscratch.activations import Sigmoid, Tanh
+from sknetscratch.activations import ELU, LeakyReLU, Sigmoid, Tanh
 
 
 def _dense(units=4, n_in=3, activation="tanh", use_bias=True, seed=0):
@@ -271,6 +271,8 @@ def test_dropout_on_sparse_input_is_elementwise():
 
 LAYERS = [
     lambda: DenseBlock(3, "tanh", use_bias=False, kernel_initializer="he_normal"),
+    lambda: DenseBlock(4, LeakyReLU(negative_slope=0.2)),
+    lambda: DenseBlock(4, ELU(alpha=0.5), name="elu"),
     lambda: DenseBlock(2, name="out", bias_initializer="sklearn"),
     lambda: Dropout(0.3, name="drop"),
 ]
@@ -282,6 +284,9 @@ def test_every_layer_round_trips_through_its_config(make):
     clone = type(layer)(**layer.get_config())
     assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
     assert repr(clone) == repr(layer)
+    if isinstance(layer, DenseBlock):
+        assert clone.activation == layer.activation  # parameters included
+        assert clone.activation is not layer.activation
 
 
 def test_buffers_grow_to_the_largest_batch_and_are_reused():

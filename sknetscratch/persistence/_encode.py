@@ -204,6 +204,8 @@ class _Encoder:
                 f"(supported: {sorted(_LAYERS)})."
             )
         config = layer.get_config()
+        if isinstance(layer, DenseBlock):  # saved below, with its parameters
+            config["activation"] = layer.activation.name
         for key, val in config.items():
             if not (
                 val is None
