@@ -873,3 +873,27 @@ def test_pickle_made_before_the_layer_order_layout_keeps_its_optimizer_state():
             np.testing.assert_array_equal(model.optimizer.m[where], ref[f"m_{i}_{k}"])
             np.testing.assert_array_equal(model.optimizer.v[where], ref[f"v_{i}_{k}"])
     assert model._slices[0, "b"] == slice(12, 16)  # W0 b0 W1 b1 now
+
+
+def test_the_core_imports_without_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from sknetscratch.model import Model\n"
+        "from sknetscratch import DenseBlock, check_gradients\n"
+        "m = Model([DenseBlock(2, 'relu'), DenseBlock(1, 'sigmoid')]).compile('adam')\n"
+        "m.fit([[0.0, 1.0], [1.0, 0.0]], [0, 1], epochs=2, random_state=0)\n"
+        "assert 'sknetscratch.classifier' not in sys.modules\n"
+        "import sknetscratch\n"
+        "try:\n"
+        "    sknetscratch.ScratchMLPClassifier\n"
+        "except ImportError:\n"
+        "    print('lazy')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "lazy"  # the estimators need scikit-learn
