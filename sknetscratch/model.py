@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _training
+from . import _flat, _training
 from ._data import input_dim_of, prepare
 from .callbacks import Callback, History
 from .initializers import check_rng
@@ -237,29 +237,9 @@ class Model:
         return self
 
     def _allocate(self, shapes: list[dict], dtype) -> list[tuple[dict, dict]]:
-        """Create the flat vectors; return each layer's (params, grads) views.
-
-        The layout is layer order, each layer's arrays in storage order (like
-        scikit-learn's ``_pack``), recorded in ``_slices``.
-        """
-        self._slices = {}  # (layer index, param name) -> slice of the flat vectors
-        start = 0
-        for i, layer_shapes in enumerate(shapes):
-            for k, s in layer_shapes.items():
-                self._slices[i, k] = slice(start, start + int(np.prod(s)))
-                start = self._slices[i, k].stop
-        self._params = np.zeros(start, dtype=dtype)
-        self._grads = np.zeros(start, dtype=dtype)
-        return [
-            tuple(
-                {
-                    k: flat[self._slices[i, k]].reshape(s)
-                    for k, s in layer_shapes.items()
-                }
-                for flat in (self._params, self._grads)
-            )
-            for i, layer_shapes in enumerate(shapes)
-        ]
+        """Create the flat vectors (see :mod:`._flat`); return the layers' views."""
+        self._params, self._grads, self._slices, views = _flat.allocate(shapes, dtype)
+        return views
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -354,16 +334,10 @@ class Model:
         self.__dict__.update(state)
         if built:
             self._link()
-            if old_slices and old_slices != self._slices and self.optimizer:
-                for name, value in vars(self.optimizer).items():
-                    if (
-                        isinstance(value, np.ndarray)
-                        and value.shape == self._params.shape
-                    ):
-                        aligned = np.empty_like(value)
-                        for key, where in self._slices.items():
-                            aligned[where] = value[old_slices[key]]
-                        setattr(self.optimizer, name, aligned)
+            if old_slices and self.optimizer is not None:
+                _flat.realign(
+                    self.optimizer, old_slices, self._slices, self._params.size
+                )
 
     # ------------------------------------------------------------------ maths
     def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:

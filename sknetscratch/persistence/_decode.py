@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._flat import realign
 from ..activations import ACTIVATIONS, ActivationFunction
 from ..layers import DenseBlock, Layer
 from ..losses import LOSSES
@@ -210,19 +211,12 @@ class _Decoder:
         saved = [tuple(_as(x, list, f"{where}.param_layout")) for x in layout]
         if sorted(saved, key=str) != sorted(current, key=str):
             raise _Refused(f"{where}: param_layout does not match the layers")
-        if saved == current:
-            return
-        offsets, start = {}, 0
+        offsets, start = {}, 0  # where each array's state is in the saved vectors
         for key in saved:
             size = model._slices[key].stop - model._slices[key].start
             offsets[key] = slice(start, start + size)
             start += size
-        for name, value in vars(model.optimizer).items():
-            if isinstance(value, np.ndarray) and value.shape == model.params.shape:
-                aligned = np.empty_like(value)
-                for key in current:
-                    aligned[model._slices[key]] = value[offsets[key]]
-                setattr(model.optimizer, name, aligned)
+        realign(model.optimizer, offsets, model._slices, model.params.size)
 
     def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict, Any]]:
         name = doc.get("class")
