@@ -175,7 +175,10 @@ def test_summary_print_fn_and_built_float32():
 def test_summary_unknown_input_dim():
     lines = []
     Model([DenseBlock(3), DenseBlock(1)]).summary(print_fn=lines.append)
-    assert "?" in lines[0] and "Total params: 0" in lines[0]
+    rows = [line for line in lines[0].splitlines() if line.startswith("│")]
+    assert len(rows) == 2
+    assert all(re.search(r"│ \?\s+│\s+0 \(unbuilt\) │$", row) for row in rows), rows
+    assert " Total params: 0 (0.00 B)" in lines[0]
 
 
 # -- compile --------------------------------------------------------------------
