@@ -5,7 +5,8 @@ The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`
 :mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
 estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
 :mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
-the core imports without scikit-learn installed.
+the core imports without scikit-learn installed. :mod:`.onnx_export`
+(``to_onnx``) needs the ``[onnx]`` extra, imported only when it runs.
 """
 
 import importlib
@@ -24,6 +25,8 @@ _LAZY = {
     "ScratchMLPRegressor": ".regressor",
     "load": ".persistence",
     "save": ".persistence",
+    "register_onnx_converters": ".onnx_export",
+    "to_onnx": ".onnx_export",
 }
 
 __version__ = "0.1.0"
@@ -50,7 +53,9 @@ __all__ = [
     "get_activation",
     "get_loss",
     "load",
+    "register_onnx_converters",
     "save",
+    "to_onnx",
 ]
 
 

@@ -1,9 +1,11 @@
 """The training loop behind :meth:`Model.fit`: epochs of mini-batches, the
 callbacks, Ctrl-C between two steps, and rollback when training diverges.
 
-One epoch: one ``rng.permutation(n_samples)`` when shuffling (the only draw
-from the shuffling stream), then ``model.train_step`` on consecutive slices of
-that order, ``batch_size`` rows each (the last one shorter).
+One epoch: when shuffling, the previous epoch's sample order is shuffled with
+one ``rng.permutation(n_samples)`` (the only draw from the shuffling stream; the
+order starts as ``arange(n_samples)`` in each call, as scikit-learn's MLP
+shuffles its ``sample_idx``), then ``model.train_step`` runs on consecutive
+slices of that order, ``batch_size`` rows each (the last one shorter).
 """
 
 from __future__ import annotations
@@ -127,14 +129,17 @@ def fit(
     for cb in cbs:
         cb.on_train_begin({})
     gather = _RowGather(X, y, batch_size)
+    order = np.arange(X.shape[0])
     with _SigintFlag() as sigint:
         for epoch in range(epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch, {})
             backup = model._snapshot() if restore_on_divergence else None
-            order = rng.permutation(X.shape[0]) if shuffle else None
+            if shuffle:  # reshuffle the last epoch's order, as scikit-learn's MLP
+                order = order[rng.permutation(X.shape[0])]
+            batches = order if shuffle else None  # None: slices in data order
             logs = _run_epoch(
-                model, gather, sample_weight, batch_size, order, layer_rng, cbs,
+                model, gather, sample_weight, batch_size, batches, layer_rng, cbs,
                 sigint, epoch, backup,
             )  # fmt: skip
             if sigint.requested:
@@ -179,10 +184,9 @@ def _run_epoch(
             _diverged(
                 model, backup, f"epoch {epoch + 1}, batch {b + 1}: the loss is {loss}"
             )
-        # epoch loss = sum_b loss_b W_b / sum_b W_b, W_b = batch size or weight sum
-        wb = Xb.shape[0] if swb is None else float(swb.sum())
-        total += loss * wb
-        weight += wb
+        # epoch loss = sum_b loss_b n_b / sum_b n_b (n_b rows), as scikit-learn's
+        total += loss * Xb.shape[0]
+        weight += Xb.shape[0]
         for cb in cbs:
             cb.on_train_batch_end(b, {"loss": loss})
         if sigint.requested:

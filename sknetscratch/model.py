@@ -498,8 +498,9 @@ class Model:
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
             Evaluated after each epoch into ``logs['val_loss']``.
         shuffle : bool, default=True
-            Reshuffle the samples before each epoch: ``rng.permutation(n_samples)``
-            is the only draw from ``random_state`` per epoch.
+            Reshuffle the sample order before each epoch (the previous epoch's
+            order, permuted by ``rng.permutation(n_samples)``: the only draw from
+            ``random_state`` per epoch, as scikit-learn's MLP).
         random_state : None, int, numpy.random.Generator or numpy.random.RandomState
             Seeds initialisation (if the model is not built) and shuffling; a
             Generator or RandomState is used as given. Dropout masks come from a
@@ -518,8 +519,9 @@ class Model:
         Returns
         -------
         history : History
-            ``history.history['loss']`` is the weighted mean batch loss of each
-            epoch (not the last batch's); ``history.interrupted`` tells Ctrl-C.
+            ``history.history['loss']`` is each epoch's mean batch loss weighted by
+            the batches' numbers of rows (scikit-learn's rule; not the last
+            batch's); ``history.interrupted`` tells Ctrl-C.
 
         Raises
         ------
