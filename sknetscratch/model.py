@@ -90,11 +90,20 @@ class Model:
 
     # ------------------------------------------------------------------ the stack
     def add(self, layer: Layer) -> None:
-        """Append a layer.
+        """Append a layer (as Keras' ``Sequential.add``).
 
-        Raises TypeError for anything that is not a :class:`~.layers.Layer`,
-        ValueError for a name already taken (layers without a name get
-        ``dense``, ``dense_1``, ...) or a model already built.
+        Parameters
+        ----------
+        layer : Layer
+            Without a name it gets ``dense``, ``dense_1``, ... (its ``kind``).
+
+        Raises
+        ------
+        TypeError
+            For anything that is not a :class:`~.layers.Layer`.
+        ValueError
+            For a name already taken, a model already built, or (on a compiled
+            model) a last layer whose activation is not the loss's link.
         """
         if not isinstance(layer, Layer):
             raise TypeError(
