@@ -1,7 +1,10 @@
 r"""Weight initializers.
 
 Each initializer is a function ``init(shape, fan_in, fan_out, rng, dtype) -> ndarray``
-drawing from a :class:`numpy.random.Generator` (never global state).
+drawing from ``rng``, a :class:`numpy.random.Generator` or a
+:class:`numpy.random.RandomState` (never global state): the uniform ones call
+``rng.uniform(-limit, limit, size=shape)``, which both types draw identically to
+scikit-learn's MLP initialisation when given its RandomState.
 
 =================  ==========================================================
 name               distribution
@@ -22,7 +25,29 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["INITIALIZERS", "get_initializer"]
+__all__ = ["INITIALIZERS", "check_rng", "get_initializer"]
+
+RandomLike = np.random.Generator | np.random.RandomState
+
+
+def check_rng(random_state: int | RandomLike | None) -> RandomLike:
+    """The random number source for ``random_state``.
+
+    None gives a fresh :class:`numpy.random.Generator`, an int a Generator
+    seeded with it; a Generator or a RandomState is used as given (not
+    re-seeded), so that a caller's stream of draws continues.
+    """
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    if random_state is None or (
+        isinstance(random_state, (int, np.integer))
+        and not isinstance(random_state, bool)
+    ):
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState; got {type(random_state).__name__}."
+    )
 
 
 def _uniform(limit, shape, rng, dtype):

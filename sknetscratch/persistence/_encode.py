@@ -34,16 +34,13 @@ _MODEL_KEYS = frozenset(
         "stop_training",
         "_params",
         "_grads",
-        "_n_regularized",  # layout details, re-derived by build()
-        "_slices",
+        "_slices",  # layout, re-derived by build(); saved as param_layout
         "_scratch",  # scratch space
     ]
 )
 _LAYER_STATE_KEYS = frozenset(
-    ["name", "input_dim", "params", "grads", "_cache", "_buffers"]
+    ["name", "input_dim", "params", "grads", "state", "_cache", "_buffers"]
 )
-#: Optimizer attributes that are scratch space, never saved.
-_OPTIMIZER_SCRATCH = frozenset(["_tmp"])
 
 
 class _Encoder:
@@ -79,11 +76,14 @@ class _Encoder:
                 return self.array(value, where)
             if isinstance(value, Model):
                 return {"type": "model", "model": self.model(value, where)}
+            if type(value) is np.random.RandomState:
+                return self.random_state(value, where)
         raise TypeError(
             f"Cannot save {where}: values of type {type(value).__name__} are not "
             "supported (supported: None, bool, int, float, str, NumPy scalars"
             + (
-                ", lists and tuples of those, NumPy arrays and Model)."
+                ", lists and tuples of those, NumPy arrays, numpy.random.RandomState "
+                "and Model)."
                 if nested
                 else ")."
             )
@@ -99,6 +99,20 @@ class _Encoder:
         if dtype.kind == "f":
             item = _float_to_json(item)
         return {"type": "numpy", "dtype": dtype.name, "value": item}
+
+    def random_state(self, rs: np.random.RandomState, where: str) -> dict:
+        """A RandomState by its ``get_state()``: the MT19937 key, position and
+        cached Gaussian, so that the loaded one continues the same draws."""
+        name, key, pos, has_gauss, gauss = rs.get_state(legacy=True)
+        if name != "MT19937":  # pragma: no cover - legacy states are MT19937
+            raise TypeError(f"Cannot save {where}: bit generator {name!r}.")
+        return {
+            "type": "random_state",
+            "key": self.array(np.asarray(key, dtype=np.uint32), f"{where}.key"),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": _float_to_json(float(gauss)),
+        }
 
     def array(self, arr: np.ndarray, where: str) -> dict:
         if isinstance(arr, (np.matrix, np.ma.MaskedArray)):
@@ -190,6 +204,8 @@ class _Encoder:
                 f"(supported: {sorted(_LAYERS)})."
             )
         config = layer.get_config()
+        if isinstance(layer, DenseBlock):  # saved below, with its parameters
+            config["activation"] = layer.activation.name
         for key, val in config.items():
             if not (
                 val is None
@@ -210,6 +226,10 @@ class _Encoder:
             "params": {
                 k: self.array(v, f"{where}.params[{k!r}]")
                 for k, v in layer.params.items()
+            },
+            "state": {
+                k: self.array(v, f"{where}.state[{k!r}]")
+                for k, v in layer.state.items()
             },
         }
         if isinstance(layer, DenseBlock):
@@ -237,8 +257,6 @@ class _Encoder:
             )
         config, state = {}, {}
         for k, v in vars(opt).items():
-            if k in _OPTIMIZER_SCRATCH:
-                continue
             if v is None or isinstance(v, np.ndarray):
                 state[k] = (
                     {"type": "none"} if v is None else self.array(v, f"{where}.{k}")
