@@ -260,6 +260,17 @@ def test_roundtrip_types_of_special_attributes(tmp_path):
     assert loaded.model_.optimizer is None
 
 
+def test_class_weight_dict_roundtrip(tmp_path):
+    X, _ = _data()
+    y = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
+    weights = {"a": 2.0, "b": 0.5, "c": 1}
+    est = ScratchMLPClassifier((4,), max_iter=3, random_state=0, class_weight=weights)
+    loaded = roundtrip(est.fit(X, y), tmp_path)
+    assert loaded.class_weight == weights
+    assert [type(v) for v in loaded.class_weight.values()] == [float, float, int]
+    assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
 def test_string_classes_dtypes(tmp_path):
     for case, kind in [("string-labels", "U"), ("object-string-labels", "O")]:
         template, X, y = CASES[case]
@@ -530,6 +541,34 @@ def _model_doc(doc):
         (
             lambda d: d["content"]["attributes"].update({"predict": {"type": "none"}}),
             "attribute 'predict' cannot be set",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {"class_weight": {"type": "dict", "items": [[{"type": "int"}]]}}
+            ),
+            "not a \\[key, value\\] pair",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {
+                    "class_weight": {
+                        "type": "dict",
+                        "items": [[{"type": "int", "value": 0}, {"type": "none"}]] * 2,
+                    }
+                }
+            ),
+            "key 0 appears twice",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {
+                    "class_weight": {
+                        "type": "dict",
+                        "items": [[{"type": "list", "items": []}, {"type": "none"}]],
+                    }
+                }
+            ),
+            "unknown or misplaced value type 'list'",
         ),
         (
             lambda d: d["content"]["params"].update(

@@ -69,6 +69,17 @@ class _Decoder:
                     for i, v in enumerate(items)
                 ]
                 return values if kind == "list" else tuple(values)
+            if kind == "dict":
+                pairs = _get(doc, "items", list, where)
+                out = {}
+                for i, pair in enumerate(pairs):
+                    if not isinstance(pair, list) or len(pair) != 2:
+                        raise _Refused(f"{where}: item {i} is not a [key, value] pair")
+                    key = self.value(pair[0], f"{where} key {i}", nested=False)
+                    if key in out:
+                        raise _Refused(f"{where}: key {key!r} appears twice")
+                    out[key] = self.value(pair[1], f"{where}[{key!r}]", nested=False)
+                return out
             if kind == "array":
                 return self.array(doc, where)
             if kind == "model":

@@ -72,6 +72,15 @@ class _Encoder:
                     for i, v in enumerate(value)
                 ]
                 return {"type": kind, "items": items}
+            if type(value) is dict:  # e.g. class_weight={label: weight}
+                items = [
+                    [
+                        self.value(k, f"{where} key {k!r}", nested=False),
+                        self.value(v, f"{where}[{k!r}]", nested=False),
+                    ]
+                    for k, v in value.items()
+                ]
+                return {"type": "dict", "items": items}
             if isinstance(value, np.ndarray):
                 return self.array(value, where)
             if isinstance(value, Model):
@@ -82,8 +91,8 @@ class _Encoder:
             f"Cannot save {where}: values of type {type(value).__name__} are not "
             "supported (supported: None, bool, int, float, str, NumPy scalars"
             + (
-                ", lists and tuples of those, NumPy arrays, numpy.random.RandomState "
-                "and Model)."
+                ", lists and tuples of those, dicts of those, NumPy arrays, "
+                "numpy.random.RandomState and Model)."
                 if nested
                 else ")."
             )
