@@ -854,8 +854,8 @@ def test_random_state_instance_refused(tmp_path):
 def test_unknown_attribute_types_refused(tmp_path):
     template, X, y = CASES["binary-adam"]
     est = copy.deepcopy(template).fit(X, y)
-    est.extra_ = {"a": 1}
-    with pytest.raises(TypeError, match="attribute 'extra_'.*dict"):
+    est.extra_ = {1, 2}  # a set: not a supported type
+    with pytest.raises(TypeError, match="attribute 'extra_'.*set"):
         save(est, tmp_path / "x.npz")
     del est.extra_
     est.classes_ = np.array([0, "a"], dtype=object)

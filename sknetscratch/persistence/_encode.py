@@ -338,8 +338,6 @@ def _check_no_extra(obj: Any, allowed: frozenset | set, where: str) -> None:
 
 
 def _encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
-    from .. import __version__
-
     enc = _Encoder()
     if type(obj) in _ESTIMATORS.values():
         content = enc.estimator(obj)
@@ -350,11 +348,17 @@ def _encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
             f"save() supports ScratchMLPClassifier, ScratchMLPRegressor and Model; got "
             f"{type(obj).__name__}."
         )
-    doc = {
+    return _document(content), enc.arrays
+
+
+def _document(content: dict) -> dict:
+    """The saved JSON document: the format's header around ``content``."""
+    from .. import __version__
+
+    return {
         "format": FORMAT_MARKER,
         "format_version": FORMAT_VERSION,
         "sknetscratch_version": __version__,
         "numpy_version": np.__version__,
         "content": content,
     }
-    return doc, enc.arrays
