@@ -627,6 +627,32 @@ class Model:
         """
         return self._infer(X, logits=True)
 
+    def predict_until(self, X: ArrayLike, stop: int) -> np.ndarray:
+        """Inference output of the first ``stop`` layers, ``layers[:stop]``.
+
+        What a hidden layer computes from ``X``: the features it learned.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        stop : int
+            Number of layers to run, from 1 to ``len(layers)``.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_units)
+        """
+        self._check_built()
+        if not 1 <= stop <= len(self.layers):
+            raise ValueError(
+                f"stop must be from 1 to {len(self.layers)} (the number of layers); "
+                f"got {stop!r}."
+            )
+        h, _, _ = self._prepare(X)
+        for layer in self.layers[:stop]:
+            h = layer(h)
+        return h
+
     def _infer(self, X, logits):
         """Inference, :data:`INFERENCE_BLOCK_ROWS` rows at a time.
 

@@ -43,7 +43,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping,
-    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
+    dropout, batch_norm, kernel_initializer, l1
         As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
         early stopping scores the validation split with R^2 (not stratified).
 
@@ -117,6 +118,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        kernel_initializer="sklearn",
+        l1=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -142,6 +147,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.kernel_initializer = kernel_initializer
+        self.l1 = l1
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
