@@ -6,6 +6,7 @@ The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`
 :mod:`._base`) sit above it.
 """
 
+from ._dask import partial_fit_blocks
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
 from .callbacks import Callback, History
 from .classifier import ScratchMLPClassifier
@@ -41,5 +42,6 @@ __all__ = [
     "get_activation",
     "get_loss",
     "load",
+    "partial_fit_blocks",
     "save",
 ]
