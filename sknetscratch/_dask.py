@@ -12,26 +12,12 @@ needs only NumPy (Dask when the input is a Dask array).
 
 from __future__ import annotations
 
-import importlib
 from numbers import Integral
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
-
-_INSTALL_HINT = 'pip install "sknetscratch[dask]"'
-
-
-def _import_optional(name: str):
-    """Import ``name`` (dask, distributed, dask_ml) or say what to install."""
-    try:
-        return importlib.import_module(name)
-    except ImportError as exc:
-        raise ImportError(
-            f"{name} is required for sknetscratch's Dask support but is not "
-            f"installed. Install the extra: {_INSTALL_HINT}"
-        ) from exc
 
 
 def _is_dask_array(a) -> bool:
@@ -128,7 +114,8 @@ def partial_fit_blocks(
             " (for ScratchMLP*, solver must be 'sgd' or 'adam')."
         )
     if _is_dask_array(X) or _is_dask_array(y):
-        da = _import_optional("dask.array")
+        import dask.array as da  # (installed: the input is a Dask array)
+
         X, y = (a if _is_dask_array(a) else da.asarray(a) for a in (X, y))
         if len(X.chunks) == 2 and len(X.chunks[1]) > 1:
             X = X.rechunk({1: -1})  # one block = all columns of its rows
