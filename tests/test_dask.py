@@ -101,13 +101,22 @@ def _on_cluster(client, func):
     return result, {t["worker"] for t in tasks.data}
 
 
-def test_workers_are_separate_single_threaded_processes(client):
-    info = client.run(lambda: (os.getpid(), os.environ.get("OPENBLAS_NUM_THREADS")))
+def _worker_info():
+    from threadpoolctl import threadpool_info
+
+    numpy_pools = [
+        p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"
+    ]
+    return os.getpid(), numpy_pools
+
+
+def test_workers_are_separate_processes_with_one_blas_thread(client):
+    info = client.run(_worker_info)
     assert len(info) == 2
+    assert all(addr.startswith("tcp://127.0.0.1:") for addr in info)
     pids = {pid for pid, _ in info.values()}
     assert len(pids) == 2 and os.getpid() not in pids
-    assert {threads for _, threads in info.values()} == {"1"}
-    assert all(addr.startswith("tcp://127.0.0.1:") for addr in info)
+    assert all(pools and set(pools) == {1} for _, pools in info.values())
 
 
 @SHORT_FITS
