@@ -249,7 +249,7 @@ def test_incremental_regressor_streams_dask_chunks_on_cluster(client):
 def test_hyperband_search_over_classifier_on_cluster(client, dask):
     X, y, Xd, yd = _chunked_classification()
     # one partial_fit call = one chunk (42 training rows of 50) here
-    params = {"alpha": [1e-4, 1e-1, 10.0], "learning_rate_init": [1e-3, 1e-1]}
+    params = {"alpha": [1e-4, 1e-1, 10.0], "learning_rate_init": [1e-3, 1e-2, 1e-1]}
     search = dask_ml_selection.HyperbandSearchCV(
         ScratchMLPClassifier((16,), random_state=0),
         params,
