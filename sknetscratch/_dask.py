@@ -42,6 +42,13 @@ def _row_blocks(a, block_size):
     return [(int(s - m), int(s)) for s, m in zip(stops, sizes)]
 
 
+def _check_same_rows(X, y):
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"X and y have different numbers of rows: {X.shape[0]} and {y.shape[0]}."
+        )
+
+
 def _materialize(a):
     """One block as a NumPy array (computed if it is a Dask array)."""
     return np.asarray(a.compute() if _is_dask_array(a) else a)
@@ -56,7 +63,7 @@ def partial_fit_blocks(
     block_size: int | None = None,
     epochs: int = 1,
     shuffle_blocks: bool = False,
-    random_state=None,
+    random_state: int | np.random.RandomState | None = None,
 ):
     """Train ``estimator`` with one ``partial_fit`` call per row block of X, y.
 
@@ -117,6 +124,12 @@ def partial_fit_blocks(
         import dask.array as da  # (installed: the input is a Dask array)
 
         X, y = (a if _is_dask_array(a) else da.asarray(a) for a in (X, y))
+        if any(np.isnan(c) for c in X.chunks[0]):
+            raise ValueError(
+                "X has unknown chunk sizes (for example after boolean indexing); "
+                "call X.compute_chunk_sizes() first."
+            )
+        _check_same_rows(X, y)
         if len(X.chunks) == 2 and len(X.chunks[1]) > 1:
             X = X.rechunk({1: -1})  # one block = all columns of its rows
         y = y.rechunk({0: X.chunks[0]})
@@ -131,13 +144,14 @@ def partial_fit_blocks(
         block_size = int(block_size)
         X = X if hasattr(X, "shape") else np.asarray(X)
         y = y if hasattr(y, "shape") else np.asarray(y)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"X and y have different numbers of rows: {X.shape[0]} and {y.shape[0]}."
-        )
+        _check_same_rows(X, y)
     if not _positive_int(epochs):
         raise ValueError(f"epochs must be an int >= 1; got {epochs!r}.")
     kwargs = {}
+    if classes is not None and not is_classifier(estimator):
+        raise ValueError(
+            f"classes is for classifiers; {type(estimator).__name__} is not one."
+        )
     if is_classifier(estimator):
         if classes is None and len(y.shape) == 1:  # (multilabel needs none)
             classes = da.unique(y).compute() if _is_dask_array(y) else np.unique(y)

@@ -23,6 +23,7 @@ import tracemalloc
 import weakref
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -38,9 +39,10 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 import sknetscratch
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor, partial_fit_blocks
 
+# the [dask] extra (in the test extra); skipped only where it is not installed
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
-joblib = pytest.importorskip("joblib")
 dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
 dask_ml_selection = pytest.importorskip("dask_ml.model_selection")
 
@@ -246,7 +248,7 @@ def test_incremental_regressor_streams_dask_chunks_on_cluster(client):
 
 
 @SHORT_FITS
-def test_hyperband_search_over_classifier_on_cluster(client, dask):
+def test_hyperband_search_over_classifier_on_cluster(client):
     X, y, Xd, yd = _chunked_classification()
     # one partial_fit call = one chunk (42 training rows of 50) here
     params = {"alpha": [1e-4, 1e-1, 10.0], "learning_rate_init": [1e-3, 1e-2, 1e-1]}
@@ -270,7 +272,7 @@ def test_hyperband_search_over_classifier_on_cluster(client, dask):
 
 
 @SHORT_FITS
-def test_successive_halving_search_over_regressor_on_cluster(client, dask):
+def test_successive_halving_search_over_regressor_on_cluster(client):
     X, y = _regression(200)
     Xd, yd = da.from_array(X, chunks=(25, 4)), da.from_array(y, chunks=25)
     search = dask_ml_selection.SuccessiveHalvingSearchCV(
@@ -287,11 +289,6 @@ def test_successive_halving_search_over_regressor_on_cluster(client, dask):
     assert len(scores) == 3
     assert search.best_params_ == {"learning_rate_init": 3e-2}
     assert isinstance(search.best_estimator_, ScratchMLPRegressor)
-
-
-@pytest.fixture
-def dask():
-    return pytest.importorskip("dask")
 
 
 # -- partial_fit over chunks: scikit-learn's model, bounded memory -----------------
@@ -435,12 +432,22 @@ def test_partial_fit_blocks_shuffles_block_order_with_the_seed():
         ({}, "block_size is required"),
         ({"block_size": 0}, "block_size must be a positive int"),
         ({"block_size": 10, "epochs": 0}, "epochs must be an int >= 1"),
+        ({"block_size": 10, "classes": [0, 1]}, "classes is for classifiers"),
     ],
 )
 def test_partial_fit_blocks_rejects_bad_arguments(kwargs, match):
     X, y = _regression(40)
     with pytest.raises(ValueError, match=match):
         partial_fit_blocks(ScratchMLPRegressor(), X, y, **kwargs)
+
+
+def test_partial_fit_blocks_rejects_mismatched_or_unknown_dask_chunks():
+    X, y = _regression(40)
+    Xd = da.from_array(X, chunks=(10, 4))
+    with pytest.raises(ValueError, match="different numbers of rows: 40 and 39"):
+        partial_fit_blocks(ScratchMLPRegressor(), Xd, y[:39])
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        partial_fit_blocks(ScratchMLPRegressor(), Xd[Xd[:, 0] > 0], y)
 
 
 def test_partial_fit_blocks_needs_partial_fit():
