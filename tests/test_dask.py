@@ -211,7 +211,8 @@ def test_incremental_classifier_streams_dask_chunks_on_cluster(client):
     assert any(t["key"][0].startswith("fit-") for t in tasks.data)  # on the workers
     fitted = inc.estimator_
     np.testing.assert_array_equal(fitted.classes_, [0, 1, 2])
-    assert fitted.n_iter_ == 5 * 4 and fitted.t_ == 5 * len(X)
+    # one epoch per partial_fit call: 5 passes over 4 chunks
+    assert len(fitted.loss_curve_) == 5 * 4 and fitted.t_ == 5 * len(X)
 
     local = _stream(clone(est), X, y, 50, passes=5, classes=[0, 1, 2])
     for a, b in zip(
@@ -308,6 +309,7 @@ def _assert_same_model(a, b, X, rtol=1e-9):
     out = "predict_proba" if hasattr(a, "predict_proba") else "predict"
     np.testing.assert_allclose(getattr(a, out)(X), getattr(b, out)(X), rtol=rtol)
     assert a.n_iter_ == b.n_iter_ and a.t_ == b.t_
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=rtol)
 
 
 CHUNK_PARITY = {
@@ -400,7 +402,7 @@ def test_partial_fit_blocks_finds_classes_across_dask_chunks():
     X, y, Xd, yd = _chunked_classification()  # class 2 is not in the first chunk
     clf = partial_fit_blocks(ScratchMLPClassifier((8,), random_state=0), Xd, yd)
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
-    assert clf.n_iter_ == 4 and clf.t_ == len(X)
+    assert len(clf.loss_curve_) == 4 and clf.t_ == len(X)  # one call per chunk
 
 
 def test_partial_fit_blocks_on_memmap_equals_loop_over_slices(tmp_path):
@@ -411,7 +413,7 @@ def test_partial_fit_blocks_on_memmap_equals_loop_over_slices(tmp_path):
     est = ScratchMLPRegressor(hidden_layer_sizes=(8,), random_state=0)
     ours = partial_fit_blocks(clone(est), Xm, y, block_size=50, epochs=2)
     local = _stream(clone(est), X, y, 50, passes=2)  # blocks of 50, 50, 30
-    assert ours.n_iter_ == 6
+    assert len(ours.loss_curve_) == 6 and ours.t_ == 2 * len(X)
     np.testing.assert_array_equal(ours.coefs_[0], local.coefs_[0])
 
 
