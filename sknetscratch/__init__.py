@@ -3,7 +3,9 @@
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
 :mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model`,
 :mod:`.gradcheck`. The scikit-learn estimators (:mod:`.classifier`, :mod:`.regressor`, sharing
-:mod:`._base`) sit above it.
+:mod:`._base`) sit above it. :mod:`.onnx_export` (``to_onnx``) needs the ``[onnx]``
+extra, imported only when it runs. :func:`partial_fit_blocks` streams the row
+blocks of a Dask array or memory map through ``partial_fit``.
 """
 
 from ._dask import partial_fit_blocks
@@ -14,6 +16,7 @@ from .gradcheck import check_gradients
 from .layers import DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
+from .onnx_export import register_onnx_converters, to_onnx
 from .optimizers import SGD, Adam, Optimizer
 from .persistence import load, save
 from .regressor import ScratchMLPRegressor
@@ -43,5 +46,7 @@ __all__ = [
     "get_loss",
     "load",
     "partial_fit_blocks",
+    "register_onnx_converters",
     "save",
+    "to_onnx",
 ]

@@ -1,133 +1,80 @@
 """Shared machinery of the scikit-learn estimators (classifier and regressor).
 
-The estimators translate parameters and data; the training itself is the core
-``Model.fit`` loop (for 'sgd' and 'adam') or L-BFGS driving the model's flat
-parameter vector (for 'lbfgs'). scikit-learn's bookkeeping (``loss_curve_``,
-``n_iter_no_change``, early stopping, the 'adaptive' and 'invscaling' learning
-rates) is the :class:`_SklearnMonitor` callback.
+The estimators translate parameters and data, and train exactly the network
+scikit-learn's ``MLPClassifier`` / ``MLPRegressor`` trains for the same
+parameters and ``random_state``:
 
-Warnings use the stack level of the user's ``fit``/``partial_fit`` call
-(for example warn <- _fit_stochastic <- _train <- _fit_unsafe <- _fit <- fit <- user).
+* every ``fit`` / ``partial_fit`` call takes ``check_random_state(random_state)``
+  afresh and draws from it, in scikit-learn's order, the initial weights (first
+  fit only: per layer ``U(-l, l)`` kernel then bias), the early-stopping split
+  (``train_test_split``, stratified for single-output classifiers) and, each
+  epoch, the reshuffle of the sample order; nothing else;
+* the losses have scikit-learn's values (:meth:`_loss`) and gradients, with the
+  L2 term divided by the batch's weight sum;
+* the counters follow scikit-learn's rules: ``n_iter_`` counts the epochs (or
+  L-BFGS iterations) of the last ``fit`` / ``partial_fit`` call, while ``t_``
+  and ``loss_curve_`` keep growing across ``warm_start`` fits and
+  ``partial_fit`` calls.
 
-``n_iter_`` rule: ``n_iter_ == len(loss_curve_)`` always; it counts every epoch
-(or L-BFGS iteration) since the last fit from scratch, so it keeps growing
-across ``warm_start`` fits and ``partial_fit`` calls. Each ``fit`` call runs at
-most ``max_iter`` more epochs; ``t_`` counts the training samples seen.
+'sgd' and 'adam' run the core's ``Model.fit`` loop with the bookkeeping of
+:mod:`._monitor`; 'lbfgs' runs :func:`._lbfgs.fit_lbfgs`. Warnings are issued
+from this package's modules (default stack level), so
+``warnings.filterwarnings(..., module="sknetscratch")`` silences them wherever
+the estimator is called from.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import warnings
-import weakref
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
+from ._lbfgs import fit_lbfgs
+from ._monitor import SklearnMonitor, record_iteration, record_validation
 from .activations import ACTIVATIONS, get_activation
-from .callbacks import Callback
 from .layers import DenseBlock
+from .losses import get_loss
 from .model import Model, TrainingDivergedError
 from .optimizers import SGD, Adam
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-_SEED_MAX = np.iinfo(np.int32).max
 
+#: scikit-learn's error for a diverged solver; our advice follows it.
+_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+_ADVICE = (
+    " Scale the input features (for example with StandardScaler) or lower "
+    "learning_rate_init."
+)
 
-@functools.lru_cache(maxsize=64)
-def _seed_from_int(seed: int) -> int:
-    """``check_random_state(seed).randint(...)``, cached: seeding a RandomState
-    costs about 0.3 ms, which a ``partial_fit`` call on small data notices."""
-    return int(np.random.RandomState(seed).randint(_SEED_MAX))
-
-
-#: Parameters that last passed validation, per estimator (see ``_validate_params``).
-_VALIDATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _immutable(value) -> bool:
-    """A value that cannot change without being replaced (so ``is`` tracks it)."""
-    if isinstance(value, tuple):
-        return all(_immutable(v) for v in value)
-    return value is None or isinstance(value, (bool, int, float, str))
-
-
-def _record_iteration(state: dict, loss: float, verbose) -> None:
-    """One more epoch (or L-BFGS iteration): ``n_iter_``, ``loss_``, ``loss_curve_``."""
-    state["n_iter_"] += 1
-    state["loss_"] = loss
-    state["loss_curve_"].append(loss)
-    if verbose:
-        print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
-
-
-class _SklearnMonitor(Callback):
-    """scikit-learn's per-epoch bookkeeping as a callback on ``Model.fit``."""
-
-    def __init__(self, est, state, n_samples, validation=None):
-        super().__init__()
-        self.est = est
-        self.state = state
-        self.n_samples = n_samples
-        self.validation = validation
-        self.stopped = False
-
-    def on_epoch_end(self, epoch, logs=None):
-        est, s, model = self.est, self.state, self.model
-        loss = logs["loss"]
-        _record_iteration(s, loss, est.verbose)
-        s["t_"] += self.n_samples
-        if self.validation is not None:
-            score = est._validation_score(model, *self.validation)
-            s["validation_scores_"].append(score)
-            if est.verbose:
-                print(f"Validation score: {score:f}")
-            if score < s["best_validation_score_"] + est.tol:
-                s["_no_improvement_count"] += 1
-            else:
-                s["_no_improvement_count"] = 0
-            if score > s["best_validation_score_"]:
-                s["best_validation_score_"] = score
-                s["_best_params"] = model.params.copy()
-        else:
-            if loss > s["best_loss_"] - est.tol:
-                s["_no_improvement_count"] += 1
-            else:
-                s["_no_improvement_count"] = 0
-            s["best_loss_"] = min(s["best_loss_"], loss)
-        opt = model.optimizer
-        if est.solver == "sgd" and est.learning_rate == "invscaling":
-            opt.learning_rate = est.learning_rate_init / (s["t_"] + 1) ** est.power_t
-        if s["_no_improvement_count"] > est.n_iter_no_change:
-            what = (
-                "Validation score" if self.validation is not None else "Training loss"
-            )
-            msg = (
-                f"{what} did not improve more than tol={est.tol:f} for "
-                f"{est.n_iter_no_change} consecutive epochs."
-            )
-            if est.solver == "sgd" and est.learning_rate == "adaptive":
-                if opt.learning_rate > 1e-6:
-                    opt.learning_rate /= 5.0
-                    s["_no_improvement_count"] = 0
-                    if est.verbose:
-                        print(msg + f" Setting learning rate to {opt.learning_rate:f}")
-                    return
-                msg += " Learning rate too small."
-            if est.verbose:
-                print(msg + " Stopping.")
-            self.stopped = model.stop_training = True
+#: Fitted attributes that training updates (committed together at the end).
+_STATE_KEYS = (
+    "n_iter_",
+    "t_",
+    "loss_",
+    "loss_curve_",
+    "best_loss_",
+    "_no_improvement_count",
+    "validation_scores_",
+    "best_validation_score_",
+)
 
 
 class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
@@ -182,23 +129,97 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     def _validation_score(self, model, X, Y, sample_weight):
         """Score used by early stopping (accuracy or R^2), from encoded ``Y``."""
 
-    # Fitted attributes derived from the model -----------------------------------
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """Kernels of each layer, shape ``(n_in, n_out)`` (views of ``model_``)."""
-        check_is_fitted(self, "model_")
-        return [layer.W for layer in self.model_.layers]
+    def _loss(self):
+        """The loss ``model_`` trains with (scikit-learn's values); default: by name."""
+        return get_loss(self._output()[1])
 
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """Biases of each layer, shape ``(n_out,)`` (views of ``model_``)."""
-        check_is_fitted(self, "model_")
-        return [layer.b for layer in self.model_.layers]
+    # Fitted weights, as scikit-learn's lists ------------------------------------
+    #: Fitted attributes that are views of ``model_``'s arrays (never stored twice).
+    _views_of_model = ("coefs_", "intercepts_")
+
+    def _dense_layers(self):
+        return [layer for layer in self.model_.layers if isinstance(layer, DenseBlock)]
+
+    def _link_weights(self):
+        """``coefs_`` / ``intercepts_``: lists of the network's own arrays (views)."""
+        layers = self._dense_layers()
+        self.coefs_ = [layer.W for layer in layers]
+        self.intercepts_ = [layer.b for layer in layers]
+
+    def _sync_weights(self):
+        """Copy arrays assigned to ``coefs_`` / ``intercepts_`` into the network.
+
+        As on scikit-learn's MLP, ``est.coefs_ = [...]`` and ``est.coefs_[i] = W``
+        change the network that predicts and trains next (arrays changed in
+        place already are the network's own). Everything is checked before
+        anything is copied.
+        """
+        if not hasattr(self, "model_"):
+            return
+        layers = self._dense_layers()
+        copies = []
+        for name, key in (("coefs_", "W"), ("intercepts_", "b")):
+            assigned = getattr(self, name, None)
+            own = [layer.params[key] for layer in layers]
+            if not isinstance(assigned, (list, tuple)) or len(assigned) != len(own):
+                raise ValueError(
+                    f"{name} must be a list of {len(own)} arrays (one per layer); "
+                    f"got {type(assigned).__name__}"
+                    + (
+                        f" of length {len(assigned)}."
+                        if hasattr(assigned, "__len__")
+                        else "."
+                    )
+                )
+            for i, (a, o) in enumerate(zip(assigned, own)):
+                if a is o:
+                    continue
+                a = np.asarray(a)
+                if a.dtype.kind not in "biuf":
+                    raise ValueError(
+                        f"{name}[{i}] must hold real numbers; got dtype {a.dtype}."
+                    )
+                if a.shape != o.shape:
+                    raise ValueError(
+                        f"{name}[{i}] has shape {a.shape}, but layer {i} of the "
+                        f"network needs shape {o.shape}."
+                    )
+                copies.append((a, o))
+        for a, o in copies:
+            o[...] = a
+        if copies:
+            self._link_weights()
 
     def summary(self, print_fn: Callable[[str], object] | None = None) -> None:
-        """Print the Keras-style table of the fitted network (see ``Model.summary``)."""
+        """Print the Keras-style table of the fitted network (see ``Model.summary``).
+
+        Parameters
+        ----------
+        print_fn : callable, default=None
+            Called with the table as one string; ``print`` if None.
+        """
         check_is_fitted(self, "model_")
         self.model_.summary(print_fn=print_fn)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # the lists are views of model_'s arrays: rebuilt on load, not stored twice
+        if "model_" in state:
+            self._sync_weights()
+            state = {
+                k: v for k, v in state.items() if k not in ("coefs_", "intercepts_")
+            }
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "model_" in state:
+            self._relink()
+
+    def _relink(self):
+        """After loading: ``coefs_`` / ``intercepts_`` views and the estimator's loss."""
+        self.model_.loss = self._loss()
+        self._link_weights()
 
     # Building -------------------------------------------------------------------
     def _hidden_layer_sizes(self):
@@ -210,45 +231,15 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(s) for s in sizes]
 
-    def _validate_params(self):
-        """scikit-learn's parameter validation, skipped when nothing changed.
-
-        ``partial_fit`` validates on every call, and on small data the check
-        costs a noticeable part of the epoch. It is skipped when
-        every parameter is the very object that passed last time and immutable
-        (a ``set_params`` or an assignment replaces the object).
-        """
-        params = {k: getattr(self, k) for k in self._parameter_constraints}
-        last = _VALIDATED.get(self)
-        if last is not None and all(params[k] is v for k, v in last.items()):
-            return
-        super()._validate_params()
-        if all(_immutable(v) for v in params.values()):
-            _VALIDATED[self] = params
-
-    def _make_rng(self):
-        """One Generator per fit, drawn from ``random_state`` (sklearn semantics)."""
-        rs = self.random_state
-        if isinstance(rs, Integral) and not isinstance(rs, bool):
-            return np.random.default_rng(_seed_from_int(int(rs)))
-        return np.random.default_rng(check_random_state(rs).randint(_SEED_MAX))
-
     def _make_optimizer(self):
         if self.solver == "sgd":
             return SGD(self.learning_rate_init, self.momentum, self.nesterovs_momentum)
-        if self.solver == "adam":
-            return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
-        return None
+        return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
-    def _build_model(self, n_features, n_outputs, dtype, rng):
-        # scikit-learn's initialisation: U(-l, l), l = sqrt(6/(fan_in+fan_out)), or
-        # sqrt(2/...) for logistic, on weights and biases of every layer.
-        init = (
-            "sklearn_logistic"
-            if self.activation in ("logistic", "sigmoid")
-            else "sklearn"
-        )
-        out_name, loss = self._output()
+    def _network(self, n_outputs):
+        """The compiled, unbuilt network: hidden layers, then the output layer."""
+        init = "sklearn_logistic" if self.activation == "logistic" else "sklearn"
+        out_name, _ = self._output()
         model = Model(name=type(self).__name__)
         units = [*self._hidden_layer_sizes(), n_outputs]
         for i, u in enumerate(units):
@@ -256,8 +247,13 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             model.add(
                 DenseBlock(u, act, kernel_initializer=init, bias_initializer=init)
             )
-        model.compile(loss=loss, optimizer=None, alpha=self.alpha)
-        return model.build(n_features, rng, dtype)
+        return model.compile(loss=self._loss(), optimizer=None, alpha=self.alpha)
+
+    def _build_model(self, n_features, n_outputs, dtype, random_state):
+        # scikit-learn's initialisation, drawn from its RandomState in its order:
+        # per layer U(-l, l) kernel then bias, l = sqrt(6/(fan_in + fan_out)),
+        # or sqrt(2/...) when the hidden activation is 'logistic'
+        return self._network(n_outputs).build(n_features, random_state, dtype)
 
     # Fitting ---------------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, incremental=False, prepare=None):
@@ -266,16 +262,20 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         ``prepare`` (optional) runs first, inside the transaction.
         """
         saved = dict(self.__dict__)
+        snapshot = self.model_._snapshot() if hasattr(self, "model_") else None
         try:
             if prepare is not None:
                 prepare()
             return self._fit_unsafe(X, y, sample_weight, incremental)
         except BaseException:
+            if snapshot is not None:
+                saved["model_"]._restore(snapshot)  # the weights trained in place
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
     def _fit_unsafe(self, X, y, sample_weight, incremental):
+        self._sync_weights()
         hidden = self._hidden_layer_sizes()
         first_pass = not hasattr(self, "model_") or (
             not self.warm_start and not incremental
@@ -287,16 +287,14 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             )
             if not sample_weight.sum() > 0:
                 raise ValueError("The sum of sample_weight must be positive; got 0.")
-            if not incremental:
-                self._check_weighted_target(Y, sample_weight)
         self._warn_if_unscaled(X)
-        rng = self._make_rng()
+        random_state = check_random_state(self.random_state)
 
         # as scikit-learn: early stopping (stochastic solvers only) tracks the
         # validation score, and best_loss_ is then None
         validating = self.early_stopping and self.solver != "lbfgs"
         if first_pass:
-            model = self._build_model(X.shape[1], Y.shape[1], X.dtype, rng)
+            model = self._build_model(X.shape[1], Y.shape[1], X.dtype, random_state)
             state = {
                 "n_iter_": 0,
                 "t_": 0,
@@ -308,74 +306,81 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "best_validation_score_": -np.inf if validating else None,
             }
         else:
-            if Y.shape[1] != self.n_outputs_:
-                raise ValueError(
-                    f"y has {Y.shape[1]} outputs, but the fitted model has "
-                    f"{self.n_outputs_}; refit with warm_start=False."
-                )
-            trained = self.model_.layers
-            if (
-                [lay.units for lay in trained[:-1]] != hidden
-                or any(
-                    lay.activation.name != get_activation(self.activation).name
-                    for lay in trained[:-1]
-                )
-                or self.model_.loss.name != self._output()[1]
-            ):
-                raise ValueError(
-                    "hidden_layer_sizes, activation or loss changed since the last "
-                    "fit; warm_start and partial_fit need the same network. Refit "
-                    "with warm_start=False."
-                )
+            self._check_same_network(Y, hidden)
             model = self.model_
-            snapshot = model._snapshot()  # restored if this fit fails
             model.alpha = float(self.alpha)
-            state = {k: copy.copy(getattr(self, k)) for k in self._state_keys()}
+            model.loss = self._loss()
+            state = {k: copy.copy(getattr(self, k, None)) for k in _STATE_KEYS}
             if validating and state["validation_scores_"] is None:
                 state["validation_scores_"] = []
                 state["best_validation_score_"] = -np.inf
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
+        state["n_iter_"] = 0  # as scikit-learn: the epochs of this call
+        if validating:
+            # The weights early stopping restores unless an epoch of this fit
+            # scores better: the initial ones in a first fit; in a warm start,
+            # as in scikit-learn (whose restored best weights *are* the live
+            # ones), the weights of the last epoch.
+            state["_best_params"] = model.params.copy() if first_pass else model.params
 
-        try:
-            interrupted = self._train(
-                model, X, Y, sample_weight, state, incremental, rng
-            )
-        except BaseException:
-            if not first_pass:
-                model._restore(snapshot)  # leave the fitted model as it was
-            raise
+        interrupted = self._train(
+            model, X, Y, sample_weight, state, incremental, random_state
+        )
         state.pop("_best_params", None)
         for k, v in state.items():
             setattr(self, k, v)
         self.model_ = model
+        self._link_weights()
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._output()[0]
         self.interrupted_ = interrupted
         return self
 
-    def _train(self, model, X, Y, sample_weight, state, incremental, rng):
+    def _check_same_network(self, Y, hidden):
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs, but the fitted model has "
+                f"{self.n_outputs_}; refit with warm_start=False."
+            )
+        trained = self._dense_layers()
+        if (
+            [lay.units for lay in trained[:-1]] != hidden
+            or any(
+                lay.activation.name != get_activation(self.activation).name
+                for lay in trained[:-1]
+            )
+            or self.model_.loss.name != self._output()[1]
+        ):
+            raise ValueError(
+                "hidden_layer_sizes, activation or loss changed since the last "
+                "fit; warm_start and partial_fit need the same network. Refit "
+                "with warm_start=False."
+            )
+
+    def _train(self, model, X, Y, sample_weight, state, incremental, random_state):
         """Run the solver, then check that it did not diverge."""
         # Divergence watch: the loss of a few rows before and after training
         probe = (X[:32], Y[:32], None if sample_weight is None else sample_weight[:32])
         with np.errstate(all="ignore"):
             start_loss = model.evaluate(*probe)
         if self.solver == "lbfgs":
-            interrupted = self._fit_lbfgs(model, X, Y, sample_weight, state)
+            interrupted = fit_lbfgs(self, model, X, Y, sample_weight, state)
         else:
             interrupted = self._fit_stochastic(
-                model, X, Y, sample_weight, state, incremental, rng
+                model, X, Y, sample_weight, state, incremental, random_state
             )
         # no reference to the training data stays behind (L-BFGS ran on all of X)
         model.clear_cache(buffers=self.solver == "lbfgs")
         with np.errstate(all="ignore"):
             end_loss = model.evaluate(*probe)
-        if not (np.isfinite(model.params).all() and np.isfinite(end_loss)):
+        if not np.isfinite(model.params).all():
+            raise TrainingDivergedError(_NON_FINITE + _ADVICE)
+        if not np.isfinite(end_loss):  # finite weights, but outputs that overflow
             raise TrainingDivergedError(
-                "Solver produced non-finite parameter weights or outputs. The input "
-                "data may contain large values and need to be preprocessed (for "
-                "example with StandardScaler), or the learning rate may be too high."
+                "Solver produced parameter weights whose outputs are non-finite on "
+                "the training data." + _ADVICE
             )
         if end_loss > 10 * start_loss + 1e-3:  # relative and absolute growth
             warnings.warn(
@@ -383,21 +388,9 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "training is diverging. Scale the input features (for example with "
                 "StandardScaler) or lower learning_rate_init.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=1,
             )
         return interrupted
-
-    def _state_keys(self):
-        return (
-            "n_iter_",
-            "t_",
-            "loss_",
-            "loss_curve_",
-            "best_loss_",
-            "_no_improvement_count",
-            "validation_scores_",
-            "best_validation_score_",
-        )
 
     def _warn_if_unscaled(self, X, limit=1e6):
         """Warn when features are so large that training cannot go well."""
@@ -408,11 +401,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "badly or diverge. Scale the features first (for example with "
                 "StandardScaler in a Pipeline).",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=1,
             )
-
-    def _check_weighted_target(self, Y, sample_weight):
-        """Hook: the classifier refuses weights that leave a single class."""
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -421,115 +411,86 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going "
                 "to be clipped",
-                stacklevel=7,
+                stacklevel=1,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, model, X, Y, sample_weight, state, incremental, rng):
+    def _split_validation(self, X, Y, sample_weight, random_state):
+        """scikit-learn's early-stopping split: the same ``train_test_split`` call."""
+        stratify = Y if is_classifier(self) and Y.shape[1] == 1 else None
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        parts = train_test_split(
+            *arrays,
+            random_state=random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X, X_val, Y, Y_val = parts[:4]
+        sw, sw_val = (None, None) if sample_weight is None else parts[4:]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        return (X, Y, sw), (X_val, Y_val, sw_val)
+
+    def _fit_stochastic(
+        self, model, X, Y, sample_weight, state, incremental, random_state
+    ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if not incremental or model.optimizer is None:
             model.optimizer = self._make_optimizer()  # fresh state per fit, as sklearn
         validation = None
         if self.early_stopping:
-            stratify = self._stratify(Y)
-            parts = train_test_split(
-                *(a for a in (X, Y, sample_weight) if a is not None),
-                test_size=self.validation_fraction,
-                random_state=int(rng.integers(_SEED_MAX)),
-                stratify=stratify,
+            (X, Y, sample_weight), validation = self._split_validation(
+                X, Y, sample_weight, random_state
             )
-            X, X_val, Y, Y_val = parts[:4]
-            sw_val = None
-            if sample_weight is not None:
-                sample_weight, sw_val = parts[4], parts[5]
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' "
-                    "or the size of your dataset."
-                )
-            validation = (X_val, Y_val, sw_val)
-            state.setdefault("_best_params", model.params.copy())
-        monitor = _SklearnMonitor(self, state, X.shape[0], validation)
-        batch_size = self._batch_size(X.shape[0])
-        history = model.fit(
-            X,
-            Y,
-            batch_size=batch_size,
-            epochs=1 if incremental else self.max_iter,
-            shuffle=self.shuffle,
-            random_state=rng,
-            callbacks=[monitor],
-            sample_weight=sample_weight,
-            restore_on_divergence=False,  # _fit_unsafe restores (or discards) model_
-        )
-        if validation is not None and "_best_params" in state:
+        monitor = SklearnMonitor(self, state, X.shape[0], validation)
+        diverged = False
+        try:
+            history = model.fit(
+                X,
+                Y,
+                batch_size=self._batch_size(X.shape[0]),
+                epochs=1 if incremental else self.max_iter,
+                shuffle=self.shuffle,
+                random_state=random_state,
+                callbacks=[monitor],
+                sample_weight=sample_weight,
+                restore_on_divergence=False,  # _fit restores (or discards) model_
+            )
+        except TrainingDivergedError as exc:
+            if validation is None:
+                raise TrainingDivergedError(_NON_FINITE + _ADVICE) from exc
+            # early stopping keeps the best weights: the model stays usable
+            diverged, interrupted = True, False
+            record_iteration(state, np.nan, self.verbose)
+            state["t_"] += X.shape[0]
+            record_validation(self, state, np.nan, model.params)
+            warnings.warn(
+                f"Training diverged in epoch {state['n_iter_']} (the loss became "
+                "non-finite; its validation score is recorded as nan). Early stopping "
+                "restored the weights with the best validation score, "
+                f"{state['best_validation_score_']:.6g}." + _ADVICE,
+                UserWarning,
+                stacklevel=1,
+            )
+        else:
+            interrupted = history.interrupted
+        if validation is not None:
             model.params[...] = state["_best_params"]  # restore the best weights
-        if not incremental and not monitor.stopped and not history.interrupted:
+        if not (incremental or monitor.stopped or interrupted or diverged):
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=6,
+                stacklevel=1,
             )
-        return history.interrupted
-
-    def _stratify(self, Y):
-        return None
-
-    def _fit_lbfgs(self, model, X, Y, sample_weight, state):
-        def fun(theta):
-            model.params[...] = theta
-            loss = model.loss_and_gradient(X, Y, sample_weight, training=False)
-            return loss, model.grads.astype(np.float64)
-
-        last = {"x": model.params.astype(np.float64)}
-
-        def record(intermediate_result):
-            last["x"] = intermediate_result.x.copy()
-            loss = float(intermediate_result.fun)
-            _record_iteration(state, loss, self.verbose)
-            state["best_loss_"] = min(state["best_loss_"], loss)
-
-        try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                res = scipy.optimize.minimize(
-                    fun,
-                    last["x"].copy(),
-                    method="L-BFGS-B",
-                    jac=True,
-                    callback=record,
-                    options={
-                        "maxfun": self.max_fun,
-                        "maxiter": self.max_iter,
-                        "gtol": self.tol,
-                    },
-                )
-        except KeyboardInterrupt:
-            model.params[...] = last["x"]
-            warnings.warn(
-                "Training interrupted by the user (Ctrl-C); the model keeps the weights "
-                "of the last completed L-BFGS iteration.",
-                UserWarning,
-                stacklevel=6,
-            )
-            return True  # loss_ is the last completed iteration's (or NaN)
-        if res.status != 0:
-            warnings.warn(
-                f"lbfgs failed to converge after {res.nit} iteration(s) "
-                f"(status={res.status}): {res.message}\n\nIncrease the number of "
-                "iterations (max_iter) or scale the data as shown in:\n"
-                "    https://scikit-learn.org/stable/modules/preprocessing.html",
-                ConvergenceWarning,
-                stacklevel=6,
-            )
-        model.params[...] = res.x
-        state["loss_"] = float(res.fun)
-        if not state["loss_curve_"]:  # converged before the first iteration
-            _record_iteration(state, state["loss_"], verbose=False)
-        return False
+        return interrupted
 
     # Shared public API ------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -549,7 +510,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _check_solver(self):
@@ -562,8 +522,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
 
     def _forward(self, X):
         """Validated input -> output logits of the network."""
-        from sklearn.utils.validation import validate_data
-
         check_is_fitted(self, "model_")
         X = validate_data(
             self,
@@ -572,6 +530,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             dtype=(np.float64, np.float32),
             reset=False,
         )
+        self._sync_weights()
         return self.model_.predict_logits(X)
 
     def __sklearn_tags__(self):

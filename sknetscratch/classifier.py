@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import _BaseScratchMLP
+from .losses import BinaryCrossentropy, CategoricalCrossentropy
+
+
+def _clip_log_loss(losses: np.ndarray, dtype) -> np.ndarray:
+    r"""scikit-learn's log-loss clips probabilities to :math:`[\epsilon, 1-\epsilon]`:
+    each :math:`-\log p` term lies in :math:`[-\log(1-\epsilon), -\log\epsilon]`."""
+    eps = np.finfo(dtype).eps
+    return np.clip(losses, -np.log1p(-eps), -np.log(eps))
+
+
+class _SklearnBinaryLogLoss(BinaryCrossentropy):
+    """Binary cross-entropy with scikit-learn's values (clipped terms); the
+    gradient is unchanged, as in scikit-learn's ``_backprop``."""
+
+    def per_sample(self, y, z):
+        return _clip_log_loss(np.logaddexp(0, z) - y * z, z.dtype).sum(axis=1)
+
+
+class _SklearnLogLoss(CategoricalCrossentropy):
+    r"""Categorical cross-entropy with scikit-learn's values (the clipped
+    :math:`-\log p` of the true class); the gradient is unchanged."""
+
+    def per_sample(self, y, z):
+        return _clip_log_loss(super().per_sample(y, z), z.dtype)
 
 
 class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
@@ -189,9 +213,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             raise ValueError(
                 "Multioutput target data is not supported with label binarization"
             )
-        if incremental and hasattr(self, "classes_"):
-            pass  # classes_ fixed by the first partial_fit call
-        elif not hasattr(self, "classes_") or not (self.warm_start or incremental):
+        if not hasattr(self, "classes_") or not (self.warm_start or incremental):
             self._set_classes(y, y_type)
         if self._y_type == "multilabel-indicator":
             if y_type != "multilabel-indicator" or y.shape[1] != len(self.classes_):
@@ -223,16 +245,13 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         if y_type == "multilabel-indicator":
             self.classes_ = np.arange(y.shape[1])
         else:
+            # one class is allowed, as in scikit-learn: the network then learns
+            # a sigmoid output near 0 and predicts that class
             self.classes_ = np.unique(y if classes is None else classes)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the "
-                    f"data, but the data contains only 1 class: {self.classes_[0]}."
-                )
         self._y_type = (
             "multilabel-indicator"
             if y_type == "multilabel-indicator"
-            else ("binary" if len(self.classes_) == 2 else "multiclass")
+            else ("binary" if len(self.classes_) <= 2 else "multiclass")
         )
 
     def _encode(self, y):
@@ -246,35 +265,23 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             return (idx == 1).astype(np.uint8).reshape(-1, 1)
         return np.eye(len(self.classes_), dtype=np.uint8)[idx]
 
-    def _check_weighted_target(self, Y, sample_weight):
-        if self._y_type == "multilabel-indicator":
-            return
-        cls = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
-        if len(np.unique(cls[sample_weight > 0])) < 2:
-            raise ValueError(
-                "Only 1 class has a positive sample_weight; a classifier needs at "
-                "least 2 classes to train."
-            )
+    def _loss(self):
+        if self._output()[1] == "categorical_crossentropy":
+            return _SklearnLogLoss()
+        return _SklearnBinaryLogLoss()
 
     def _output(self):
         if getattr(self, "_y_type", "binary") == "multiclass":
             return "softmax", "categorical_crossentropy"
         return "logistic", "binary_crossentropy"
 
-    def _stratify(self, Y):
-        return (
-            None
-            if self._y_type == "multilabel-indicator"
-            else Y.argmax(axis=1)
-            if Y.shape[1] > 1
-            else Y[:, 0]
-        )
-
     def _decode(self, Z):
         """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""
         if self._y_type == "multilabel-indicator":
             return (Z > 0).astype(int)
         if self._y_type == "binary":
+            if len(self.classes_) == 1:
+                return np.repeat(self.classes_, Z.shape[0])
             return self.classes_[(Z[:, 0] > 0).astype(int)]
         return self.classes_[Z.argmax(axis=1)]
 
@@ -292,12 +299,13 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
 
     # -- public API -----------------------------------------------------------------
     @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self,
         X: ArrayLike,
         y: ArrayLike,
-        classes: ArrayLike | None = None,
         sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
     ) -> ScratchMLPClassifier:
         """Update the model with a single epoch over the given data.
 
@@ -305,16 +313,15 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
         classes : array of shape (n_classes,), default=None
             All classes across calls; required on the first call (except for
             multilabel indicator targets), ignored after.
-        sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
         self : object
         """
-        self._validate_params()
         first = not hasattr(self, "classes_")
         if first:
             y = check_array(
@@ -369,7 +376,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         """
         Z = self._forward(X)
         if self._y_type == "binary":  # both columns accurate near 0
-            Z = np.hstack([-Z, Z])
+            Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
         # the output layer's own activation (sigmoid or softmax) of the logits
         return self.model_.layers[-1].activation.forward(Z)
 
@@ -391,7 +398,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
             Zm = Z - Z.max(axis=1, keepdims=True)  # log-softmax, stable in float32
             return Zm - np.log(np.exp(Zm).sum(axis=1, keepdims=True))
         if self._y_type == "binary":  # log sigma(z) = -log(1 + e^{-z})
-            Z = np.hstack([-Z, Z])
+            Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
         return -np.logaddexp(0, -Z)
 
     def __sklearn_tags__(self):

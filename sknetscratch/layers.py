@@ -92,7 +92,11 @@ class Layer(abc.ABC):
             grads = {k: np.zeros(s, dtype=dtype) for k, s in shapes.items()}
         self.params, self.grads = params, grads
         self.input_dim = int(input_dim)
-        self.initialize(np.random.default_rng(rng))
+        self.initialize(
+            rng
+            if isinstance(rng, np.random.RandomState)
+            else np.random.default_rng(rng)
+        )
         return self
 
     def initialize(self, rng: np.random.Generator) -> None:

@@ -84,18 +84,10 @@ class Loss(abc.ABC):
     def value_and_gradient(self, y, z, sample_weight=None) -> tuple[float, np.ndarray]:
         """``(self(y, z, sample_weight), self.gradient(y, z, sample_weight))``.
 
-        The training loop calls this; a subclass may compute both from shared
-        intermediate arrays (the cross-entropies share one exponential).
+        The one method the training loop calls; a subclass may override it to
+        compute both from shared intermediate arrays.
         """
         return self(y, z, sample_weight), self.gradient(y, z, sample_weight)
-
-    def _fused(self, cls, z) -> bool:
-        """Whether ``cls``'s fused :meth:`value_and_gradient` applies: float
-        logits, and none of the methods it stands for overridden by a subclass."""
-        return z.dtype.kind == "f" and all(
-            getattr(type(self), name) is getattr(cls, name)
-            for name in ("__call__", "gradient", "per_sample", "output")
-        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -124,20 +116,6 @@ class BinaryCrossentropy(Loss):
     def output(self, z):
         return _sigmoid(z)
 
-    def value_and_gradient(self, y, z, sample_weight=None):
-        if not self._fused(BinaryCrossentropy, z):
-            return super().value_and_gradient(y, z, sample_weight)
-        # with e = exp(-|z|): log(1 + e^z) = max(z, 0) + log1p(e), and
-        # sigmoid(z) = 1/(1+e) for z >= 0, e/(1+e) below (see activations._sigmoid)
-        e = np.abs(z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        losses = (np.maximum(z, 0) + np.log1p(e) - y * z).sum(axis=1)
-        delta = np.where(z >= 0, 1, e)
-        delta /= 1 + e
-        delta -= y
-        return _mean(losses, sample_weight), _scale(delta, sample_weight)
-
 
 class CategoricalCrossentropy(Loss):
     r"""Categorical cross-entropy from logits, fused with a softmax output.
@@ -157,20 +135,6 @@ class CategoricalCrossentropy(Loss):
     def output(self, z):
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
-
-    def value_and_gradient(self, y, z, sample_weight=None):
-        if not self._fused(CategoricalCrossentropy, z):
-            return super().value_and_gradient(y, z, sample_weight)
-        # one shifted exponential e = exp(z - m) gives both the log-sum-exp
-        # log(sum e) + m and the softmax e / sum(e)
-        m = z.max(axis=1, keepdims=True)
-        e = np.subtract(z, m)
-        np.exp(e, out=e)
-        s = e.sum(axis=1, keepdims=True)
-        losses = np.log(s[:, 0]) + m[:, 0] - (y * z).sum(axis=1)
-        e /= s  # y_hat = softmax(z)
-        e -= y
-        return _mean(losses, sample_weight), _scale(e, sample_weight)
 
 
 class SquaredError(Loss):
@@ -203,6 +167,7 @@ class Poisson(Loss):
     link = "exp"
 
     def per_sample(self, y, z):
+        y = np.asarray(y, dtype=z.dtype)  # log of uint8 counts would be float16
         pos = y > 0
         ylogy = np.where(pos, y * np.log(np.where(pos, y, 1)), 0)
         return (self.output(z) - y * z + ylogy - y).sum(axis=1)

@@ -40,6 +40,13 @@ class TrainingDivergedError(ValueError, FloatingPointError):
     """Raised when the loss or the weights become non-finite during training."""
 
 
+def _as_rng(random_state):
+    """A Generator or RandomState is used as given; anything else seeds a Generator."""
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    return np.random.default_rng(random_state)
+
+
 class _SigintFlag:
     """While active, Ctrl-C (SIGINT) sets ``requested`` instead of raising.
 
@@ -248,7 +255,7 @@ class Model:
             raise ValueError("build() needs input_dim (or Model(input_dim=...)).")
         if not self.layers:
             raise ValueError("The model has no layers; add layers before building.")
-        rng = np.random.default_rng(random_state)
+        rng = _as_rng(random_state)
         dtype = np.dtype(dtype)
         dims = self._dims(int(input_dim))
         shapes = [lay.param_shapes(d) for lay, d in zip(self.layers, dims)]
@@ -537,7 +544,7 @@ class Model:
             restored to the start of that epoch.
         """
         self._check_compiled()
-        rng = np.random.default_rng(random_state)
+        rng = _as_rng(random_state)
         if not self.built:
             X0 = X if hasattr(X, "dtype") else np.asarray(X)
             dtype = X0.dtype if X0.dtype in (np.float32, np.float64) else np.float64
@@ -555,13 +562,17 @@ class Model:
         for cb in cbs:
             cb.on_train_begin({})
         gather = _RowGather(X, y, batch_size)
+        order = np.arange(n)
         with _SigintFlag() as sigint:
             for epoch in range(epochs):
                 for cb in cbs:
                     cb.on_epoch_begin(epoch, {})
                 backup = self._snapshot() if restore_on_divergence else None
+                if shuffle:  # reshuffle the last epoch's order, as scikit-learn's MLP
+                    order = order[rng.permutation(n)]
                 logs = self._run_epoch(
                     gather,
+                    order,
                     sample_weight,
                     batch_size,
                     shuffle,
@@ -602,10 +613,9 @@ class Model:
                 layer._buffers = {}
 
     def _run_epoch(
-        self, gather, sw, batch_size, shuffle, rng, cbs, sigint, epoch, backup
+        self, gather, order, sw, batch_size, shuffle, rng, cbs, sigint, epoch, backup
     ):
         n = gather.X.shape[0]
-        order = rng.permutation(n) if shuffle else None
         total, weight = 0.0, 0.0
         # as Keras: only callbacks that implement the batch hooks are called per batch
         batch_begin = [cb for cb in cbs if _overrides(cb, "on_train_batch_begin")]
@@ -628,8 +638,8 @@ class Model:
                 self._diverged(
                     backup, f"epoch {epoch + 1}, batch {b + 1}: the loss is {loss}"
                 )
-            # epoch loss = sum_b loss_b W_b / sum_b W_b, W_b = batch size or weight sum
-            wb = Xb.shape[0] if swb is None else float(swb.sum())
+            # epoch loss = sum_b loss_b n_b / sum_b n_b (n_b rows), as scikit-learn's
+            wb = Xb.shape[0]
             total += loss * wb
             weight += wb
             for cb in batch_end:

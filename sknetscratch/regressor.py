@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import _BaseScratchMLP
+from .losses import Poisson, SquaredError
+
+
+class _OutputMeanSquaredError(SquaredError):
+    r"""scikit-learn's regression loss: :math:`	frac12` the squared error averaged
+    over samples *and* outputs.
+
+    Its gradient is left as :class:`SquaredError`'s (summed over outputs), as
+    scikit-learn's ``_backprop`` computes it: with several outputs the reported
+    value is ``1 / n_outputs`` of the loss whose gradient is followed. With one
+    output the two agree.
+    """
+
+    def __call__(self, y, z, sample_weight=None) -> float:
+        return super().__call__(y, z, sample_weight) / y.shape[1]
 
 
 class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
@@ -146,6 +161,9 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         Y = np.asarray(y, dtype=X.dtype)
         return X, Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
+    def _loss(self):
+        return Poisson() if self.loss == "poisson" else _OutputMeanSquaredError()
+
     def _output(self):
         if self.loss == "poisson":
             return "exp", "poisson"
@@ -158,6 +176,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         return r2_score(Y, pred, sample_weight=sample_weight)
 
     @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> ScratchMLPRegressor:
@@ -173,7 +192,6 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         -------
         self : object
         """
-        self._validate_params()
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X: ArrayLike) -> np.ndarray:

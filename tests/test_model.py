@@ -228,7 +228,15 @@ def test_epoch_loss_is_weighted_mean_over_batches(weighted):
         X, y, batch_size=8, epochs=2, shuffle=False, random_state=0,
         callbacks=[rec], sample_weight=sw,
     )  # fmt: skip
-    full = model.evaluate(X, y, sw)
+    # as scikit-learn's MLP: the mean of the batch losses weighted by their rows
+    # (with sample weights, each batch loss is that batch's weighted mean)
+    batches = [slice(0, 8), slice(8, 16), slice(16, 24), slice(24, 30)]
+    full = sum(
+        model.evaluate(X[b], y[b], None if sw is None else sw[b]) * len(X[b])
+        for b in batches
+    ) / len(X)
+    if sw is None:
+        assert full == pytest.approx(model.evaluate(X, y), rel=1e-12)
     assert hist.history["loss"] == pytest.approx([full, full], rel=1e-12)
     assert len(rec.batch_losses) == 8
     last = rec.batch_losses[3]

@@ -10,7 +10,9 @@ and the JSON document have been checked, and rebuilds objects only from fixed
 allow-lists:
 
 * estimators: :class:`~sknetscratch.ScratchMLPClassifier` and
-  :class:`~sknetscratch.ScratchMLPRegressor`;
+  :class:`~sknetscratch.ScratchMLPRegressor`, alone or as the last step of a
+  :class:`~sklearn.pipeline.Pipeline` after ``StandardScaler`` steps
+  (:mod:`._pipeline`);
 * layers: :class:`~sknetscratch.DenseBlock` and :class:`~sknetscratch.Dropout`;
 * activations, losses and optimizers by their registry names
   (:data:`~sknetscratch.activations.ACTIVATIONS`,
@@ -45,6 +47,7 @@ import os
 import warnings
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from ..classifier import ScratchMLPClassifier
 from ..model import Model
@@ -53,6 +56,7 @@ from ._archive import _atomic_write, _read_file, _write_archive
 from ._decode import _Decoder, _get
 from ._encode import _encode_document
 from ._format import _META_KEY, FORMAT_MARKER, FORMAT_VERSION, _Refused
+from ._pipeline import _decode_pipeline, _encode_pipeline
 
 __all__ = ["FORMAT_MARKER", "FORMAT_VERSION", "load", "save"]
 
@@ -77,7 +81,8 @@ def save(
     obj : ScratchMLPClassifier, ScratchMLPRegressor or Model
         A fitted (or unfitted) estimator, or a :class:`~sknetscratch.Model`
         (built or not, compiled or not) made of ``DenseBlock`` and ``Dropout``
-        layers with registered activations, loss and optimizer.
+        layers with registered activations, loss and optimizer; or a
+        ``Pipeline`` of ``StandardScaler`` steps and one of the estimators.
     path : str or os.PathLike
         Destination file; overwritten if it exists.
 
@@ -108,7 +113,8 @@ def save(
     >>> np.array_equal(load(path).predict_proba(X), clf.predict_proba(X))
     True
     """
-    doc, arrays = _encode_document(obj)
+    encode = _encode_pipeline if type(obj) is Pipeline else _encode_document
+    doc, arrays = encode(obj)
     meta = json.dumps(doc, allow_nan=False).encode("utf-8")
     if len(meta) > _MAX_METADATA_BYTES:  # load() would refuse the file
         raise ValueError(
@@ -186,6 +192,8 @@ def load(
         kind = content.get("type")
         if kind == "estimator":
             return decoder.estimator(content)
+        if kind == "pipeline":
+            return _decode_pipeline(decoder, content)[0]
         if kind == "model":
             return decoder.model(_get(content, "model", dict, "content"), "the model")
         raise _Refused(f"unknown content type {kind!r}")

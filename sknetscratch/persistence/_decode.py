@@ -301,6 +301,8 @@ class _Decoder:
             if not key.isidentifier() or key in names or hasattr(cls, key):
                 raise _Refused(f"{name} attribute {key!r} cannot be set")
             setattr(est, key, self.value(val, f"{name} attribute {key!r}"))
+        if hasattr(est, "model_"):
+            est._relink()  # coefs_ / intercepts_ and the loss are re-derived
         return est
 
 

@@ -250,6 +250,7 @@ class _Encoder:
     # -- estimators -----------------------------------------------------------------
     def estimator(self, est: Any) -> dict:
         name = type(est).__name__
+        est._sync_weights()  # arrays assigned to coefs_ / intercepts_ go into model_
         params = est.get_params(deep=False)
         rs = params.get("random_state")
         if not (
@@ -268,6 +269,18 @@ class _Encoder:
                     f"Cannot save {name}: instance attribute {key!r} shadows a class "
                     "attribute; it could not be restored."
                 )
+        model, loss = getattr(est, "model_", None), None
+        if model is not None and model.loss is not None:
+            # the estimator's loss (scikit-learn's scaling of a registered loss) is
+            # stored by its registered name and re-created by the estimator on load
+            loss, model.loss = model.loss, LOSSES[model.loss.name]()
+        try:
+            return self._estimator_document(est, name, params)
+        finally:
+            if loss is not None:
+                model.loss = loss
+
+    def _estimator_document(self, est: Any, name: str, params: dict) -> dict:
         return {
             "type": "estimator",
             "class": name,
@@ -277,7 +290,7 @@ class _Encoder:
             "attributes": {
                 k: self.value(v, f"{name} attribute {k!r}")
                 for k, v in vars(est).items()
-                if k not in params
+                if k not in params and k not in est._views_of_model
             },
         }
 

@@ -1,0 +1,8 @@
+"""``python -m sknetscratch``: the same as the ``sknetscratch`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""The ``sknetscratch`` command, run as a user runs it: the installed entry point in
+a subprocess, on small CSV files in a temporary folder that is also its working
+directory (so nothing is written anywhere else)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sknetscratch.persistence._pipeline import load_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+_EXE = Path(sys.executable).parent / (
+    "sknetscratch.exe" if sys.platform == "win32" else "sknetscratch"
+)
+#: The installed console script; ``python -m sknetscratch`` if it is not installed.
+COMMAND = [str(_EXE)] if _EXE.exists() else [sys.executable, "-m", "sknetscratch"]
+FEATURES = ["x1", "x2", "x3"]
+#: The command runs this checkout's code, as the tests around it do.
+_PYTHONPATH = {
+    "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(REPO), os.environ.get("PYTHONPATH")])
+    )
+}
+
+
+def run(*args, cwd, command=COMMAND, env=None):
+    """Run the command; return (exit code, stdout, stderr)."""
+    full_env = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "PYTHONIOENCODING": "utf-8",
+        **_PYTHONPATH,
+        **(env or {}),
+    }
+    proc = subprocess.run(
+        [*command, *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def write(path: Path, header, rows) -> Path:
+    with open(path, "w", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    return path
+
+
+def classification_rows(n=45, seed=0):
+    """Three separable string classes in three numeric columns."""
+    rng = np.random.default_rng(seed)
+    names = np.array(["bird", "cat", "dog"])
+    y = np.arange(n) % 3
+    X = rng.normal(size=(n, 3)) * 0.3 + y[:, None] * [2.0, -1.0, 0.5]
+    return [[*map(repr, row.tolist()), names[k]] for row, k in zip(X, y)]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A classifier trained by the command (with --plot), and its output."""
+    folder = tmp_path_factory.mktemp("cli")
+    write(folder / "train.csv", [*FEATURES, "label"], classification_rows())
+    result = run(
+        "train", "train.csv", "--target", "label", "--hidden", "8",
+        "--learning-rate-init", "0.05", "--max-iter", "30", "--cv", "3", "--seed",
+        "0", "--out", "model.npz", "--plot", "curve.png", cwd=folder,
+    )  # fmt: skip
+    return folder, result
+
+
+def test_train_reports_cv_and_curve_and_writes_model_and_plot(trained):
+    folder, (code, out, err) = trained
+    assert code == 0, err
+    assert "Task: classify (auto-detected" in out
+    assert "3 classes: bird, cat, dog" in out
+    assert "3-fold cross-validation (accuracy):" in out
+    scores = [float(s) for s in re.findall(r"fold +\d: (\d\.\d+)", out)]
+    assert len(scores) == 3 and all(0 <= s <= 1 for s in scores)
+    assert re.search(r"loss \(30 epochs\): \d+\.\d+ [▁▂▃▄▅▆▇█]+ \d+\.\d+", out)
+    assert "Traceback" not in err
+    pipe, meta = load_pipeline(folder / "model.npz")
+    assert [name for name, _ in pipe.steps] == ["scale", "net"]
+    assert meta["features"] == FEATURES and meta["target"] == "label"
+    assert meta["task"] == "classify"
+    assert meta["cv_scores"] == pytest.approx(scores, abs=1e-4)
+    png = (folder / "curve.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_predict_to_stdout_and_proba_to_file(trained):
+    folder, _ = trained
+    code, out, err = run("predict", "model.npz", "train.csv", cwd=folder)
+    assert code == 0, err
+    rows = list(csv.reader(out.splitlines()))
+    pipe, _ = load_pipeline(folder / "model.npz")
+    X = np.array([[float(v) for v in r[:3]] for r in classification_rows()])
+    assert rows[0] == ["label"]
+    assert [r[0] for r in rows[1:]] == pipe.predict(X).tolist()
+
+    code, out, err = run(
+        "predict", "model.npz", "train.csv", "--proba", "--out", "pred.csv", cwd=folder
+    )
+    assert code == 0, err
+    assert "Wrote 45 predictions to pred.csv" in out
+    with open(folder / "pred.csv", newline="") as fh:
+        header, *body = list(csv.reader(fh))
+    assert header == ["label", "proba_bird", "proba_cat", "proba_dog"]
+    proba = np.array([[float(v) for v in r[1:]] for r in body])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(proba, pipe.predict_proba(X))
+    classes = [h.removeprefix("proba_") for h in header[1:]]
+    assert classes == ["bird", "cat", "dog"]
+    assert [r[0] for r in body] == [classes[k] for k in proba.argmax(axis=1)]
+
+
+def test_evaluate_prints_accuracy_and_confusion_matrix(trained):
+    folder, _ = trained
+    code, out, err = run("evaluate", "model.npz", "train.csv", cwd=folder)
+    assert code == 0, err
+    pipe, _ = load_pipeline(folder / "model.npz")
+    rows = classification_rows()
+    X = np.array([[float(v) for v in r[:3]] for r in rows])
+    y = np.array([r[3] for r in rows])
+    assert f"Accuracy: {np.mean(pipe.predict(X) == y):.4f}" in out
+    assert re.search(r"^ +bird +cat +dog$", out, re.M)  # predicted labels
+    matrix = {}
+    for line in out.splitlines():
+        label, *counts = line.split() or [""]
+        if label in ("bird", "cat", "dog") and all(c.isdigit() for c in counts):
+            matrix[label] = [int(c) for c in counts]
+    assert sorted(matrix) == ["bird", "cat", "dog"]
+    assert [sum(counts) for counts in matrix.values()] == [15, 15, 15]  # true labels
+    pred = pipe.predict(X)
+    assert matrix["cat"][1] == np.sum((y == "cat") & (pred == "cat"))
+
+
+def test_summary(trained):
+    folder, _ = trained
+    code, out, err = run("summary", "model.npz", cwd=folder)
+    assert code == 0, err
+    assert "Task: classify; target column 'label'" in out
+    assert "Feature columns (3): x1, x2, x3" in out
+    assert "Total params: 59" in out  # (3*8 + 8) + (8*3 + 3)
+    assert "Classes: bird, cat, dog" in out
+    assert "Cross-validation accuracy:" in out
+
+
+def test_regression_train_evaluate_and_proba_refused(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    y = 3 * X[:, 0] - X[:, 1] + 0.5
+    write(tmp_path / "reg.csv", ["a", "b", "y"], np.column_stack([X, y]).tolist())
+    code, out, err = run(
+        "train", "reg.csv", "--target", "y", "--solver", "lbfgs", "--hidden", "5",
+        "--max-iter", "40", "--cv", "2", "--out", "reg.npz", cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Task: regress (auto-detected" in out
+    assert "2-fold cross-validation (R2):" in out
+    assert re.search(r"loss \(\d+ iterations\)", out)
+
+    code, out, err = run("evaluate", "reg.npz", "reg.csv", cwd=tmp_path)
+    assert code == 0, err
+    pipe, _ = load_pipeline(tmp_path / "reg.npz")
+    r2 = 1 - np.sum((y - pipe.predict(X)) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert f"R2: {r2:.4f}" in out
+    assert re.search(r"Residuals \(true - predicted\): min \S+ +25% ", out)
+
+    code, out, err = run("predict", "reg.npz", "reg.csv", "--proba", cwd=tmp_path)
+    assert code == 1
+    assert "--proba needs a classification model" in err
+
+
+def test_plot_without_matplotlib_says_what_to_install(tmp_path):
+    fake = tmp_path / "no_mpl"
+    (fake / "matplotlib").mkdir(parents=True)
+    (fake / "matplotlib" / "__init__.py").write_text("raise ImportError('hidden')\n")
+    write(tmp_path / "train.csv", [*FEATURES, "label"], classification_rows())
+    code, out, err = run(
+        "train", "train.csv", "--target", "label", "--out", "m.npz", "--plot", "p.png",
+        cwd=tmp_path, env={"PYTHONPATH": os.pathsep.join([str(fake), str(REPO)])},
+    )  # fmt: skip
+    assert code == 1
+    assert 'pip install "sknetscratch[plot]"' in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "m.npz").exists()  # refused before training
+
+
+def test_demo_reduced_time(tmp_path):
+    code, out, err = run(
+        "demo", "--folds", "3", "--max-iter", "20", "--out", "demo.npz",
+        "--data-csv", "bc.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Iteration 1, loss = " in out and "Iteration 20, loss = " in out
+    assert "Total params: 14,337" in out
+    assert re.search(r"Hold-out accuracy \(first 100 rows\): 0\.\d\d", out)
+    folds = re.findall(
+        r"^ +\d +(0\.\d{4}|1\.0000) +\d+\.\d\d +(0\.\d{4}|1\.0000)", out, re.M
+    )
+    assert len(folds) == 3
+    verdict = re.search(
+        r"at 1e-9 relative: (identical|not identical \(max rel diff \S+)", out
+    )
+    assert verdict, out
+    assert verdict.group(1).startswith(_identical_verdict(folds=3, max_iter=20))
+    assert sorted(os.listdir(tmp_path)) == ["bc.csv", "demo.npz"]
+
+    code, out, err = run("evaluate", "demo.npz", "bc.csv", cwd=tmp_path)
+    assert code == 0, err
+    assert re.search(r"Accuracy: 0\.\d{4}", out)
+    assert re.search(r"^ *benign +\d+ +\d+$", out, re.M)
+
+
+def test_no_arguments_runs_the_full_demo(tmp_path, monkeypatch):
+    from sknetscratch import _demo, cli
+
+    calls = []
+    monkeypatch.setattr(_demo, "run_demo", lambda *args: calls.append(args))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([]) == 0
+    assert calls == [("sknetscratch-demo.npz", 10, 200, 0, None)]
+
+
+def _identical_verdict(folds, max_iter):
+    """The demo's comparison, recomputed here: 'identical' or 'not identical'."""
+    import warnings
+
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sknetscratch import ScratchMLPClassifier
+
+    data = load_breast_cancer()
+    X, y = data.data, data.target_names[data.target].astype(object)  # as the demo
+    params = dict(hidden_layer_sizes=(128, 64, 32), max_iter=max_iter, random_state=0)
+    for train, test in StratifiedKFold(folds).split(X, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            a = make_pipeline(StandardScaler(), ScratchMLPClassifier(**params))
+            b = make_pipeline(StandardScaler(), MLPClassifier(**params))
+            a.fit(X[train], y[train])
+            b.fit(X[train], y[train])
+        pa, pb = a.predict_proba(X[test]), b.predict_proba(X[test])
+        if not np.allclose(pa, pb, rtol=0, atol=1e-9 * np.abs(pb).max()):
+            return "not identical"
+        if a[-1].n_iter_ != b[-1].n_iter_:
+            return "not identical"
+        for wa, wb in zip(
+            a[-1].coefs_ + a[-1].intercepts_, b[-1].coefs_ + b[-1].intercepts_
+        ):
+            if not np.allclose(wa, wb, rtol=0, atol=1e-9 * np.abs(wb).max()):
+                return "not identical"
+    return "identical"
+
+
+# ----------------------------------------------------------------- bad input
+BAD_CASES = {
+    # name: (files to write, arguments, exit code, message)
+    "missing file": ({}, ["train", "nope.csv", "--target", "label", "--out", "m.npz"], 1, r"nope\.csv: no such file"),
+    "missing column": ("train", ["train", "train.csv", "--target", "y", "--out", "m.npz"], 1, r"train\.csv: no column 'y'; its columns are 'x1', 'x2', 'x3', 'label'"),
+    "non-numeric value": ({"bad.csv": "x1,x2,label\n1,2,a\n3,abc,b\n"}, ["train", "bad.csv", "--target", "label", "--out", "m.npz"], 1, r"bad\.csv, line 3, column 'x2': 'abc' is not a number"),
+    "non-numeric, hint": ({"id.csv": "name,x1,label\nann,1,a\nbob,2,b\n"}, ["train", "id.csv", "--target", "label", "--out", "m.npz"], 1, r"id\.csv, line 2, column 'name': 'ann' is not a number\.\n.*--drop NAME"),
+    "empty file": ({"empty.csv": ""}, ["train", "empty.csv", "--target", "label", "--out", "m.npz"], 1, r"empty\.csv: the file is empty"),
+    "header only": ({"head.csv": "x1,label\n"}, ["train", "head.csv", "--target", "label", "--out", "m.npz"], 1, r"head\.csv: the file has a header row but no data rows"),
+    "ragged row": ({"rag.csv": "x1,label\n1,a\n2\n"}, ["train", "rag.csv", "--target", "label", "--out", "m.npz"], 1, r"rag\.csv, line 3: 1 values, but the header has 2 columns"),
+    "not a model file": ("train", ["summary", "train.csv"], 1, r"train\.csv: it is not a sknetscratch model file"),
+    "model trained on other columns": ({"other.csv": "x1,z\n1,2\n"}, ["predict", "MODEL", "other.csv"], 1, r"other\.csv: the model .*model\.npz was trained on other columns; this file lacks 'x2', 'x3'"),
+    "too many folds": ("train", ["train", "train.csv", "--target", "label", "--cv", "20", "--out", "m.npz"], 1, r"--cv 20: the smallest class has only 15 rows"),
+    "output folder missing": ("train", ["train", "train.csv", "--target", "label", "--out", "no/m.npz"], 1, r"--out no/m\.npz: the folder .* does not exist"),
+    "usage: no --target": ("train", ["train", "train.csv", "--out", "m.npz"], 2, r"the following arguments are required: --target"),
+    "usage: bad --hidden": ("train", ["train", "train.csv", "--target", "label", "--hidden", "8,x", "--out", "m.npz"], 2, r"argument --hidden: expected positive layer sizes"),
+    "usage: unknown command (python -m)": ({}, ["fit", "train.csv"], 2, r"invalid choice: 'fit'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD_CASES))
+def test_bad_input(case, tmp_path, trained):
+    files, args, expected_code, message = BAD_CASES[case]
+    if files == "train":
+        files = {"train.csv": (trained[0] / "train.csv").read_text()}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    args = [str(trained[0] / "model.npz") if a == "MODEL" else a for a in args]
+    before = set(os.listdir(tmp_path))
+    command = COMMAND
+    if "python -m" in case:  # the same command as a module
+        command = [sys.executable, "-m", "sknetscratch"]
+    code, out, err = run(*args, cwd=tmp_path, command=command)
+    assert code == expected_code, (out, err)
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+    if expected_code == 1:  # one or two lines that name the problem
+        lines = [ln for ln in err.splitlines() if "warning:" not in ln]
+        assert 1 <= len(lines) <= 2 and lines[0].startswith("sknetscratch: error: "), (
+            err
+        )
+    assert set(os.listdir(tmp_path)) == before  # nothing written
