@@ -1,18 +1,18 @@
 """Scale sknetscratch out on Dask: a distributed grid search, out-of-core
 training with dask-ml's Incremental, and a Hyperband search.
 
-Starts a LocalCluster (two worker processes on this machine), or connects to a
-running scheduler given on the command line::
+Starts a LocalCluster (two worker processes on this machine), or connects to the
+running scheduler named by Dask's own setting, the ``DASK_SCHEDULER_ADDRESS``
+environment variable (``scheduler-address`` in Dask's config)::
 
-    python examples/dask_scale_out.py                     # local cluster
-    python examples/dask_scale_out.py tcp://host:8786     # a real cluster
+    python examples/dask_scale_out.py                                     # local
+    DASK_SCHEDULER_ADDRESS=tcp://host:8786 python examples/dask_scale_out.py
 
 (a real cluster is started with ``dask scheduler`` on one machine and
 ``dask worker tcp://host:8786`` on each of the others). Needs the Dask extra:
 ``pip install "sknetscratch[dask]"``. Uses scikit-learn's bundled data only.
 """
 
-import sys
 import warnings
 
 import joblib
@@ -123,8 +123,10 @@ def hyperband(client):
 
 
 def main(address=None):
-    """Run the three demos on a LocalCluster, or on the scheduler at ``address``."""
+    """Run the three demos on the scheduler at ``address`` (default: Dask's
+    ``scheduler-address`` setting), or on a new LocalCluster if there is none."""
     warnings.filterwarnings("ignore", category=ConvergenceWarning)  # short fits
+    address = address or dask.config.get("scheduler-address", None)
     if address is None:
         cluster = LocalCluster(
             n_workers=2,
@@ -149,4 +151,4 @@ def main(address=None):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    main()

@@ -470,7 +470,9 @@ def test_example_without_the_dask_extra_says_what_to_install(monkeypatch):
 @SHORT_FITS
 def test_example_runs_against_a_scheduler_address(client, capsys):
     main = runpy.run_path(str(EXAMPLE))["main"]
-    results = main(client.scheduler.address)
+    # as DASK_SCHEDULER_ADDRESS=tcp://... would set it
+    with dask.config.set({"scheduler-address": client.scheduler.address}):
+        results = main()
     out = capsys.readouterr().out
     assert client.scheduler.address in out
     assert results["grid_search_equal_to_local"]
