@@ -4,14 +4,13 @@
 inside them, so that each one is backed by a number measured in one run:
 
 ``adam step``
-    One Adam step with the L2 gradient on a parameter vector of the size of
-    configuration (b) (60k weights) or (c) (535k), walked in blocks of
-    ``optimizers.BLOCK_SIZE`` entries with the L2 term fused in (what
-    ``Model.train_step`` does), against the same step on the whole vector
-    after a separate L2 pass (``BLOCK_SIZE`` set beyond the vector's length).
-``relu forward``
-    ReLU's training-path forward (``ReLU._forward_into_training``) on a
-    256 x 256 batch, against ``np.maximum(z, 0)`` (its inference path).
+    One Adam step on a parameter vector of the size of configuration (b) (60k
+    weights) or (c) (535k), walked in blocks of ``optimizers.BLOCK_SIZE``
+    entries (what ``Model.train_step`` does), against the same step on the
+    whole vector (``BLOCK_SIZE`` set beyond the vector's length).
+``bias gradient``
+    ``DenseBlock``'s bias gradient as the product ``ones @ delta`` on a
+    200 x 256 delta, against ``delta.sum(axis=0)``.
 ``inference``
     ``Model.predict_logits`` on 50,000 rows of the (b) and (c) networks in
     blocks of ``model.INFERENCE_BLOCK_ROWS`` rows, against one pass over all
@@ -38,7 +37,6 @@ from threadpoolctl import threadpool_info
 
 from sknetscratch import DenseBlock, Model, optimizers
 from sknetscratch import model as model_module
-from sknetscratch.activations import get_activation
 from sknetscratch.optimizers import Adam
 
 SEED = 0
@@ -67,7 +65,7 @@ def _network(n_in, hidden, n_out, dtype):
     for units in hidden:
         model.add(DenseBlock(units, "relu"))
     model.add(DenseBlock(n_out, "softmax"))
-    model.compile("categorical_crossentropy", "adam", alpha=1e-4)
+    model.compile(optimizer="adam", loss="categorical_crossentropy", alpha=1e-4)
     return model.build(n_in, np.random.default_rng(SEED), dtype)
 
 
@@ -76,20 +74,15 @@ def bench_adam(size_name, model, rounds):
     params = model.params
     grads = rng.standard_normal(params.shape).astype(params.dtype)
     scratch = np.empty_like(params)
-    n_l2, l2 = model._n_regularized, 1e-4 / 256
     fast_opt, plain_opt = Adam(), Adam()
     block = optimizers.BLOCK_SIZE
 
     def fast():
         optimizers.BLOCK_SIZE = block
-        fast_opt.update(params, grads, scratch, l2=l2, n_l2=n_l2)
+        fast_opt.update(params, grads, scratch)
 
-    def plain():
-        # the plain form: add the L2 gradient over all kernels, then one step
-        # over the whole vector
+    def plain():  # one step over the whole vector
         optimizers.BLOCK_SIZE = params.shape[0] + 1
-        np.multiply(params[:n_l2], l2, out=scratch[:n_l2])
-        grads[:n_l2] += scratch[:n_l2]
         plain_opt.update(params, grads, scratch)
 
     try:
@@ -98,19 +91,17 @@ def bench_adam(size_name, model, rounds):
         optimizers.BLOCK_SIZE = block
 
 
-def bench_relu(dtype, rounds):
-    z0 = np.random.default_rng(SEED).standard_normal((256, 256)).astype(dtype)
-    z, relu = z0.copy(), get_activation("relu")
+def bench_bias_gradient(dtype, rounds):
+    delta = np.random.default_rng(SEED).standard_normal((200, 256)).astype(dtype)
+    ones, out = np.ones(200, dtype), np.empty(256, dtype)
 
     def fast():
-        np.copyto(z, z0)
-        relu._forward_into_training(z, z)
+        np.matmul(ones, delta, out=out)
 
     def plain():
-        np.copyto(z, z0)
-        np.maximum(z, 0, out=z)
+        np.sum(delta, axis=0, out=out)
 
-    return ("relu forward 256x256", *paired(fast, plain, rounds, number=200))
+    return ("bias gradient 200x256", *paired(fast, plain, rounds, number=200))
 
 
 def bench_inference(name, model, n_rows, rounds):
@@ -168,7 +159,7 @@ def main(argv=None) -> int:
         results = [
             bench_adam(f"(b) {net_b.params.size:,} weights", net_b, rounds),
             bench_adam(f"(c) {net_c.params.size:,} weights", net_c, rounds),
-            bench_relu(dtype, rounds),
+            bench_bias_gradient(dtype, rounds),
             bench_inference("(b) network", net_b, n_rows, rounds),
             bench_inference("(c) network", net_c, n_rows, rounds),
         ]

@@ -1,25 +1,36 @@
 """sknetscratch: a from-scratch NumPy neural network that is a scikit-learn citizen.
 
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
-:mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model`,
-:mod:`.gradcheck`. The scikit-learn estimators (:mod:`.classifier`, :mod:`.regressor`, sharing
-:mod:`._base`) sit above it. :mod:`.onnx_export` (``to_onnx``) needs the ``[onnx]``
-extra, imported only when it runs. :func:`partial_fit_blocks` streams the row
-blocks of a Dask array or memory map through ``partial_fit``.
+:mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model` (with
+:mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
+estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
+:mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
+the core imports without scikit-learn installed. :mod:`.onnx_export`
+(``to_onnx``) needs the ``[onnx]`` extra, imported only when it runs.
+:func:`partial_fit_blocks` (:mod:`._dask`) streams the row blocks of a Dask array
+or a memory map through ``partial_fit``.
 """
 
-from ._dask import partial_fit_blocks
+import importlib
+
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
 from .callbacks import Callback, History
-from .classifier import ScratchMLPClassifier
 from .gradcheck import check_gradients
 from .layers import DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
-from .onnx_export import register_onnx_converters, to_onnx
 from .optimizers import SGD, Adam, Optimizer
-from .persistence import load, save
-from .regressor import ScratchMLPRegressor
+
+#: Names imported on first access, from the module that needs scikit-learn.
+_LAZY = {
+    "ScratchMLPClassifier": ".classifier",
+    "ScratchMLPRegressor": ".regressor",
+    "load": ".persistence",
+    "partial_fit_blocks": "._dask",
+    "save": ".persistence",
+    "register_onnx_converters": ".onnx_export",
+    "to_onnx": ".onnx_export",
+}
 
 __version__ = "0.1.0"
 
@@ -50,3 +61,15 @@ __all__ = [
     "save",
     "to_onnx",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -129,6 +129,10 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     def _validation_score(self, model, X, Y, sample_weight):
         """Score used by early stopping (accuracy or R^2), from encoded ``Y``."""
 
+    def _weight_samples(self, Y, sample_weight, incremental):
+        """Hook: the classifier multiplies in its ``class_weight``."""
+        return sample_weight
+
     def _loss(self):
         """The loss ``model_`` trains with (scikit-learn's values); default: by name."""
         return get_loss(self._output()[1])
@@ -285,6 +289,9 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
+        sample_weight = self._weight_samples(Y, sample_weight, incremental)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(X.dtype, copy=False)
             if not sample_weight.sum() > 0:
                 raise ValueError("The sum of sample_weight must be positive; got 0.")
         self._warn_if_unscaled(X)

@@ -7,7 +7,7 @@ classifier's ``classes`` are found in one pass over ``y`` when not given.
 
 For training on a cluster, where the model moves to the data, use dask-ml's
 ``Incremental`` (see docs/dask.md); this helper runs in the calling process and
-needs only NumPy (Dask when the input is a Dask array).
+needs neither dask-ml nor a cluster (nor Dask, unless the input is a Dask array).
 """
 
 from __future__ import annotations

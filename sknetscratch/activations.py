@@ -1,16 +1,24 @@
 r"""Activation functions: the forward value :math:`a = f(z)` and its derivative.
 
-Every activation is a small class with two methods that stand side by side:
+Every activation is a small class whose two formulas stand side by side:
 
-* ``forward(z)`` returns :math:`a = f(z)`;
-* ``derivative(z, a)`` returns :math:`f'(z)` elementwise (it receives both the
-  pre-activation ``z`` and the output ``a``, and uses whichever gives the
-  simpler, more stable formula).
+* ``forward(z, out=None)`` returns :math:`a = f(z)` (into ``out`` if given, as
+  NumPy's ufuncs do);
+* ``derivative(z, a)`` returns :math:`f'(z)` elementwise, given the
+  pre-activation ``z`` and the output ``a = f(z)``.
 
-The backward step of a layer needs :math:`\delta = \partial L / \partial z =
-(\partial L / \partial a) \odot f'(z)`; that product is ``backward(z, a, grad)``.
-Softmax is the one activation whose Jacobian is not diagonal, so it overrides
-``backward`` with the Jacobian-vector product instead of an elementwise product.
+``backward(z, a, grad, out=None)`` is the chain rule through the activation,
+:math:`\delta = g \odot f'(z)`; Softmax, whose Jacobian is not diagonal,
+overrides it with the Jacobian-vector product.
+
+**The "derivative from the output" contract.** An activation whose derivative
+can be computed from :math:`a` alone (ReLU: :math:`[z > 0] = [a > 0]`; tanh:
+:math:`1 - a^2`; sigmoid: :math:`a(1 - a)`) declares
+``derivative_from_output = True``. A layer may then write ``a`` over ``z`` and
+keep one array instead of two, and it calls ``derivative`` and ``backward``
+with ``z=None``. So a subclass that sets the flag while its derivative reads
+``z`` fails loudly (NumPy cannot compute with None) instead of silently
+differentiating at the wrong point.
 
 All arrays are samples-first, ``(n_samples, n_units)``. The registry
 :data:`ACTIVATIONS` maps names (Keras' and scikit-learn's) to classes.
@@ -45,6 +53,14 @@ def _ftype(z: np.ndarray) -> np.dtype:
     return np.result_type(z.dtype, np.float32)
 
 
+def _into(value: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """``value``, or ``out`` holding it (for formulas NumPy cannot write into ``out``)."""
+    if out is None:
+        return value
+    out[...] = value
+    return out
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     r""":math:`\sigma(z) = 1 / (1 + e^{-z})` without overflow for any finite ``z``.
 
@@ -57,59 +73,61 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     )
 
 
+def _softmax(z: np.ndarray) -> np.ndarray:
+    r""":math:`e^{z_k - m} / \sum_j e^{z_j - m}` row by row, :math:`m = \max_j z_j`."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
 def _safe_exp(z: np.ndarray) -> np.ndarray:
-    """``exp(z)`` with ``z`` capped just below ``log(finfo.max)``: never inf."""
+    """``exp(z)`` with ``z`` capped at the largest float below ``log(finfo.max)``: never inf."""
     dtype = z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
     cap = np.nextafter(dtype.type(np.log(np.finfo(dtype).max)), dtype.type(-np.inf))
     return np.exp(np.minimum(z, cap))
 
 
 class ActivationFunction(abc.ABC):
-    """Abstract base of all activations: a forward value and its derivative."""
+    """Abstract base of all activations: a forward value and its derivative.
+
+    A subclass implements :meth:`forward` and :meth:`derivative`; its
+    constructor arguments (a LeakyReLU's ``negative_slope``, say) are its
+    attributes, so that ``type(act)(**act.get_config())`` rebuilds it.
+    """
 
     #: Name used in the registry and in ``repr``/``summary``.
     name: str = "activation"
-    #: True when f'(z) can be computed from a = f(z) alone (ReLU: [z > 0] =
-    #: [a > 0]; tanh: 1 - a^2; sigmoid: a(1 - a)): a layer may then write a
-    #: over z and keep one array instead of two.
-    inplace: bool = False
+    #: The contract: True if ``derivative(z, a)`` and ``backward(z, a, grad)``
+    #: read ``a`` only. Layers then overwrite ``z`` with ``a`` and pass ``z=None``.
+    derivative_from_output: bool = False
 
     @abc.abstractmethod
-    def forward(self, z: np.ndarray) -> np.ndarray:
-        """Return ``f(z)``."""
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return ``f(z)``, written into ``out`` if given (``out`` may be ``z``)."""
 
     @abc.abstractmethod
-    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def derivative(self, z: np.ndarray | None, a: np.ndarray) -> np.ndarray:
         """Return ``f'(z)`` elementwise, given ``z`` and ``a = f(z)``."""
 
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""Chain rule through the activation: :math:`\delta = g \odot f'(z)`."""
-        return grad * self.derivative(z, a)
-
-    # In-place variants for the training loop (same maths, no new arrays).
-    # Subclasses override them where NumPy can write into ``out`` directly.
-    def forward_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out[...] = f(z)``; may return ``z`` itself when ``f`` is the identity."""
-        out[...] = self.forward(z)
-        return out
-
-    def _forward_into_training(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """:meth:`forward_into` on the training path, where a non-finite ``z``
-        ends training anyway (a subclass may use a faster form there)."""
-        return self.forward_into(z, out)
-
-    def backward_inplace(
-        self, z: np.ndarray, a: np.ndarray, grad: np.ndarray
+    def backward(
+        self,
+        z: np.ndarray | None,
+        a: np.ndarray,
+        grad: np.ndarray,
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
-        r"""``grad *= f'(z)`` in place: :math:`\delta = g \odot f'(z)`."""
-        grad *= self.derivative(z, a)
-        return grad
+        r"""Chain rule through the activation: :math:`\delta = g \odot f'(z)`."""
+        return np.multiply(grad, self.derivative(z, a), out=out)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(z)
 
+    def get_config(self) -> dict:
+        """Constructor arguments: ``type(self)(**self.get_config())`` is a copy."""
+        return dict(vars(self))
+
     def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({params})"
 
     def __eq__(self, other: object) -> bool:
@@ -126,65 +144,49 @@ class Linear(ActivationFunction):
     """
 
     name = "linear"
-    inplace = True
+    derivative_from_output = True
 
-    def forward(self, z):
-        return z
+    def forward(self, z, out=None):
+        if out is None or out is z:
+            return z
+        np.copyto(out, z)
+        return out
 
     def derivative(self, z, a):
-        return np.ones_like(z)
+        return np.ones_like(a)
 
-    def backward(self, z, a, grad):
-        return grad  # grad * 1, without the multiplication
-
-    def forward_into(self, z, out):
-        return z
-
-    def backward_inplace(self, z, a, grad):
-        return grad
+    def backward(self, z, a, grad, out=None):
+        return self.forward(grad, out)  # grad * 1, without the multiplication
 
 
 class ReLU(ActivationFunction):
-    r""":math:`f(z) = \max(z, 0)`, :math:`f'(z) = [z > 0]`."""
+    r""":math:`f(z) = \max(z, 0)`, :math:`f'(z) = [z > 0] = [a > 0]`."""
 
     name = "relu"
-    inplace = True
+    derivative_from_output = True
 
-    def forward(self, z):
-        return np.maximum(z, 0)
+    def forward(self, z, out=None):
+        return np.maximum(z, 0, out=out)
 
     def derivative(self, z, a):
-        return (z > 0).astype(_ftype(z))
+        return (a > 0).astype(_ftype(a))
 
-    def backward(self, z, a, grad):
-        return np.where(z > 0, grad, 0).astype(grad.dtype, copy=False)
-
-    def forward_into(self, z, out):
-        return np.maximum(z, 0, out=out)
-
-    def _forward_into_training(self, z, out):
-        if z.dtype == np.float32:
-            # z * [z > 0]: the same values for finite z (z = -inf gives NaN, and
-            # the non-finite loss stops training); NumPy 2.4's float32 maximum
-            # runs at half the speed of its float64 one (benchmarks/bench_kernels.py)
-            return np.multiply(z, z > 0, out=out)
-        return np.maximum(z, 0, out=out)
-
-    def backward_inplace(self, z, a, grad):
-        return np.multiply(grad, z > 0, out=grad)  # delta = g * [z > 0]
+    def backward(self, z, a, grad, out=None):
+        return np.multiply(grad, a > 0, out=out)  # delta = g * [a > 0]
 
 
 class LeakyReLU(ActivationFunction):
-    r""":math:`f(z) = z` if :math:`z > 0` else :math:`\alpha z`;
-    :math:`f'(z) = 1` or :math:`\alpha`."""
+    r""":math:`f(z) = z` if :math:`z > 0` else :math:`s z`;
+    :math:`f'(z) = 1` or :math:`s`, with :math:`s` = ``negative_slope``."""
 
     name = "leaky_relu"
 
     def __init__(self, negative_slope: float = 0.01):
         self.negative_slope = negative_slope
 
-    def forward(self, z):
-        return np.where(z > 0, z, self.negative_slope * z).astype(_ftype(z), copy=False)
+    def forward(self, z, out=None):
+        a = np.where(z > 0, z, self.negative_slope * z).astype(_ftype(z), copy=False)
+        return _into(a, out)
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.negative_slope).astype(_ftype(z))
@@ -199,46 +201,42 @@ class ELU(ActivationFunction):
     def __init__(self, alpha: float = 1.0):
         self.alpha = alpha
 
-    def forward(self, z):
+    def forward(self, z, out=None):
         # expm1 of min(z, 0): no overflow for large positive z
-        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0))).astype(
-            _ftype(z), copy=False
-        )
+        a = np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+        return _into(a.astype(_ftype(z), copy=False), out)
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, a + self.alpha).astype(_ftype(z))
 
 
 class Sigmoid(ActivationFunction):
-    r"""Logistic: :math:`\sigma(z) = 1/(1+e^{-z})`, :math:`\sigma' = \sigma(1-\sigma)`.
+    r"""Logistic: :math:`\sigma(z) = 1/(1+e^{-z})`, :math:`\sigma' = a(1-a)`.
 
     Stable for any finite input (no overflow warning).
     """
 
     name = "sigmoid"
-    inplace = True
+    derivative_from_output = True
 
-    def forward(self, z):
-        return _sigmoid(z)
+    def forward(self, z, out=None):
+        return _into(_sigmoid(z), out)
 
     def derivative(self, z, a):
         return a * (1 - a)
 
 
 class Tanh(ActivationFunction):
-    r""":math:`f(z) = \tanh z`, :math:`f'(z) = 1 - \tanh^2 z`."""
+    r""":math:`f(z) = \tanh z`, :math:`f'(z) = 1 - \tanh^2 z = 1 - a^2`."""
 
     name = "tanh"
-    inplace = True
+    derivative_from_output = True
 
-    def forward(self, z):
-        return np.tanh(z)
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
 
     def derivative(self, z, a):
         return 1 - a * a
-
-    def forward_into(self, z, out):
-        return np.tanh(z, out=out)
 
 
 class Softplus(ActivationFunction):
@@ -246,8 +244,8 @@ class Softplus(ActivationFunction):
 
     name = "softplus"
 
-    def forward(self, z):
-        return np.logaddexp(0, z).astype(_ftype(z), copy=False)
+    def forward(self, z, out=None):
+        return _into(np.logaddexp(0, z).astype(_ftype(z), copy=False), out)
 
     def derivative(self, z, a):
         return _sigmoid(z)
@@ -276,9 +274,9 @@ class GELU(ActivationFunction):
         zc = np.clip(z, -10, 10)
         return np.tanh(self._C * (zc + self._K * zc**3)), zc
 
-    def forward(self, z):
+    def forward(self, z, out=None):
         t, _ = self._tanh_u(z)
-        return 0.5 * z * (1 + t)
+        return _into(0.5 * z * (1 + t), out)
 
     def derivative(self, z, a):
         t, zc = self._tanh_u(z)
@@ -292,8 +290,8 @@ class SiLU(ActivationFunction):
 
     name = "silu"
 
-    def forward(self, z):
-        return z * _sigmoid(z)
+    def forward(self, z, out=None):
+        return _into(z * _sigmoid(z), out)
 
     def derivative(self, z, a):
         s = _sigmoid(z)
@@ -303,14 +301,16 @@ class SiLU(ActivationFunction):
 class Exp(ActivationFunction):
     r""":math:`f(z) = e^z = f'(z)`: the inverse of the log link (Poisson output).
 
-    ``z`` is capped just below ``log(finfo.max)`` so the value never overflows
-    to inf (beyond the cap the derivative returned is still ``a``, not 0).
+    ``z`` is capped at the largest float below ``log(finfo.max)`` so the value
+    never overflows to inf (beyond the cap the derivative returned is still
+    ``a``, not 0).
     """
 
     name = "exp"
+    derivative_from_output = True
 
-    def forward(self, z):
-        return _safe_exp(z)
+    def forward(self, z, out=None):
+        return _into(_safe_exp(z), out)
 
     def derivative(self, z, a):
         return a
@@ -321,29 +321,26 @@ class Softmax(ActivationFunction):
 
     Its Jacobian is :math:`\partial a_k / \partial z_j = a_k ([k=j] - a_j)`, so the
     backward step is the Jacobian-vector product
-    :math:`\delta_j = a_j (g_j - \sum_k g_k a_k)`.
-    Fused with categorical cross-entropy the output delta is simply ``a - y``
-    (see :mod:`sknetscratch.losses`).
+    :math:`\delta_j = a_j (g_j - \sum_k g_k a_k)`, computed without forming the
+    Jacobian. Fused with categorical cross-entropy the output delta is simply
+    ``a - y`` (see :mod:`sknetscratch.losses`).
     """
 
     name = "softmax"
+    derivative_from_output = True
 
-    def forward(self, z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+    def forward(self, z, out=None):
+        return _into(_softmax(z), out)
 
     def derivative(self, z, a):
-        # Diagonal of the Jacobian only; ``backward`` uses the full Jacobian.
+        # the Jacobian's diagonal only; ``backward`` is the Jacobian-vector product
         return a * (1 - a)
 
-    def backward(self, z, a, grad):
-        return a * (grad - np.sum(grad * a, axis=1, keepdims=True))
-
-    def backward_inplace(self, z, a, grad):
-        s = np.sum(grad * a, axis=1, keepdims=True)
-        grad -= s
-        grad *= a
-        return grad
+    def backward(self, z, a, grad, out=None):
+        s = np.sum(grad * a, axis=1, keepdims=True)  # sum_k g_k a_k
+        out = np.subtract(grad, s, out=out)
+        out *= a  # delta_j = a_j (g_j - sum_k g_k a_k)
+        return out
 
 
 #: Registry: name -> class. scikit-learn's names ('identity', 'logistic') and

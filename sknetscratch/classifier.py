@@ -6,6 +6,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
@@ -68,7 +70,10 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         Maximum epochs (stochastic solvers) or iterations (lbfgs) per ``fit`` call.
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, the early-stopping split, shuffling.
+        ``check_random_state(random_state)`` draws, at every ``fit`` and
+        ``partial_fit`` call and in scikit-learn's order, the initial weights
+        (first fit), the early-stopping split and each epoch's reshuffle: the
+        same draws as scikit-learn's MLPClassifier, so the same model.
     tol : float, default=1e-4
     verbose : bool, default=False
         Prints ``Iteration N, loss = ...`` after each epoch.
@@ -76,14 +81,23 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` (stratified) and stop when its accuracy
-        stops improving; the best weights are restored.
+        Hold out ``validation_fraction`` (stratified for binary targets, as
+        scikit-learn) and stop when its accuracy stops improving; the best
+        weights are restored.
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
     n_iter_no_change : int, default=10
     max_fun : int, default=15000
         lbfgs only: maximum loss evaluations.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: a dict
+        ``{class_label: weight}`` (missing classes weigh 1), or 'balanced' for
+        ``n_samples / (n_classes * np.bincount(y))`` of the data passed to
+        ``fit`` (see :func:`sklearn.utils.class_weight.compute_sample_weight`).
+        None (the default) weighs every class 1, as scikit-learn's MLP.
+        ``partial_fit`` accepts a dict only (the classes' frequencies over all
+        calls are unknown); multilabel targets accept 'balanced' only.
 
     Attributes
     ----------
@@ -96,7 +110,8 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     best_loss_ : float or None
         Lowest training loss (None with early_stopping).
     loss_curve_ : list of float
-        Loss of each epoch; ``len(loss_curve_) == n_iter_``.
+        Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
+        and ``partial_fit`` calls.
     validation_scores_ : list of float or None
         Validation accuracy of each epoch with early_stopping, else None.
     best_validation_score_ : float or None
@@ -109,7 +124,8 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has string feature names.
     n_iter_ : int
-        Epochs (or lbfgs iterations) since the last fit from scratch.
+        Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
+        call, as in scikit-learn.
     n_layers_ : int
     n_outputs_ : int
     out_activation_ : str
@@ -155,6 +171,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -179,8 +196,37 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.class_weight = class_weight
+
+    _parameter_constraints: dict = {
+        **_BaseScratchMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     # -- targets ------------------------------------------------------------------
+    def _weight_samples(self, Y, sample_weight, incremental):
+        """``sample_weight`` times the weight of each sample's class."""
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: the "
+                "class frequencies over all calls are unknown. Pass a dict "
+                "{class_label: weight} (for example computed with "
+                "sklearn.utils.class_weight.compute_class_weight on all labels)."
+            )
+        if self._y_type == "multilabel-indicator":
+            if self.class_weight != "balanced":
+                raise ValueError(
+                    "class_weight must be None or 'balanced' for multilabel targets; "
+                    f"got {self.class_weight!r}."
+                )
+            labels = Y
+        else:
+            labels = self.classes_[Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]]
+        weights = compute_sample_weight(self.class_weight, labels)
+        return weights if sample_weight is None else weights * sample_weight
+
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
             self,

@@ -50,14 +50,25 @@ def check_gradients(
         every evaluation (a fresh generator seeded with ``random_state``).
     random_state : int, default=0
     return_details : bool, default=False
-        Also return a dict ``"layer.param" -> relative error``.
+        Also return a dict ``"layers[i].param" -> relative error``, keyed by
+        layer index (``"layers[0].W"``, ``"layers[0].b"``, ...).
 
     Returns
     -------
     worst : float
         The largest relative error over all parameter arrays.
     details : dict, only if ``return_details``
+
+    Raises
+    ------
+    ValueError
+        If the model was not compiled (it has no loss to differentiate).
     """
+    if model.loss is None:
+        raise ValueError(
+            "check_gradients needs a compiled model: call model.compile(loss=...) "
+            "first (optimizer=None is enough)."
+        )
     if not model.built:
         model.build(np.shape(X)[1], random_state=random_state, dtype=np.float64)
     X, y, sample_weight = model._prepare(X, y, sample_weight)
@@ -86,7 +97,7 @@ def check_gradients(
             where = model._slices[i, name]  # this array's place in the flat vector
             a, n = analytic[where], numeric[where]
             denom = np.linalg.norm(a) + np.linalg.norm(n)
-            details[f"{layer.name}.{name}"] = (
+            details[f"layers[{i}].{name}"] = (
                 float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0
             )
     worst = max(details.values(), default=0.0)

@@ -89,6 +89,10 @@ class Loss(abc.ABC):
         """
         return self(y, z, sample_weight), self.gradient(y, z, sample_weight)
 
+    def get_config(self) -> dict:
+        """Constructor arguments: ``type(self)(**self.get_config())`` is a copy."""
+        return {}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

@@ -14,8 +14,11 @@ A step walks the vector in blocks of :data:`BLOCK_SIZE` entries. Every update
 rule here is elementwise, so the blocks give exactly the same numbers as one
 pass over the whole vector; but a block of the weights, the gradient and the
 optimizer state stays in the CPU cache through the dozen passes of an Adam step,
-instead of streaming the whole vectors from memory a dozen times (on a network
-of 535k weights the float64 step is 1.4-1.5x faster: benchmarks/bench_kernels.py).
+instead of streaming the whole vectors from memory a dozen times
+(``benchmarks/bench_kernels.py``; docs/performance.md recorded 1.39x on the
+535k-weight float64 network (c), about 5% of its epoch, and ~1.0x on smaller
+ones). The L2 penalty's gradient is not the optimizer's business: the model
+adds it to the kernels' gradients before the step.
 """
 
 from __future__ import annotations
@@ -30,50 +33,49 @@ __all__ = ["BLOCK_SIZE", "OPTIMIZERS", "SGD", "Adam", "Optimizer", "get_optimize
 BLOCK_SIZE = 65536
 
 
-def add_l2_gradient(params, grads, scratch, l2: float, n: int) -> None:
-    """``grads[:n] += l2 * params[:n]`` through ``scratch`` (no new array)."""
-    if l2 and n > 0:
-        np.multiply(params[:n], l2, out=scratch[:n])
-        grads[:n] += scratch[:n]
-
-
 class Optimizer(abc.ABC):
     """Abstract optimizer: ``update(params, grads)`` changes ``params`` in place.
 
-    A subclass implements ``_step(block, params, grads, scratch)``. It is called
-    once per block of :data:`BLOCK_SIZE` entries if the class sets
+    A subclass names its state arrays in ``state_names`` (each shaped like the
+    parameter vector, created by :meth:`build` on the first step) and
+    implements ``_step(params, grads, scratch, *state)`` for one block of
+    entries, with the state arrays' matching blocks. If the class sets
     ``elementwise = True`` (its rule treats every entry on its own, as SGD and
-    Adam do), and once on the whole vector otherwise (a global gradient-norm
-    clip, say).
+    Adam do), the vector is walked in blocks of :data:`BLOCK_SIZE` entries;
+    otherwise (a global gradient-norm clip, say) ``_step`` sees the whole vector.
+
+    ``get_config()`` holds the constructor arguments only, so
+    ``type(opt)(**opt.get_config())`` is a fresh optimizer with the same
+    settings; the state (``iterations`` and the arrays) is not configuration.
     """
 
     name = "optimizer"
     #: Whether the update rule is elementwise, so that it may run block by block.
     elementwise = False
+    #: Names of the state arrays shaped like the parameter vector.
+    state_names: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float):
         self.learning_rate = learning_rate
         self.iterations = 0
+        for key in self.state_names:
+            setattr(self, key, None)
 
     def build(self, params: np.ndarray) -> None:
-        """Allocate state for a parameter vector like ``params``."""
+        """Create the state arrays (zeros) for a parameter vector like ``params``."""
+        for key in self.state_names:
+            setattr(self, key, np.zeros_like(params))
 
     @abc.abstractmethod
     def _step(
-        self, block: slice, params: np.ndarray, grads: np.ndarray, scratch: np.ndarray
+        self, params: np.ndarray, grads: np.ndarray, scratch: np.ndarray, *state
     ) -> None:
-        """Update one block in place: ``params`` and ``grads`` are the ``block``
-        slices of the whole vectors (slice the state arrays with it too);
-        ``scratch`` is work space shaped like ``params``."""
+        """Update one block of ``params`` in place from ``grads`` (and the
+        ``state`` arrays' blocks, in ``state_names`` order); ``scratch`` is work
+        space shaped like ``params``. ``self.iterations`` is the step number."""
 
     def update(
-        self,
-        params: np.ndarray,
-        grads: np.ndarray,
-        scratch: np.ndarray | None = None,
-        *,
-        l2: float = 0.0,
-        n_l2: int = 0,
+        self, params: np.ndarray, grads: np.ndarray, scratch: np.ndarray | None = None
     ) -> None:
         """Apply one step to ``params`` (in place) given ``grads``.
 
@@ -82,14 +84,11 @@ class Optimizer(abc.ABC):
         params, grads : ndarray of shape (n_params,)
         scratch : ndarray of shape (n_params,), default=None
             Work space (the model passes one it keeps, so no array is allocated).
-        l2, n_l2 : float and int, default=0
-            Add the L2 penalty's gradient ``grads[:n_l2] += l2 * params[:n_l2]``
-            first (the model's kernels lead the vector). It is added block by
-            block, while the block is in cache for the step; ``grads`` holds the
-            full gradient afterwards, as if it had been added beforehand.
         """
-        if not self._is_built(params):
+        state = [getattr(self, key) for key in self.state_names]
+        if any(s is None or s.shape != params.shape for s in state):
             self.build(params)
+            state = [getattr(self, key) for key in self.state_names]
         if scratch is None or scratch.shape != params.shape:
             scratch = np.empty_like(params)
         self.iterations += 1
@@ -97,15 +96,13 @@ class Optimizer(abc.ABC):
         size = BLOCK_SIZE if self.elementwise else max(n, 1)
         for start in range(0, n, size):
             block = slice(start, start + size)
-            p, g, s = params[block], grads[block], scratch[block]
-            add_l2_gradient(p, g, s, l2, n_l2 - start)  # this block's kernel entries
-            self._step(block, p, g, s)
-
-    def _is_built(self, params) -> bool:
-        return True
+            self._step(
+                params[block], grads[block], scratch[block], *(s[block] for s in state)
+            )
 
     def get_config(self) -> dict:
-        return {k: v for k, v in vars(self).items() if not isinstance(v, np.ndarray)}
+        """Constructor arguments (as in Keras): no state."""
+        return {"learning_rate": self.learning_rate}
 
     def __repr__(self) -> str:
         cfg = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -125,6 +122,7 @@ class SGD(Optimizer):
 
     name = "sgd"
     elementwise = True
+    state_names = ("velocity",)
 
     def __init__(
         self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
@@ -132,21 +130,20 @@ class SGD(Optimizer):
         super().__init__(learning_rate)
         self.momentum = momentum
         self.nesterov = nesterov
-        self.velocity = None
 
-    def build(self, params):
-        self.velocity = np.zeros_like(params)
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+        }
 
-    def _is_built(self, params):
-        return self.velocity is not None and self.velocity.shape == params.shape
-
-    def _step(self, block, params, grads, scratch):
+    def _step(self, params, grads, scratch, v):
         lr, mu = self.learning_rate, self.momentum
         if mu == 0:
             np.multiply(grads, lr, out=scratch)
             params -= scratch  # theta -= lr g
             return
-        v = self.velocity[block]
         v *= mu
         np.multiply(grads, lr, out=scratch)
         v -= scratch  # v = mu v - lr g
@@ -173,6 +170,7 @@ class Adam(Optimizer):
 
     name = "adam"
     elementwise = True
+    state_names = ("m", "v")
 
     def __init__(
         self,
@@ -185,19 +183,17 @@ class Adam(Optimizer):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
-        self.m = None
-        self.v = None
 
-    def build(self, params):
-        self.m = np.zeros_like(params)
-        self.v = np.zeros_like(params)
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
 
-    def _is_built(self, params):
-        return self.m is not None and self.m.shape == params.shape
-
-    def _step(self, block, params, grads, tmp):
+    def _step(self, params, grads, tmp, m, v):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
-        m, v = self.m[block], self.v[block]
         # m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, in place
         m *= b1
         np.multiply(grads, 1 - b1, out=tmp)

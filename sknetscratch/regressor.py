@@ -53,7 +53,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     loss_ : float
     best_loss_ : float or None
     loss_curve_ : list of float
-        ``len(loss_curve_) == n_iter_``.
+        Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
+        and ``partial_fit`` calls.
     validation_scores_ : list of float or None
         Validation R^2 of each epoch with early_stopping, else None.
     best_validation_score_ : float or None
@@ -63,6 +64,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
     n_iter_ : int
+        Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
+        call, as in scikit-learn.
     n_layers_ : int
     n_outputs_ : int
     out_activation_ : str

@@ -217,20 +217,64 @@ def test_integer_input_is_not_truncated(name):
     np.testing.assert_allclose(act.forward(z), act.forward(z.astype(np.float64)))
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_relu_paths_equal_maximum(dtype):
-    """forward_into (inference) is max(z, 0) for every input, -inf and NaN
-    included; the training path agrees in value on every finite input and NaN
-    (it may give -0.0 for 0.0)."""
+@pytest.mark.parametrize("name", ALL)
+def test_forward_into_out_and_backward_into_out(name):
+    act = get_activation(name)
+    z = _z(6)
+    a = act.forward(z)
+    out = np.empty_like(z)
+    assert act.forward(z, out=out) is out
+    np.testing.assert_array_equal(out, a)
+    g = _z(7)
+    expected = act.backward(z, a, g)
+    out = np.empty_like(z)
+    assert act.backward(z, a, g, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_derivative_from_output_means_what_it_says(name):
+    """A flagged activation's derivative and backward need only ``a`` (z=None),
+    and the forward may write over its input."""
+    act = get_activation(name)
+    z = _z(8)
+    a = act.forward(z)
+    g = _z(9)
+    if not act.derivative_from_output:
+        return
+    np.testing.assert_array_equal(act.derivative(None, a), act.derivative(z, a))
+    np.testing.assert_array_equal(act.backward(None, a, g), act.backward(z, a, g))
+    zz = z.copy()
+    np.testing.assert_array_equal(act.forward(zz, out=zz), a)
+
+
+def test_a_wrongly_set_derivative_from_output_fails_loudly():
+    """The trap of the old ``inplace`` flag: a derivative that needs z must not
+    be silently evaluated at a."""
+    from sknetscratch.activations import Softplus
+
+    class FastSoftplus(Softplus):
+        derivative_from_output = True
+
+    from sknetscratch import DenseBlock
+
+    layer = DenseBlock(3, FastSoftplus()).build(2, rng=0)
+    layer.forward(np.ones((4, 2)))
+    with pytest.raises(TypeError):
+        layer.backward(np.ones((4, 3)))
+
+
+def test_relu_is_exactly_maximum():
     relu = get_activation("relu")
-    finite = [[-2.5, -0.0, 0.0, 1e-40, 3.0], [np.nan, 7.0, -1e30, 1e30, -1e-45]]
-    z = np.array(finite, dtype=dtype)
-    zi = np.array([[-np.inf, np.inf, -1.0, 2.0, np.nan]], dtype=dtype)
-    with np.errstate(under="ignore"):
-        got = relu.forward_into(zi, np.empty_like(zi))
-        np.testing.assert_array_equal(got, np.maximum(zi, 0))
-        for path in (relu.forward_into, relu._forward_into_training):
-            out = np.empty_like(z)
-            got = path(z, out)
-            assert got is out and got.dtype == dtype
-            np.testing.assert_array_equal(got, np.maximum(z, 0))  # NaN stays NaN
+    z = np.array([[-np.inf, np.inf, -1.0, 2.0, np.nan, -0.0]])
+    np.testing.assert_array_equal(relu.forward(z), np.maximum(z, 0))
+
+
+@pytest.mark.parametrize(
+    "act", [get_activation(n) for n in ALL] + [LeakyReLU(0.2), ELU(alpha=0.5)]
+)
+def test_every_activation_round_trips_through_its_config(act):
+    clone = type(act)(**act.get_config())
+    assert clone == act and repr(clone) == repr(act)
+    if isinstance(act, LeakyReLU):
+        assert act.get_config() == {"negative_slope": act.negative_slope}

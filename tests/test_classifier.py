@@ -298,3 +298,63 @@ def test_later_partial_fit_refuses_labels_outside_classes(small, shift, message)
         clf.partial_fit(X, y + shift)
     np.testing.assert_array_equal(clf.model_.params, before)
     clf.partial_fit(X, y.astype(float))  # the same labels as floats are fine
+
+
+# -- class_weight --------------------------------------------------------------------
+
+
+def test_class_weight_balanced_helps_the_minority_class():
+    from sklearn.metrics import balanced_accuracy_score
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_classification(
+        n_samples=2000,
+        n_features=10,
+        n_informative=3,
+        class_sep=0.8,
+        weights=[0.95, 0.05],
+        flip_y=0,
+        random_state=0,
+    )
+    Xtr, Xte, ytr, yte = train_test_split(X, y, stratify=y, random_state=0)
+    scores = {}
+    for cw in (None, "balanced"):
+        clf = make_pipeline(
+            StandardScaler(),
+            ScratchMLPClassifier((16,), max_iter=60, random_state=0, class_weight=cw),
+        )
+        scores[cw] = balanced_accuracy_score(yte, clf.fit(Xtr, ytr).predict(Xte))
+    # unweighted, it predicts the majority class only (balanced accuracy 0.5)
+    assert scores["balanced"] > scores[None] + 0.1, scores
+
+
+def test_class_weight_is_a_sample_weight_per_class(small):
+    X, y = small
+    kw = dict(hidden_layer_sizes=(6,), max_iter=10, random_state=0)
+    weights = {0: 3.0, 1: 0.5}  # class 2 weighs 1
+    a = ScratchMLPClassifier(class_weight=weights, **kw).fit(X, y)
+    sw = np.array([weights.get(c, 1.0) for c in y])
+    b = ScratchMLPClassifier(**kw).fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    c = ScratchMLPClassifier(class_weight=weights, **kw).fit(X, y, sample_weight=sw)
+    d = ScratchMLPClassifier(**kw).fit(X, y, sample_weight=sw**2)  # multiplied
+    np.testing.assert_allclose(c.predict_proba(X), d.predict_proba(X), rtol=1e-12)
+    labels = np.array(["x", "y", "z"])[y]  # keys are class labels
+    e = ScratchMLPClassifier(class_weight={"x": 3.0, "y": 0.5}, **kw).fit(X, labels)
+    np.testing.assert_array_equal(e.predict_proba(X), a.predict_proba(X))
+
+
+def test_class_weight_refusals(small):
+    X, y = small
+    inc = ScratchMLPClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match="'balanced' is not supported for partial_fit"):
+        inc.partial_fit(X, y, classes=[0, 1, 2])
+    ScratchMLPClassifier(class_weight={0: 2.0}, max_iter=2).partial_fit(
+        X, y, classes=[0, 1, 2]
+    )  # a dict is fine
+    Y = make_multilabel_classification(n_samples=len(X), n_classes=3, random_state=0)[1]
+    with pytest.raises(ValueError, match="None or 'balanced' for multilabel"):
+        ScratchMLPClassifier(class_weight={0: 2.0}).fit(X, Y)
+    ScratchMLPClassifier(class_weight="balanced", max_iter=2).fit(X, Y)
+    with pytest.raises(ValueError, match="class_weight"):
+        ScratchMLPClassifier(class_weight="auto").fit(X, y)

@@ -25,7 +25,7 @@ def _model(hidden, n_out, out_activation, loss, alpha=0.0, use_bias=True):
             units, act = h
             model.add(DenseBlock(units, act, use_bias=use_bias))
     model.add(DenseBlock(n_out, out_activation, use_bias=use_bias))
-    model.compile(loss=loss, optimizer=SGD(0.1), alpha=alpha)
+    model.compile(optimizer=SGD(0.1), loss=loss, alpha=alpha)
     return model
 
 
@@ -52,7 +52,7 @@ def test_every_activation_hidden_layer(activation):
     model = _model([(5, activation)], 2, "linear", "squared_error")
     model.build(4, random_state=1)
     err, details = check_gradients(model, X, y, return_details=True)
-    assert set(details) == {"dense.W", "dense.b", "dense_1.W", "dense_1.b"}
+    assert set(details) == {"layers[0].W", "layers[0].b", "layers[1].W", "layers[1].b"}
     assert err <= TOL, details
 
 
@@ -189,12 +189,12 @@ def test_detects_linear_derivative_returning_z(monkeypatch):
     model = _model([(5, "linear")], 2, "linear", "squared_error")
     model.build(4, random_state=0)
     assert check_gradients(model, X, y) <= TOL  # correct code passes
+    monkeypatch.setattr(Linear, "derivative_from_output", False)
     monkeypatch.setattr(Linear, "derivative", lambda self, z, a: z)
     monkeypatch.setattr(Linear, "backward", ActivationFunction.backward)
-    monkeypatch.setattr(Linear, "backward_inplace", ActivationFunction.backward_inplace)
     err, details = check_gradients(model, X, y, return_details=True)
     assert err > 1e-2
-    assert details["dense.W"] > 1e-2  # the hidden layer below the bad derivative
+    assert details["layers[0].W"] > 1e-2  # the hidden layer below the bad derivative
 
 
 def test_detects_bias_gradient_averaged(monkeypatch):
@@ -202,18 +202,18 @@ def test_detects_bias_gradient_averaged(monkeypatch):
     X, y = _data(rng, n=8), rng.normal(size=(8, 2))
     model = _model([(5, "tanh")], 2, "linear", "squared_error")
     model.build(4, random_state=0)
-    original = DenseBlock.backward
+    original = DenseBlock.backward_linear
 
-    def averaged_bias(self, grad, **kwargs):
-        out = original(self, grad, **kwargs)
+    def averaged_bias(self, delta, **kwargs):
+        out = original(self, delta, **kwargs)
         self.grads["b"] /= self._cache["X"].shape[0]  # mean instead of sum
         return out
 
-    monkeypatch.setattr(DenseBlock, "backward", averaged_bias)
+    monkeypatch.setattr(DenseBlock, "backward_linear", averaged_bias)
     err, details = check_gradients(model, X, y, return_details=True)
     assert err > 1e-2
-    assert details["dense.b"] > 1e-2 and details["dense_1.b"] > 1e-2
-    assert details["dense_1.W"] <= TOL  # kernels are still right
+    assert details["layers[0].b"] > 1e-2 and details["layers[1].b"] > 1e-2
+    assert details["layers[1].W"] <= TOL  # kernels are still right
 
 
 def test_detects_wrong_activation_derivative(monkeypatch):
@@ -224,6 +224,49 @@ def test_detects_wrong_activation_derivative(monkeypatch):
     cls = ACTIVATIONS["sigmoid"]
     monkeypatch.setattr(cls, "derivative", lambda self, z, a: a)  # forgot (1 - a)
     assert check_gradients(model, X, y) > 1e-2
+
+
+def test_details_are_keyed_by_layer_index(monkeypatch):
+    """A wrong gradient in one layer is reported for that layer, whatever the
+    names (two layers named alike once hid each other's entries)."""
+    rng = np.random.default_rng(13)
+    X, y = _data(rng, n=8), rng.normal(size=(8, 1))
+    model = Model([DenseBlock(4, "tanh", name="x"), DenseBlock(1, name="y")])
+    model.compile(optimizer=None, loss="squared_error").build(4, random_state=0)
+    original = DenseBlock.backward_linear
+
+    def first_bias_wrong(self, delta, **kwargs):
+        out = original(self, delta, **kwargs)
+        if self is model.layers[0]:
+            self.grads["b"] /= 6
+        return out
+
+    monkeypatch.setattr(DenseBlock, "backward_linear", first_bias_wrong)
+    err, details = check_gradients(model, X, y, return_details=True)
+    assert set(details) == {"layers[0].W", "layers[0].b", "layers[1].W", "layers[1].b"}
+    assert details["layers[0].b"] > 1e-2 and err == details["layers[0].b"]
+    assert details["layers[1].b"] <= TOL
+
+
+def test_uncompiled_model_gives_a_clear_error():
+    model = Model([DenseBlock(3, "relu"), DenseBlock(1)])
+    with pytest.raises(ValueError, match=r"compile\(loss=\.\.\.\)"):
+        check_gradients(model, np.ones((2, 3)), np.ones((2, 1)))
+
+
+def test_derivative_from_output_set_wrongly_cannot_pass_silently():
+    """The old ``inplace`` trap: flagging an activation whose derivative needs z."""
+    from sknetscratch.activations import Softplus
+
+    class FastSoftplus(Softplus):
+        derivative_from_output = True
+
+    rng = np.random.default_rng(14)
+    X, y = _data(rng), rng.normal(size=(7, 1))
+    model = Model([DenseBlock(5, FastSoftplus()), DenseBlock(1)])
+    model.compile(optimizer=None, loss="squared_error").build(4, random_state=0)
+    with pytest.raises(TypeError):
+        check_gradients(model, X, y)
 
 
 def test_is_exported():

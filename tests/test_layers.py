@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from sknetscratch import SGD, DenseBlock, Dropout, Layer, Model
-from sknetscratch.activations import Sigmoid, Tanh
+from sknetscratch.activations import ELU, LeakyReLU, Sigmoid, Tanh
 
 
 def _dense(units=4, n_in=3, activation="tanh", use_bias=True, seed=0):
@@ -38,8 +38,9 @@ def test_no_bias():
     assert layer.param_shapes(3) == {"W": (3, 4)} and layer.count_params(3) == 12
     X = np.random.default_rng(1).normal(size=(5, 3))
     np.testing.assert_allclose(layer.forward(X), np.tanh(X @ layer.W), rtol=1e-14)
-    _, grads = layer.backward(np.ones((5, 4)))
-    assert set(grads) == {"W"}
+    layer.forward(X)
+    layer.backward(np.ones((5, 4)))
+    assert set(layer.grads) == {"W"}
 
 
 def test_forward_is_f_of_xw_plus_b():
@@ -48,9 +49,9 @@ def test_forward_is_f_of_xw_plus_b():
     Z = np.array(
         [[X[i] @ layer.W[:, k] + layer.b[k] for k in range(4)] for i in range(6)]
     )
-    np.testing.assert_allclose(layer.pre_activation(X), Z, rtol=1e-14)
+    np.testing.assert_allclose(layer.forward_linear(X), Z, rtol=1e-14)
     np.testing.assert_allclose(layer.forward(X), 1 / (1 + np.exp(-Z)), rtol=1e-14)
-    np.testing.assert_allclose(layer.infer(X), layer.forward(X), rtol=1e-15)
+    np.testing.assert_allclose(layer(X), layer.forward(X), rtol=1e-15)
 
 
 def test_backward_formulas_against_manual_loops():
@@ -58,8 +59,11 @@ def test_backward_formulas_against_manual_loops():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(6, 3))
     G = rng.normal(size=(6, 4))
-    A = layer.forward(X)
-    grad_in, grads = layer.backward(G)
+    A = layer(X)
+    G_before = G.copy()
+    grad_in = layer.backward(G)
+    grads = layer.grads
+    np.testing.assert_array_equal(G, G_before)  # the incoming gradient is kept
     delta = G * (1 - A**2)  # tanh'
     dW = np.zeros((3, 4))
     db = np.zeros(4)
@@ -71,18 +75,16 @@ def test_backward_formulas_against_manual_loops():
     # per-unit SUM over the batch (not the mean, not a scalar)
     np.testing.assert_allclose(grads["b"], db, rtol=1e-13)
     assert grads["b"].shape == (4,)
-    assert not np.allclose(grads["b"], db / 6)
     np.testing.assert_allclose(grad_in, delta @ layer.W.T, rtol=1e-13)
-    assert grads is layer.grads
 
 
-def test_backward_pre_activation_and_no_input_grad():
+def test_backward_linear_and_no_input_grad():
     layer = _dense(activation="sigmoid")
     rng = np.random.default_rng(4)
     X, delta = rng.normal(size=(5, 3)), rng.normal(size=(5, 4))
-    layer.forward(X)
-    grad_in, grads = layer.backward(delta, pre_activation=True, need_input_grad=False)
-    assert grad_in is None
+    layer.forward_linear(X)
+    assert layer.backward_linear(delta, need_input_grad=False) is None
+    grads = layer.grads
     np.testing.assert_allclose(grads["W"], X.T @ delta, rtol=1e-13)
     np.testing.assert_allclose(grads["b"], delta.sum(axis=0), rtol=1e-13)
 
@@ -111,8 +113,8 @@ def test_sparse_input_same_as_dense(fmt):
     out_s = sparse.forward(Xs)
     assert isinstance(out_s, np.ndarray)
     np.testing.assert_allclose(out_s, out_d, rtol=1e-14)
-    gin_d, gd = dense.backward(G)
-    gin_s, gs = sparse.backward(G)
+    gin_d, gd = dense.backward(G), dense.grads
+    gin_s, gs = sparse.backward(G), sparse.grads
     for k in gd:
         np.testing.assert_allclose(gs[k], gd[k], rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(np.asarray(gin_s), gin_d, rtol=1e-13)
@@ -126,7 +128,7 @@ def test_sparse_input_in_a_model(dtype):
 
     def make():
         m = Model([DenseBlock(5, "relu"), DenseBlock(1, "sigmoid")])
-        m.compile("binary_crossentropy", SGD(0.1))
+        m.compile(SGD(0.1), "binary_crossentropy")
         return m.build(6, random_state=0, dtype=dtype)
 
     md, ms = make(), make()
@@ -191,9 +193,8 @@ def test_dropout_identity_at_inference():
     layer = Dropout(0.5)
     np.testing.assert_array_equal(layer.forward(X), X)
     np.testing.assert_array_equal(layer.forward(X, training=False, rng=0), X)
-    np.testing.assert_array_equal(layer.infer(X), X)
     G = np.ones_like(X)
-    np.testing.assert_array_equal(layer.backward(G)[0], G)
+    np.testing.assert_array_equal(layer.backward(G), G)
     assert layer.param_shapes(7) == {} and layer.output_dim(7) == 7
 
 
@@ -208,7 +209,7 @@ def test_dropout_training_scaled_mask(dtype):
     np.testing.assert_allclose(out[kept], X[kept] / dtype(1 - rate), rtol=1e-6)
     assert abs(kept.mean() - (1 - rate)) < 0.01  # 20000 draws
     G = np.random.default_rng(10).normal(size=X.shape).astype(dtype)
-    gin, _ = layer.backward(G)
+    gin = layer.backward(G)
     np.testing.assert_allclose(gin[kept], G[kept] / dtype(1 - rate), rtol=1e-6)
     assert np.all(gin[~kept] == 0)
     # the same generator state gives the same mask
@@ -253,11 +254,10 @@ def test_pickle_drops_forward_cache(make):
     for k, v in layer.params.items():
         np.testing.assert_array_equal(clone.params[k], v)
         assert clone.grads[k].shape == v.shape and np.all(clone.grads[k] == 0)
-    np.testing.assert_array_equal(clone.infer(X), layer.infer(X))
+    np.testing.assert_array_equal(clone(X), layer(X))
 
 
 def test_dropout_on_sparse_input_is_elementwise():
-    sp = pytest.importorskip("scipy.sparse")
     X = np.arange(1.0, 10.0).reshape(
         3, 3
     )  # square: a matrix product would pass silently
@@ -267,3 +267,43 @@ def test_dropout_on_sparse_input_is_elementwise():
         sp.csr_matrix(X), training=True, rng=np.random.default_rng(0)
     )
     np.testing.assert_array_equal(sparse.toarray(), dense)
+
+
+LAYERS = [
+    lambda: DenseBlock(3, "tanh", use_bias=False, kernel_initializer="he_normal"),
+    lambda: DenseBlock(4, LeakyReLU(negative_slope=0.2)),
+    lambda: DenseBlock(4, ELU(alpha=0.5), name="elu"),
+    lambda: DenseBlock(2, name="out", bias_initializer="sklearn"),
+    lambda: Dropout(0.3, name="drop"),
+]
+
+
+@pytest.mark.parametrize("make", LAYERS)
+def test_every_layer_round_trips_through_its_config(make):
+    layer = make()
+    clone = type(layer)(**layer.get_config())
+    assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
+    assert repr(clone) == repr(layer)
+    if isinstance(layer, DenseBlock):
+        assert clone.activation == layer.activation  # parameters included
+        assert clone.activation is not layer.activation
+
+
+def test_buffers_grow_to_the_largest_batch_and_are_reused():
+    layer = _dense(units=4, n_in=3)
+    rng = np.random.default_rng(12)
+    big = layer.forward(rng.normal(size=(8, 3)))
+    small_X = rng.normal(size=(3, 3))
+    small = layer.forward(small_X)
+    assert small.shape == (3, 4) and np.shares_memory(small, big)
+    np.testing.assert_allclose(small, np.tanh(small_X @ layer.W + layer.b))
+
+
+def test_derivative_from_output_layers_cache_no_z():
+    layer = _dense(activation="relu")
+    X = np.random.default_rng(13).normal(size=(5, 3))
+    A = layer.forward(X)
+    assert layer._cache["Z"] is None and layer._cache["A"] is A  # A written over Z
+    layer = _dense(activation="softplus")
+    A = layer.forward(X)
+    np.testing.assert_allclose(layer._cache["Z"], X @ layer.W + layer.b)

@@ -256,3 +256,12 @@ def test_poisson_on_integer_counts_is_computed_in_the_logits_dtype():
     expected = Poisson()(y.astype(np.float64), z)
     assert Poisson()(y, z) == pytest.approx(expected, rel=1e-12)
     assert Poisson().value_and_gradient(y, z)[0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_config_round_trips_through_the_constructor(name):
+    loss = get_loss(name)
+    copy = type(loss)(**loss.get_config())
+    assert copy == loss and copy is not loss
+    y, z = _case(name, seed=6)
+    assert copy(y, z) == loss(y, z)

@@ -21,6 +21,7 @@ import pytest
 from sknetscratch import (
     DenseBlock,
     Dropout,
+    Layer,
     Model,
     ScratchMLPClassifier,
     ScratchMLPRegressor,
@@ -73,11 +74,13 @@ def assert_same_model(a, b, where="model"):
         assert list(la.params) == list(lb.params)
         for k in la.params:
             assert_same(la.params[k], lb.params[k], f"{where}.layers[{i}].{k}")
+        assert list(la.state) == list(lb.state)
+        for k in la.state:
+            assert_same(la.state[k], lb.state[k], f"{where}.layers[{i}].state.{k}")
     assert type(a.loss) is type(b.loss)
     assert type(a.optimizer) is type(b.optimizer)
     if a.optimizer is not None:
-        va = {k: v for k, v in vars(a.optimizer).items() if k != "_tmp"}
-        vb = {k: v for k, v in vars(b.optimizer).items() if k != "_tmp"}
+        va, vb = vars(a.optimizer), vars(b.optimizer)
         assert va.keys() == vb.keys()
         for k in va:
             assert_same(va[k], vb[k], f"{where}.optimizer.{k}")
@@ -257,6 +260,17 @@ def test_roundtrip_types_of_special_attributes(tmp_path):
     assert loaded.model_.optimizer is None
 
 
+def test_class_weight_dict_roundtrip(tmp_path):
+    X, _ = _data()
+    y = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
+    weights = {"a": 2.0, "b": 0.5, "c": 1}
+    est = ScratchMLPClassifier((4,), max_iter=3, random_state=0, class_weight=weights)
+    loaded = roundtrip(est.fit(X, y), tmp_path)
+    assert loaded.class_weight == weights
+    assert [type(v) for v in loaded.class_weight.values()] == [float, float, int]
+    assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
 def test_string_classes_dtypes(tmp_path):
     for case, kind in [("string-labels", "U"), ("object-string-labels", "O")]:
         template, X, y = CASES[case]
@@ -370,7 +384,7 @@ def test_model_unbuilt_and_uncompiled(tmp_path):
     assert_same_model(model, loaded)
 
     model = Model([DenseBlock(3, "silu"), DenseBlock(2, "softmax")], input_dim=7)
-    model.compile("categorical_crossentropy", "sgd")
+    model.compile("sgd", "categorical_crossentropy")
     loaded = roundtrip(model, tmp_path, "b.npz")
     assert_same_model(model, loaded)
     assert loaded.input_dim == 7 and not loaded.built
@@ -527,6 +541,34 @@ def _model_doc(doc):
         (
             lambda d: d["content"]["attributes"].update({"predict": {"type": "none"}}),
             "attribute 'predict' cannot be set",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {"class_weight": {"type": "dict", "items": [[{"type": "int"}]]}}
+            ),
+            "not a \\[key, value\\] pair",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {
+                    "class_weight": {
+                        "type": "dict",
+                        "items": [[{"type": "int", "value": 0}, {"type": "none"}]] * 2,
+                    }
+                }
+            ),
+            "key 0 appears twice",
+        ),
+        (
+            lambda d: d["content"]["params"].update(
+                {
+                    "class_weight": {
+                        "type": "dict",
+                        "items": [[{"type": "list", "items": []}, {"type": "none"}]],
+                    }
+                }
+            ),
+            "unknown or misplaced value type 'list'",
         ),
         (
             lambda d: d["content"]["params"].update(
@@ -812,8 +854,8 @@ def test_random_state_instance_refused(tmp_path):
 def test_unknown_attribute_types_refused(tmp_path):
     template, X, y = CASES["binary-adam"]
     est = copy.deepcopy(template).fit(X, y)
-    est.extra_ = {"a": 1}
-    with pytest.raises(TypeError, match="attribute 'extra_'.*dict"):
+    est.extra_ = {1, 2}  # a set: not a supported type
+    with pytest.raises(TypeError, match="attribute 'extra_'.*set"):
         save(est, tmp_path / "x.npz")
     del est.extra_
     est.classes_ = np.array([0, "a"], dtype=object)
@@ -917,36 +959,168 @@ def test_archive_is_plain_npz(tmp_path):
         assert all(npz[k].dtype.kind != "O" for k in npz.files)
 
 
-def test_optimizer_state_written_in_another_layout_is_realigned(tmp_path):
-    """A file whose flat layout differs (e.g. layer order W0 b0 W1 b1) still resumes
-    training exactly: the optimizer state follows the recorded param_layout."""
-    model, X, y = _core_model("adam")
-    model.fit(X, y, batch_size=16, epochs=2, random_state=0)
-    path = tmp_path / "m.npz"
-    save(model, path)
-    current = sorted(model._slices.items(), key=lambda t: t[1].start)
-    layer_order = [(i, k) for i, lay in enumerate(model.layers) for k in lay.params]
-    assert [k for k, _ in current] != layer_order  # the test means something
+DATA = os.path.join(os.path.dirname(__file__), "data")
 
-    def to_layer_order(arrays):
-        for key in ("m", "v"):
-            ref = arrays_ref[key]
-            arrays[ref] = np.concatenate(
-                [arrays[ref][model._slices[k]] for k in layer_order]
-            )
 
+def _v1(name):
+    return os.path.join(DATA, name)
+
+
+def test_format_version_1_model_loads_and_continues_training():
+    """A file saved before the redesign (kernels-first parameter vector, format
+    version 1) loads, predicts as it did, and keeps its Adam moments, realigned
+    to the new layer-order vector."""
+    expected = np.load(_v1("format_v1_expected.npz"))
+    path = _v1("model_format_v1.npz")
+    model = load(path)
+    X, y = expected["X"], expected["y"]
+    np.testing.assert_array_equal(model.predict(X), expected["model_proba"])
+    assert all(lay.state == {} for lay in model.layers)
     with np.load(path, allow_pickle=False) as npz:
         doc = json.loads(npz[META].tobytes())
-    state = _model_doc_core(doc)["optimizer"]["state"]
-    arrays_ref = {k: state[k]["key"] for k in ("m", "v")}
+        raw = {k: npz[k] for k in npz.files}
+    m_doc = _model_doc_core(doc)
+    assert doc["format_version"] == 1
+    layout = [tuple(x) for x in m_doc["param_layout"]]
+    assert layout[:3] == [(0, "W"), (2, "W"), (3, "W")]  # kernels first
+    for name in ("m", "v"):
+        saved, start = raw[m_doc["optimizer"]["state"][name]["key"]], 0
+        for key in layout:  # each array's moments, wherever the new layout puts them
+            size = model._slices[key].stop - model._slices[key].start
+            np.testing.assert_array_equal(
+                getattr(model.optimizer, name)[model._slices[key]],
+                saved[start : start + size],
+            )
+            start += size
+    model.fit(X, y, batch_size=16, epochs=1, random_state=1)
+    assert model.optimizer.iterations == int(expected["model_iterations"])
+    assert np.isfinite(model.params).all()
 
-    def drop_layout(d):
-        _model_doc_core(d)["param_layout"] = None
 
-    _rewrite(path, mutate_doc=drop_layout, mutate_arrays=to_layer_order)
-    loaded = load(path)
-    np.testing.assert_array_equal(loaded.optimizer.m, model.optimizer.m)
-    np.testing.assert_array_equal(loaded.optimizer.v, model.optimizer.v)
+def test_format_version_1_estimator_loads():
+    expected = np.load(_v1("format_v1_expected.npz"))
+    clf = load(_v1("classifier_format_v1.npz"))
+    assert isinstance(clf, ScratchMLPClassifier)
+    np.testing.assert_array_equal(
+        clf.predict_proba(expected["X"]), expected["classifier_proba"]
+    )
+
+
+def test_random_state_values_round_trip(tmp_path):
+    """A numpy RandomState attribute (the estimators' ``_random_state``) is saved
+    by its state and continues the same draws."""
+    template, X, y = CASES["binary-adam"]
+    est = copy.deepcopy(template).fit(X, y)
+    rs = np.random.RandomState(3)
+    rs.normal(size=5)  # leaves a cached Gaussian
+    est._random_state = rs
+    loaded = roundtrip(est, tmp_path)
+    assert type(loaded._random_state) is np.random.RandomState
+    a, b = rs.get_state(), loaded._random_state.get_state()
+    assert a[0] == b[0] and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+    np.testing.assert_array_equal(
+        loaded._random_state.normal(size=7), rs.normal(size=7)
+    )
+    np.testing.assert_array_equal(
+        loaded._random_state.permutation(50), rs.permutation(50)
+    )
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda d: d["rs"].update({"pos": 625}), "invalid RandomState position"),
+        (lambda d: d["rs"].update({"has_gauss": 2}), "invalid RandomState position"),
+        (lambda d: d["rs"].pop("pos"), "missing 'pos'"),
+    ],
+)
+def test_tampered_random_state_refused(tmp_path, mutate, match):
+    template, X, y = CASES["binary-adam"]
+    est = copy.deepcopy(template).fit(X, y)
+    est._random_state = np.random.RandomState(0)
+    path = tmp_path / "m.npz"
+    save(est, path)
+
+    def edit(doc):
+        mutate({"rs": doc["content"]["attributes"]["_random_state"]})
+
+    _rewrite(path, mutate_doc=edit)
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_random_state_key_must_be_624_uint32(tmp_path):
+    template, X, y = CASES["binary-adam"]
+    est = copy.deepcopy(template).fit(X, y)
+    est._random_state = np.random.RandomState(0)
+    path = tmp_path / "m.npz"
+    save(est, path)
+    with np.load(path, allow_pickle=False) as npz:
+        doc = json.loads(npz[META].tobytes())
+    key = doc["content"]["attributes"]["_random_state"]["key"]["key"]
+    _rewrite(path, mutate_arrays=lambda a: a.update({key: a[key][:10]}))
+    with pytest.raises(ValueError, match="624 uint32"):
+        load(path)
+
+
+class _Stateful(Layer):
+    """A layer with a non-trainable array, allow-listed for these tests only."""
+
+    kind = "stateful"
+
+    def state_shapes(self, input_dim):
+        return {"running": (input_dim,)}
+
+    def forward(self, X, *, training=False, rng=None):
+        return X
+
+    def backward(self, grad, *, need_input_grad=True):
+        return grad
+
+
+@pytest.fixture
+def stateful_model(monkeypatch):
+    from sknetscratch.persistence import _format
+
+    monkeypatch.setitem(_format._LAYERS, "_Stateful", _Stateful)
+    model = Model([DenseBlock(3, "relu"), _Stateful(), DenseBlock(1, "sigmoid")])
+    model.compile("adam", "binary_crossentropy").build(4, random_state=0)
+    model.layers[1].state["running"][...] = [1.0, 2.0, 3.0]
+    return model
+
+
+def test_non_trainable_state_is_saved(stateful_model, tmp_path):
+    loaded = roundtrip(stateful_model, tmp_path)
+    assert_same_model(stateful_model, loaded)
+    np.testing.assert_array_equal(loaded.layers[1].state["running"], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda s: s.clear(), r"non-trainable arrays \[\] do not match"),
+        (lambda s: s.update({"x": s["running"]}), "referenced twice"),
+    ],
+)
+def test_tampered_non_trainable_state_refused(stateful_model, tmp_path, mutate, match):
+    path = tmp_path / "m.npz"
+    save(stateful_model, path)
+    _rewrite(
+        path, mutate_doc=lambda d: mutate(_model_doc_core(d)["layers"][1]["state"])
+    )
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_non_trainable_state_shape_checked(stateful_model, tmp_path):
+    path = tmp_path / "m.npz"
+    save(stateful_model, path)
+    with np.load(path, allow_pickle=False) as npz:
+        doc = json.loads(npz[META].tobytes())
+    key = _model_doc_core(doc)["layers"][1]["state"]["running"]["key"]
+    _rewrite(path, mutate_arrays=lambda a: a.update({key: a[key][:2]}))
+    with pytest.raises(ValueError, match="non-trainable array 'running' has shape"):
+        load(path)
 
 
 def _model_doc_core(doc):

@@ -114,17 +114,20 @@ def save(
     True
     """
     encode = _encode_pipeline if type(obj) is Pipeline else _encode_document
-    doc, arrays = encode(obj)
+    _write_document(*encode(obj), path, type(obj).__name__)
+
+
+def _write_document(doc: dict, arrays: dict, path, what: str) -> None:
+    """Write the JSON ``doc`` and ``arrays`` to ``path`` atomically."""
     meta = json.dumps(doc, allow_nan=False).encode("utf-8")
     if len(meta) > _MAX_METADATA_BYTES:  # load() would refuse the file
         raise ValueError(
-            f"Cannot save {type(obj).__name__}: its JSON description takes "
-            f"{len(meta)} bytes, more than the {_MAX_METADATA_BYTES} that load() "
-            "accepts."
+            f"Cannot save {what}: its JSON description takes {len(meta)} bytes, "
+            f"more than the {_MAX_METADATA_BYTES} that load() accepts."
         )
     arrays[_META_KEY] = np.frombuffer(meta, dtype=np.uint8)
-    # (the package's _write_archive and _MAX_METADATA_BYTES are passed on, so that
-    # they can be patched here, on sknetscratch.persistence)
+    # (the package's _write_archive and _MAX_METADATA_BYTES are used here, so that
+    # they can be patched on sknetscratch.persistence)
     _atomic_write(path, arrays, _write_archive)
 
 
@@ -174,6 +177,26 @@ def load(
     --------
     save : Write the file.
     """
+
+    def decode(decoder, content):
+        kind = content.get("type")
+        if kind == "estimator":
+            return decoder.estimator(content)
+        if kind == "pipeline":
+            return _decode_pipeline(decoder, content)[0]
+        if kind == "model":
+            return decoder.model(_get(content, "model", dict, "content"), "the model")
+        raise _Refused(f"unknown content type {kind!r}")
+
+    return _load_document(path, decode)
+
+
+def _load_document(path, decode):
+    """Read and check ``path``, then ``decode(decoder, content)``.
+
+    Warns when another sknetscratch version wrote the file; any refusal or
+    malformed content becomes a ValueError that names the file.
+    """
     from .. import __version__
 
     source = os.fspath(path)
@@ -184,19 +207,10 @@ def load(
             f"{source!r} was saved with sknetscratch {saved_version}; this is "
             f"sknetscratch {__version__}. Check the loaded object before relying on it.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    decoder = _Decoder(arrays)
     try:
-        content = _get(doc, "content", dict, "the document")
-        kind = content.get("type")
-        if kind == "estimator":
-            return decoder.estimator(content)
-        if kind == "pipeline":
-            return _decode_pipeline(decoder, content)[0]
-        if kind == "model":
-            return decoder.model(_get(content, "model", dict, "content"), "the model")
-        raise _Refused(f"unknown content type {kind!r}")
+        return decode(_Decoder(arrays), _get(doc, "content", dict, "the document"))
     except _Refused as exc:
         raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:

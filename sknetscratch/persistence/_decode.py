@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._flat import realign
 from ..activations import ACTIVATIONS, ActivationFunction
 from ..layers import DenseBlock, Layer
 from ..losses import LOSSES
@@ -68,10 +69,23 @@ class _Decoder:
                     for i, v in enumerate(items)
                 ]
                 return values if kind == "list" else tuple(values)
+            if kind == "dict":
+                pairs = _get(doc, "items", list, where)
+                out = {}
+                for i, pair in enumerate(pairs):
+                    if not isinstance(pair, list) or len(pair) != 2:
+                        raise _Refused(f"{where}: item {i} is not a [key, value] pair")
+                    key = self.value(pair[0], f"{where} key {i}", nested=False)
+                    if key in out:
+                        raise _Refused(f"{where}: key {key!r} appears twice")
+                    out[key] = self.value(pair[1], f"{where}[{key!r}]", nested=False)
+                return out
             if kind == "array":
                 return self.array(doc, where)
             if kind == "model":
                 return self.model(_get(doc, "model", dict, where), where)
+            if kind == "random_state":
+                return self.random_state(doc, where)
         raise _Refused(f"{where}: unknown or misplaced value type {kind!r}")
 
     def array(self, doc: Any, where: str) -> np.ndarray:
@@ -89,6 +103,19 @@ class _Decoder:
                 raise _Refused(f"{where}: a string array was expected for {key!r}")
             return arr.astype(object)
         return arr
+
+    def random_state(self, doc: dict, where: str) -> np.random.RandomState:
+        key = self.array(_get(doc, "key", dict, where), f"{where}.key")
+        if key.dtype != np.uint32 or key.shape != (624,):
+            raise _Refused(f"{where}: the RandomState key must be 624 uint32 values")
+        pos = _get(doc, "pos", int, where)
+        has_gauss = _get(doc, "has_gauss", int, where)
+        if not (0 <= pos <= 624 and has_gauss in (0, 1)):
+            raise _Refused(f"{where}: invalid RandomState position or Gaussian flag")
+        gauss = _json_to_float(doc.get("cached_gaussian"), f"{where}.cached_gaussian")
+        rs = np.random.RandomState()
+        rs.set_state(("MT19937", key, pos, has_gauss, gauss))
+        return rs
 
     def scalar_number(self, doc: Any, where: str) -> Any:
         val = self.value(doc, where, nested=False)
@@ -110,6 +137,11 @@ class _Decoder:
         if not (dtype is None or dtype in _MODEL_DTYPES):
             raise _Refused(f"{where}: unsupported model dtype {dtype!r}")
         alpha = self.scalar_number(_get(doc, "alpha", dict, where), f"{where}.alpha")
+        l1 = (  # absent from files written before the L1 penalty existed
+            self.scalar_number(_get(doc, "l1", dict, where), f"{where}.l1")
+            if "l1" in doc
+            else 0.0
+        )
         stop = self.value(
             _get(doc, "stop_training", dict, where),
             f"{where}.stop_training",
@@ -132,7 +164,7 @@ class _Decoder:
             if not isinstance(loss, str) or loss not in LOSSES:
                 raise _Refused(f"{where}: unknown loss {loss!r}")
             model.compile(loss=loss, optimizer=None, alpha=float(alpha))
-        model.alpha = alpha
+        model.alpha, model.l1 = alpha, l1
         model.stop_training = stop
         opt_doc = doc.get("optimizer")
         if opt_doc is not None:
@@ -154,7 +186,7 @@ class _Decoder:
             if not (input_dim is None or (type(input_dim) is int and input_dim > 0)):
                 raise _Refused(f"{where}: bad input_dim {input_dim!r}")
             model.input_dim, model.dtype = input_dim, dtype
-        for i, (layer, (layer_dim, params)) in enumerate(layers):
+        for i, (layer, (layer_dim, params, state)) in enumerate(layers):
             lw = f"{where}.layers[{i}]"
             if built and layer_dim != dims[i]:
                 raise _Refused(
@@ -166,20 +198,17 @@ class _Decoder:
                 first = next(iter(params.values()), None)
                 param_dtype = np.dtype(np.float64 if first is None else first.dtype)
             shapes = {} if layer_dim is None else layer.param_shapes(layer_dim)
-            if set(params) != set(shapes):
-                raise _Refused(
-                    f"{lw}: parameters {sorted(params)} do not match the layer's "
-                    f"{sorted(shapes)}"
-                )
-            for k, arr in params.items():
-                if arr.shape != shapes[k] or arr.dtype != param_dtype:
-                    raise _Refused(
-                        f"{lw}: parameter {k!r} has shape {arr.shape} and dtype "
-                        f"{arr.dtype}; expected {shapes[k]} and {param_dtype}"
-                    )
+            _check_arrays(params, shapes, param_dtype, f"{lw}: parameter")
+            state_shapes = {} if layer_dim is None else layer.state_shapes(layer_dim)
+            if state is None:  # format version 1: layers had no state
+                state = {k: np.zeros(s, param_dtype) for k, s in state_shapes.items()}
+            _check_arrays(
+                state, state_shapes, param_dtype, f"{lw}: non-trainable array"
+            )
             # the checked arrays themselves, in the layer's storage order; no
             # random initialisation is done and then overwritten
             layer.params = {k: params[k] for k in shapes}
+            layer.state = {k: state[k] for k in state_shapes}
             layer.input_dim = layer_dim
             if not built:
                 layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
@@ -198,21 +227,14 @@ class _Decoder:
         saved = [tuple(_as(x, list, f"{where}.param_layout")) for x in layout]
         if sorted(saved, key=str) != sorted(current, key=str):
             raise _Refused(f"{where}: param_layout does not match the layers")
-        if saved == current:
-            return
-        offsets, start = {}, 0
+        offsets, start = {}, 0  # where each array's state is in the saved vectors
         for key in saved:
             size = model._slices[key].stop - model._slices[key].start
             offsets[key] = slice(start, start + size)
             start += size
-        for name, value in vars(model.optimizer).items():
-            if isinstance(value, np.ndarray) and value.shape == model.params.shape:
-                aligned = np.empty_like(value)
-                for key in current:
-                    aligned[model._slices[key]] = value[offsets[key]]
-                setattr(model.optimizer, name, aligned)
+        realign(model.optimizer, offsets, model._slices, model.params.size)
 
-    def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict]]:
+    def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict, Any]]:
         name = doc.get("class")
         if not isinstance(name, str) or name not in _LAYERS:
             raise _Refused(f"unknown layer type {name!r} in {where}")
@@ -241,10 +263,16 @@ class _Decoder:
             str(k): self.array(v, f"{where}.params[{k!r}]")
             for k, v in _get(doc, "params", dict, where).items()
         }
-        for k, arr in params.items():
+        state = None  # absent from format version 1
+        if "state" in doc:
+            state = {
+                str(k): self.array(v, f"{where}.state[{k!r}]")
+                for k, v in _get(doc, "state", dict, where).items()
+            }
+        for k, arr in [*params.items(), *(state or {}).items()]:
             if arr.dtype.kind != "f":
-                raise _Refused(f"{where}: parameter {k!r} is not a float array")
-        return layer, (layer_dim, params)
+                raise _Refused(f"{where}: array {k!r} is not a float array")
+        return layer, (layer_dim, params, state)
 
     def activation(self, doc: dict, where: str) -> ActivationFunction:
         name = doc.get("name")
@@ -304,6 +332,20 @@ class _Decoder:
         if hasattr(est, "model_"):
             est._relink()  # coefs_ / intercepts_ and the loss are re-derived
         return est
+
+
+def _check_arrays(arrays: dict, shapes: dict, dtype, what: str) -> None:
+    """The arrays a layer declares, no others, each of its shape and dtype."""
+    if set(arrays) != set(shapes):
+        raise _Refused(
+            f"{what}s {sorted(arrays)} do not match the layer's {sorted(shapes)}"
+        )
+    for k, arr in arrays.items():
+        if arr.shape != shapes[k] or arr.dtype != dtype:
+            raise _Refused(
+                f"{what} {k!r} has shape {arr.shape} and dtype {arr.dtype}; "
+                f"expected {shapes[k]} and {dtype}"
+            )
 
 
 def _as(value: Any, kind: type, where: str) -> Any:

@@ -30,20 +30,18 @@ _MODEL_KEYS = frozenset(
         "loss",
         "optimizer",
         "alpha",
+        "l1",
         "dtype",
         "stop_training",
         "_params",
         "_grads",
-        "_n_regularized",  # layout details, re-derived by build()
-        "_slices",
+        "_slices",  # layout, re-derived by build(); saved as param_layout
         "_scratch",  # scratch space
     ]
 )
 _LAYER_STATE_KEYS = frozenset(
-    ["name", "input_dim", "params", "grads", "_cache", "_buffers"]
+    ["name", "input_dim", "params", "grads", "state", "_cache", "_buffers"]
 )
-#: Optimizer attributes that are scratch space, never saved.
-_OPTIMIZER_SCRATCH = frozenset(["_tmp"])
 
 
 class _Encoder:
@@ -75,15 +73,27 @@ class _Encoder:
                     for i, v in enumerate(value)
                 ]
                 return {"type": kind, "items": items}
+            if type(value) is dict:  # e.g. class_weight={label: weight}
+                items = [
+                    [
+                        self.value(k, f"{where} key {k!r}", nested=False),
+                        self.value(v, f"{where}[{k!r}]", nested=False),
+                    ]
+                    for k, v in value.items()
+                ]
+                return {"type": "dict", "items": items}
             if isinstance(value, np.ndarray):
                 return self.array(value, where)
             if isinstance(value, Model):
                 return {"type": "model", "model": self.model(value, where)}
+            if type(value) is np.random.RandomState:
+                return self.random_state(value, where)
         raise TypeError(
             f"Cannot save {where}: values of type {type(value).__name__} are not "
             "supported (supported: None, bool, int, float, str, NumPy scalars"
             + (
-                ", lists and tuples of those, NumPy arrays and Model)."
+                ", lists and tuples of those, dicts of those, NumPy arrays, "
+                "numpy.random.RandomState and Model)."
                 if nested
                 else ")."
             )
@@ -99,6 +109,20 @@ class _Encoder:
         if dtype.kind == "f":
             item = _float_to_json(item)
         return {"type": "numpy", "dtype": dtype.name, "value": item}
+
+    def random_state(self, rs: np.random.RandomState, where: str) -> dict:
+        """A RandomState by its ``get_state()``: the MT19937 key, position and
+        cached Gaussian, so that the loaded one continues the same draws."""
+        name, key, pos, has_gauss, gauss = rs.get_state(legacy=True)
+        if name != "MT19937":  # pragma: no cover - legacy states are MT19937
+            raise TypeError(f"Cannot save {where}: bit generator {name!r}.")
+        return {
+            "type": "random_state",
+            "key": self.array(np.asarray(key, dtype=np.uint32), f"{where}.key"),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": _float_to_json(float(gauss)),
+        }
 
     def array(self, arr: np.ndarray, where: str) -> dict:
         if isinstance(arr, (np.matrix, np.ma.MaskedArray)):
@@ -159,6 +183,7 @@ class _Encoder:
             ),
             "dtype": self.value(model.dtype, f"{where}.dtype", nested=False),
             "alpha": self.value(model.alpha, f"{where}.alpha", nested=False),
+            "l1": self.value(model.l1, f"{where}.l1", nested=False),
             "stop_training": self.value(
                 model.stop_training, f"{where}.stop_training", nested=False
             ),
@@ -190,6 +215,8 @@ class _Encoder:
                 f"(supported: {sorted(_LAYERS)})."
             )
         config = layer.get_config()
+        if isinstance(layer, DenseBlock):  # saved below, with its parameters
+            config["activation"] = layer.activation.name
         for key, val in config.items():
             if not (
                 val is None
@@ -210,6 +237,10 @@ class _Encoder:
             "params": {
                 k: self.array(v, f"{where}.params[{k!r}]")
                 for k, v in layer.params.items()
+            },
+            "state": {
+                k: self.array(v, f"{where}.state[{k!r}]")
+                for k, v in layer.state.items()
             },
         }
         if isinstance(layer, DenseBlock):
@@ -237,8 +268,6 @@ class _Encoder:
             )
         config, state = {}, {}
         for k, v in vars(opt).items():
-            if k in _OPTIMIZER_SCRATCH:
-                continue
             if v is None or isinstance(v, np.ndarray):
                 state[k] = (
                     {"type": "none"} if v is None else self.array(v, f"{where}.{k}")
@@ -311,8 +340,6 @@ def _check_no_extra(obj: Any, allowed: frozenset | set, where: str) -> None:
 
 
 def _encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
-    from .. import __version__
-
     enc = _Encoder()
     if type(obj) in _ESTIMATORS.values():
         content = enc.estimator(obj)
@@ -323,11 +350,17 @@ def _encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
             f"save() supports ScratchMLPClassifier, ScratchMLPRegressor and Model; got "
             f"{type(obj).__name__}."
         )
-    doc = {
+    return _document(content), enc.arrays
+
+
+def _document(content: dict) -> dict:
+    """The saved JSON document: the format's header around ``content``."""
+    from .. import __version__
+
+    return {
         "format": FORMAT_MARKER,
         "format_version": FORMAT_VERSION,
         "sknetscratch_version": __version__,
         "numpy_version": np.__version__,
         "content": content,
     }
-    return doc, enc.arrays

@@ -11,7 +11,11 @@ from ..regressor import ScratchMLPRegressor
 #: Value of the ``"format"`` field of every file written by :func:`save`.
 FORMAT_MARKER = "sknetscratch-model"
 #: Version of the file layout written by :func:`save` (and the newest readable).
-FORMAT_VERSION = 1
+#: 1: the first format (parameter vector kernels first, then biases).
+#: 2: parameters in layer order; layers' non-trainable ``state``; RandomState
+#: values. Files of version 1 load: their optimizer state is realigned through
+#: the ``param_layout`` they record, and their layers have no state.
+FORMAT_VERSION = 2
 
 _META_KEY = "__sknetscratch_meta__"
 _ESTIMATORS: dict[str, type] = {

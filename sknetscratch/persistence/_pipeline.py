@@ -26,20 +26,17 @@ example the column names that the command line trained on; see
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._archive import _atomic_write, _read_file
 from ._decode import _Decoder, _get
-from ._encode import _Encoder
-from ._format import _ESTIMATORS, _META_KEY, FORMAT_MARKER, FORMAT_VERSION, _Refused
+from ._encode import _document, _Encoder
+from ._format import _ESTIMATORS, _Refused
 
 __all__ = ["load_pipeline", "save_pipeline"]
 
@@ -114,7 +111,6 @@ def _encode_scaler(enc: _Encoder, scaler: StandardScaler, where: str) -> dict:
 
 def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
     """``(document, arrays)`` of a pipeline; the ``save`` hook calls this."""
-    from .. import __version__
 
     if type(pipe) is not Pipeline:
         raise TypeError(
@@ -159,14 +155,7 @@ def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
             {} if metadata is None else _check_metadata(metadata, "metadata", TypeError)
         ),
     }
-    doc = {
-        "format": FORMAT_MARKER,
-        "format_version": FORMAT_VERSION,
-        "sknetscratch_version": __version__,
-        "numpy_version": np.__version__,
-        "content": content,
-    }
-    return doc, enc.arrays
+    return _document(content), enc.arrays
 
 
 def save_pipeline(
@@ -210,17 +199,9 @@ def save_pipeline(
     >>> metadata["features"], bool(loaded.predict([[1.5]]) == pipe.predict([[1.5]]))
     (['x'], True)
     """
-    from . import _MAX_METADATA_BYTES, _write_archive
+    from . import _write_document
 
-    doc, arrays = _encode_pipeline(pipe, metadata)
-    meta = json.dumps(doc, allow_nan=False).encode("utf-8")
-    if len(meta) > _MAX_METADATA_BYTES:
-        raise ValueError(
-            f"Cannot save the Pipeline: its JSON description takes {len(meta)} bytes, "
-            f"more than the {_MAX_METADATA_BYTES} that load() accepts."
-        )
-    arrays[_META_KEY] = np.frombuffer(meta, dtype=np.uint8)
-    _atomic_write(path, arrays, _write_archive)
+    _write_document(*_encode_pipeline(pipe, metadata), path, "the Pipeline")
 
 
 # ---------------------------------------------------------------------- loading
@@ -339,30 +320,13 @@ def load_pipeline(path: str | os.PathLike[str]) -> tuple[Pipeline, Metadata]:
     FileNotFoundError
         If ``path`` does not exist.
     """
-    from .. import __version__
-    from . import _MAX_METADATA_BYTES
+    from . import _load_document
 
-    source = os.fspath(path)
-    doc, arrays = _read_file(path, source, _MAX_METADATA_BYTES)
-    saved_version = doc.get("sknetscratch_version")
-    if saved_version != __version__:
-        warnings.warn(
-            f"{source!r} was saved with sknetscratch {saved_version}; this is "
-            f"sknetscratch {__version__}. Check the loaded object before relying on it.",
-            UserWarning,
-            stacklevel=2,
-        )
-    try:
-        content = _get(doc, "content", dict, "the document")
+    def decode(decoder, content):
         kind = content.get("type")
         if kind != "pipeline":
             what = {"estimator": "a single estimator", "model": "a core Model"}
             raise _Refused(f"it holds {what.get(kind, repr(kind))}, not a pipeline")
-        return _decode_pipeline(_Decoder(arrays), content)
-    except _Refused as exc:
-        raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise ValueError(
-            f"Refusing to load {source!r}: malformed content "
-            f"({type(exc).__name__}: {exc})."
-        ) from None
+        return _decode_pipeline(decoder, content)
+
+    return _load_document(path, decode)

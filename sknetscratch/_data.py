@@ -1,0 +1,69 @@
+"""Input checks shared by the core: the number of features of an input shape,
+and arrays cast to the model's dtype with their shapes checked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["input_dim_of", "prepare"]
+
+
+def input_dim_of(input_shape) -> int:
+    """Number of features from an int or a Keras input shape such as ``(None, 30)``."""
+    if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
+        dim = int(input_shape)
+    elif (
+        isinstance(input_shape, (tuple, list))
+        and len(input_shape) == 2
+        and input_shape[0] is None
+        and isinstance(input_shape[1], (int, np.integer))
+        and not isinstance(input_shape[1], bool)
+    ):
+        dim = int(input_shape[1])
+    else:
+        raise ValueError(
+            "input_shape must be the number of features (an int) or a Keras input "
+            f"shape (None, n_features); got {input_shape!r}."
+        )
+    if dim < 1:
+        raise ValueError(f"The number of input features must be >= 1; got {dim}.")
+    return dim
+
+
+def prepare(X, y=None, sample_weight=None, *, dtype=None, input_dim=None):
+    """``X`` cast to ``dtype`` (float64 when None and X is not floating), ``y``
+    made 2-D (0/1 ``uint8`` or bool codes stay ``uint8``, anything else takes X's
+    dtype) and ``sample_weight`` 1-D in X's dtype, with their shapes checked."""
+    dtype = np.dtype(dtype) if dtype else None
+    if not hasattr(X, "shape") or isinstance(X, np.matrix):
+        X = np.asarray(X)
+    if isinstance(X, np.ndarray):
+        if X.dtype.kind != "f" or (dtype is not None and X.dtype != dtype):
+            X = X.astype(dtype or np.float64)
+    elif dtype is not None and X.dtype != dtype:  # scipy sparse
+        X = X.astype(dtype)
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected 2D input X of shape (n_samples, n_features); got {X.shape}."
+        )
+    if input_dim is not None and X.shape[1] != input_dim:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but the model expects {input_dim}."
+        )
+    if y is not None:
+        y = np.asarray(y)
+        if y.dtype == bool:
+            y = y.view(np.uint8)
+        if y.dtype != np.uint8:  # uint8 0/1 codes stay compact; the rest: X's dtype
+            y = y.astype(X.dtype, copy=False)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X and y have different numbers of samples: {X.shape[0]} and {y.shape[0]}."
+            )
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=X.dtype).reshape(-1)
+        if sample_weight.shape[0] != X.shape[0]:
+            raise ValueError("sample_weight must have one weight per sample.")
+    return X, y, sample_weight
