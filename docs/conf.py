@@ -141,26 +141,5 @@ def _drop_missing_optional_pages(app, docname, source):
             source[0] = re.sub(rf"(?m)^{re.escape(page)}\n", "", source[0])
 
 
-_TRAILING_UNDERSCORE_IN_SHAPE = re.compile(r"(?<=[(, ])([A-Za-z]\w*?)_(?=[,)])")
-
-
-def _escape_attribute_names_in_shapes(app, what, name, obj, options, lines):
-    """Temporary shim: ``of shape (n_features_in_,)`` in a numpydoc type line.
-
-    In reST a bare ``name_`` is a hyperlink reference, so docutils reports
-    "Unknown target name" for the ``feature_names_in_`` entry of the estimators'
-    docstrings. scikit-learn spells it ``(`n_features_in_`,)``; once the
-    docstrings do, this hook changes nothing and can go.
-    """
-    for i, line in enumerate(lines):
-        head, sep, type_text = line.partition(" : ")
-        if sep and "shape (" in type_text and "`" not in type_text:
-            lines[i] = (
-                head + sep + _TRAILING_UNDERSCORE_IN_SHAPE.sub(r"\1\\_", type_text)
-            )
-
-
 def setup(app):
     app.connect("source-read", _drop_missing_optional_pages)
-    # before numpydoc (priority 500) turns the sections into reST
-    app.connect("autodoc-process-docstring", _escape_attribute_names_in_shapes, 400)

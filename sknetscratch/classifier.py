@@ -140,7 +140,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         ``coefs_[i]`` has shape ``(n_in, n_out)`` for layer i.
     intercepts_ : list of ndarray
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when X has string feature names.
     n_iter_ : int
         Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``

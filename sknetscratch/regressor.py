@@ -63,7 +63,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     coefs_ : list of ndarray
     intercepts_ : list of ndarray
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
     n_iter_ : int
         Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
         call, as in scikit-learn.
