@@ -109,6 +109,21 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     l1 : float, default=0.0
         L1 penalty on the kernels, next to ``alpha`` (L2), divided by the
         sample (weight) sum of the batch like it.
+    early_stopping_monitor : str, default='val_score'
+        What early stopping watches on the validation data (with ``tol`` and
+        ``n_iter_no_change``): 'val_score' (accuracy, scikit-learn's rule),
+        'val_loss' (the validation loss, lower is better) or any scikit-learn
+        scorer name ('balanced_accuracy', 'neg_log_loss', 'f1_macro', ...). The
+        weights of the best epoch are restored.
+    metrics : list of str, default=None
+        scikit-learn scorer names evaluated on the validation data (early
+        stopping's split or ``X_val``) after each epoch, into
+        ``history_['val_<name>']``.
+    callbacks : list of Callback, default=None
+        Keras-style callbacks (:class:`sknetscratch.Callback`) passed to the
+        training loop of the stochastic solvers; they see each epoch's logs
+        ('loss', 'val_loss', 'val_score', 'val_<metric>', 'learning_rate',
+        'seconds'). ``clone`` copies them.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{class_label: weight}`` (missing classes weigh 1), or 'balanced' for
@@ -194,6 +209,9 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         batch_norm=False,
         kernel_initializer="sklearn",
         l1=0.0,
+        early_stopping_monitor="val_score",
+        metrics=None,
+        callbacks=None,
         class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -223,6 +241,9 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self.batch_norm = batch_norm
         self.kernel_initializer = kernel_initializer
         self.l1 = l1
+        self.early_stopping_monitor = early_stopping_monitor
+        self.metrics = metrics
+        self.callbacks = callbacks
         self.class_weight = class_weight
 
     _parameter_constraints: dict = {
@@ -347,6 +368,14 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         if getattr(self, "_y_type", "binary") == "multiclass":
             return "softmax", "categorical_crossentropy"
         return "logistic", "binary_crossentropy"
+
+    def _targets(self, Y):
+        """Encoded targets -> labels as the user gives them (for scorers)."""
+        if self._y_type == "multilabel-indicator":
+            return Y.astype(int)
+        if self._y_type == "binary":
+            return self.classes_[np.minimum(Y[:, 0], len(self.classes_) - 1)]
+        return self.classes_[Y.argmax(axis=1)]
 
     def _decode(self, Z):
         """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""

@@ -44,7 +44,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping,
     validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
-    dropout, batch_norm, kernel_initializer, l1
+    dropout, batch_norm, kernel_initializer, l1, early_stopping_monitor, metrics,
+    callbacks
         As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
         early stopping scores the validation split with R^2 (not stratified).
 
@@ -122,6 +123,9 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         batch_norm=False,
         kernel_initializer="sklearn",
         l1=0.0,
+        early_stopping_monitor="val_score",
+        metrics=None,
+        callbacks=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -151,6 +155,9 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         self.batch_norm = batch_norm
         self.kernel_initializer = kernel_initializer
         self.l1 = l1
+        self.early_stopping_monitor = early_stopping_monitor
+        self.metrics = metrics
+        self.callbacks = callbacks
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -175,6 +182,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
 
     def _loss(self):
         return Poisson() if self.loss == "poisson" else _OutputMeanSquaredError()
+
+    def _targets(self, Y):
+        """Encoded targets -> targets as the user gives them (for scorers)."""
+        return Y[:, 0] if Y.shape[1] == 1 else Y
 
     def _output(self):
         if self.loss == "poisson":

@@ -78,7 +78,7 @@ class _Decoder:
                     key = self.value(pair[0], f"{where} key {i}", nested=False)
                     if key in out:
                         raise _Refused(f"{where}: key {key!r} appears twice")
-                    out[key] = self.value(pair[1], f"{where}[{key!r}]", nested=False)
+                    out[key] = self.value(pair[1], f"{where}[{key!r}]")
                 return out
             if kind == "array":
                 return self.array(doc, where)

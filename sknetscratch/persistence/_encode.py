@@ -77,7 +77,7 @@ class _Encoder:
                 items = [
                     [
                         self.value(k, f"{where} key {k!r}", nested=False),
-                        self.value(v, f"{where}[{k!r}]", nested=False),
+                        self.value(v, f"{where}[{k!r}]"),  # e.g. history_ lists
                     ]
                     for k, v in value.items()
                 ]
