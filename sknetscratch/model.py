@@ -186,6 +186,13 @@ class Model:
 
     def _check_output_layer(self):
         out = self.layers[-1]
+        if self.loss is not None and not callable(getattr(out, "forward_linear", None)):
+            raise ValueError(
+                f"The loss is computed from the logits of the last layer, but the "
+                f"last layer {out.name!r} is a {type(out).__name__}, which has none. "
+                f"Use DenseBlock(units, activation={self.loss.link!r}) as the last "
+                "layer."
+            )
         act = getattr(out, "activation", None)
         if self.loss is not None and (act is None or act.name != self.loss.link):
             raise ValueError(
@@ -356,7 +363,8 @@ class Model:
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         training : bool, default=False
-            Training mode (dropout active).
+            Training mode: dropout active, batch normalisation on the batch's
+            statistics (updating its moving statistics).
         rng : numpy.random.Generator, default=None
             For the layers' randomness in training (dropout masks).
 
@@ -412,7 +420,9 @@ class Model:
             2-D targets in the loss's encoding.
         sample_weight : ndarray of shape (n_samples,), default=None
         training : bool, default=True
-            Training mode (dropout active).
+            Training mode: dropout active, batch normalisation on the batch's
+            statistics (updating its moving statistics); False computes the
+            inference loss.
         rng : numpy.random.Generator, default=None
             For dropout masks in training.
 
