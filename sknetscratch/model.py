@@ -186,19 +186,20 @@ class Model:
 
     def _check_output_layer(self):
         out = self.layers[-1]
-        if self.loss is not None and not callable(getattr(out, "forward_linear", None)):
-            raise ValueError(
-                f"The loss is computed from the logits of the last layer, but the "
-                f"last layer {out.name!r} is a {type(out).__name__}, which has none. "
-                f"Use DenseBlock(units, activation={self.loss.link!r}) as the last "
-                "layer."
-            )
         act = getattr(out, "activation", None)
         if self.loss is not None and (act is None or act.name != self.loss.link):
             raise ValueError(
                 f"Loss {self.loss.name!r} is computed from the logits of a "
                 f"{self.loss.link!r} output layer, but the last layer {out.name!r} "
                 f"has activation {getattr(act, 'name', None)!r}. Use "
+                f"DenseBlock(units, activation={self.loss.link!r}) as the last layer."
+            )
+        if self.loss is not None and not callable(getattr(out, "forward_linear", None)):
+            # e.g. an Activation layer: the right activation, but no logits
+            raise ValueError(
+                f"Loss {self.loss.name!r} is computed from the logits of the last "
+                f"layer, but the last layer {out.name!r} is a {type(out).__name__}, "
+                "which computes none. Use "
                 f"DenseBlock(units, activation={self.loss.link!r}) as the last layer."
             )
 

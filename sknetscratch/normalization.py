@@ -153,9 +153,9 @@ class BatchNormalization(_Normalization):
     >>> import numpy as np
     >>> bn = BatchNormalization(momentum=0.5).build(2)
     >>> A = bn(np.array([[1.0, 2.0], [3.0, 6.0]]), training=True)
-    >>> np.round(A, 3)
-    array([[-0.999, -1.   ],
-           [ 0.999,  1.   ]])
+    >>> np.round(A, 4)  # (X - mu) / sqrt(v + 0.001): mu = [2, 4], v = [1, 4]
+    array([[-0.9995, -0.9999],
+           [ 0.9995,  0.9999]])
     >>> bn.state["moving_mean"], bn.state["moving_variance"]
     (array([1., 2.]), array([1. , 2.5]))
     >>> bn.count_params(2), bn.count_non_trainable(2)

@@ -379,7 +379,7 @@ def test_activation_layer_cannot_be_the_output_layer():
     model = Model([DenseBlock(3), Activation("sigmoid")])
     with pytest.raises(ValueError, match="last layer 'activation' is a Activation"):
         model.compile("sgd", "binary_crossentropy")
-    with pytest.raises(ValueError, match="is a BatchNormalization"):
+    with pytest.raises(ValueError, match="has activation None"):
         Model([DenseBlock(3), BatchNormalization()]).compile("sgd", "squared_error")
 
 
