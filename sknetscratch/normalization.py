@@ -203,13 +203,11 @@ class BatchNormalization(_Normalization):
             mu = X.mean(axis=0)  # mu_k = sum_i X_ik / n
             Xc = X - mu
             var = (Xc * Xc).mean(axis=0)  # v_k = sum_i (X_ik - mu_k)^2 / n (biased)
-            m, mv, p = (
-                self.state["moving_mean"],
-                self.state["moving_variance"],
-                self.momentum,
-            )
-            m[...] = p * m + (1 - p) * mu
-            mv[...] = p * mv + (1 - p) * var
+            # moving = momentum * moving + (1 - momentum) * batch statistic
+            mean, variance = self.state["moving_mean"], self.state["moving_variance"]
+            p = self.momentum
+            mean[...] = p * mean + (1 - p) * mu
+            variance[...] = p * variance + (1 - p) * var
         else:  # inference: the moving statistics, constants
             Xc = X - self.state["moving_mean"]
             var = self.state["moving_variance"]
