@@ -1,7 +1,7 @@
 """sknetscratch: a from-scratch NumPy neural network that is a scikit-learn citizen.
 
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
-:mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model` (with
+:mod:`.normalization`, :mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model` (with
 :mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
 estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
 :mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
@@ -16,9 +16,10 @@ import importlib
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
 from .callbacks import Callback, History
 from .gradcheck import check_gradients
-from .layers import DenseBlock, Dropout, Layer
+from .layers import Activation, DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
+from .normalization import BatchNormalization, LayerNormalization
 from .optimizers import SGD, Adam, Optimizer
 
 #: Names imported on first access, from the module that needs scikit-learn.
@@ -38,13 +39,16 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "SGD",
+    "Activation",
     "ActivationFunction",
     "Adam",
+    "BatchNormalization",
     "Callback",
     "DenseBlock",
     "Dropout",
     "History",
     "Layer",
+    "LayerNormalization",
     "Loss",
     "Model",
     "Optimizer",

@@ -201,6 +201,14 @@ class Model:
                 f"has activation {getattr(act, 'name', None)!r}. Use "
                 f"DenseBlock(units, activation={self.loss.link!r}) as the last layer."
             )
+        if self.loss is not None and not callable(getattr(out, "forward_linear", None)):
+            # e.g. an Activation layer: the right activation, but no logits
+            raise ValueError(
+                f"Loss {self.loss.name!r} is computed from the logits of the last "
+                f"layer, but the last layer {out.name!r} is a {type(out).__name__}, "
+                "which computes none. Use "
+                f"DenseBlock(units, activation={self.loss.link!r}) as the last layer."
+            )
 
     # ------------------------------------------------------------------ building
     @property
@@ -363,7 +371,8 @@ class Model:
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         training : bool, default=False
-            Training mode (dropout active).
+            Training mode: dropout active, batch normalisation on the batch's
+            statistics (updating its moving statistics).
         rng : numpy.random.Generator, default=None
             For the layers' randomness in training (dropout masks).
 
@@ -422,7 +431,9 @@ class Model:
             2-D targets in the loss's encoding.
         sample_weight : ndarray of shape (n_samples,), default=None
         training : bool, default=True
-            Training mode (dropout active).
+            Training mode: dropout active, batch normalisation on the batch's
+            statistics (updating its moving statistics); False computes the
+            inference loss.
         rng : numpy.random.Generator, default=None
             For dropout masks in training.
 

@@ -1,14 +1,30 @@
 """Backpropagation against central finite differences (float64).
 
-Every registered activation and loss is parametrized from the registries, so a
-new one is gradient-checked automatically.
+Every registered activation and loss is parametrized from the registries, and
+every concrete layer class of the package from ``Layer``'s subclasses, so a new
+one is gradient-checked automatically (a new layer class fails until it has an
+example in ``LAYER_EXAMPLES``).
 """
+
+import importlib
+import inspect
+import pkgutil
 
 import numpy as np
 import pytest
 
 import sknetscratch
-from sknetscratch import SGD, DenseBlock, Dropout, Model, check_gradients
+from sknetscratch import (
+    SGD,
+    Activation,
+    BatchNormalization,
+    DenseBlock,
+    Dropout,
+    Layer,
+    LayerNormalization,
+    Model,
+    check_gradients,
+)
 from sknetscratch.activations import ACTIVATIONS, ActivationFunction, Linear
 from sknetscratch.losses import LOSSES
 
@@ -292,3 +308,59 @@ def test_l1_penalty(alpha):
     assert model.evaluate(X, y, sw) == pytest.approx(
         plain.evaluate(X, y, sw) + 0.3 * l1_sum / sw.sum(), rel=1e-12
     )
+
+
+# -- every layer class ---------------------------------------------------------
+
+
+def concrete_layer_classes():
+    """Every concrete ``Layer`` subclass defined in any module of sknetscratch."""
+    for info in pkgutil.walk_packages(sknetscratch.__path__, "sknetscratch."):
+        if not info.name.endswith(".__main__"):
+            importlib.import_module(info.name)
+    found, todo = set(), [Layer]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.partition(".")[0] == "sknetscratch" and not (
+                inspect.isabstract(sub)
+            ):
+                found.add(sub)
+    return sorted(found, key=lambda c: c.__name__)
+
+
+#: One example of each layer class, placed between two DenseBlocks.
+LAYER_EXAMPLES = {
+    "Activation": lambda: Activation("softplus"),
+    "BatchNormalization": lambda: BatchNormalization(momentum=0.9),
+    "DenseBlock": lambda: DenseBlock(4, "tanh"),
+    "Dropout": lambda: Dropout(0.4),
+    "LayerNormalization": lambda: LayerNormalization(),
+}
+
+
+def test_every_layer_class_has_an_example():
+    names = {c.__name__ for c in concrete_layer_classes()}
+    assert {"BatchNormalization", "DenseBlock", "Dropout"} <= names
+    assert names <= set(LAYER_EXAMPLES), names - set(LAYER_EXAMPLES)
+
+
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("layer_class", [c.__name__ for c in concrete_layer_classes()])
+def test_every_layer_class(layer_class, training):
+    rng = np.random.default_rng(15)
+    X = _data(rng, n=9)
+    y = rng.integers(0, 2, size=(9, 2)).astype(np.float64)
+    model = Model(
+        [DenseBlock(5, "tanh"), LAYER_EXAMPLES[layer_class](), DenseBlock(2, "sigmoid")]
+    )
+    model.compile(optimizer=None, loss="binary_crossentropy", alpha=0.1)
+    model.build(4, random_state=0)
+    for p in model.layers[1].params.values():  # off their initial values
+        p += rng.normal(scale=0.5, size=p.shape)
+    for v in model.layers[1].state.values():  # moving statistics, say
+        v[...] = rng.uniform(0.5, 2.0, size=v.shape)
+    err, details = check_gradients(
+        model, X, y, training=training, random_state=3, return_details=True
+    )
+    assert err <= TOL, details

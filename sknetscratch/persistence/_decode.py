@@ -11,7 +11,7 @@ import numpy as np
 
 from .._flat import realign
 from ..activations import ACTIVATIONS, ActivationFunction
-from ..layers import DenseBlock, Layer
+from ..layers import Layer
 from ..losses import LOSSES
 from ..model import Model
 from ..optimizers import OPTIMIZERS, Optimizer
@@ -20,6 +20,7 @@ from ._format import (
     _LAYERS,
     _META_KEY,
     _SCALAR_DTYPES,
+    _WITH_ACTIVATION,
     _Refused,
     _start,
 )
@@ -205,6 +206,10 @@ class _Decoder:
             _check_arrays(
                 state, state_shapes, param_dtype, f"{lw}: non-trainable array"
             )
+            try:  # the values too (a batch norm's variances: finite, >= 0)
+                layer.validate_state(state)
+            except ValueError as exc:
+                raise _Refused(f"{lw}: invalid non-trainable state: {exc}") from None
             # the checked arrays themselves, in the layer's storage order; no
             # random initialisation is done and then overwritten
             layer.params = {k: params[k] for k in shapes}
@@ -246,7 +251,7 @@ class _Decoder:
                 raise _Refused(f"{where}: unknown {name} argument {key!r}")
             if not (val is None or type(val) in (bool, int, float, str)):
                 raise _Refused(f"{where}: {name} argument {key!r} is not a plain value")
-        if cls is DenseBlock:
+        if cls in _WITH_ACTIVATION:
             config["activation"] = self.activation(
                 _get(doc, "activation", dict, where), f"{where}.activation"
             )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..activations import ACTIVATIONS, ActivationFunction
-from ..layers import DenseBlock, Layer
+from ..layers import Layer
 from ..losses import LOSSES
 from ..model import Model
 from ..optimizers import OPTIMIZERS, Optimizer
@@ -17,6 +17,7 @@ from ._format import (
     _ESTIMATORS,
     _LAYERS,
     _SCALAR_DTYPES,
+    _WITH_ACTIVATION,
     FORMAT_MARKER,
     FORMAT_VERSION,
     _start,
@@ -215,7 +216,7 @@ class _Encoder:
                 f"(supported: {sorted(_LAYERS)})."
             )
         config = layer.get_config()
-        if isinstance(layer, DenseBlock):  # saved below, with its parameters
+        if isinstance(layer, _WITH_ACTIVATION):  # saved below, with its parameters
             config["activation"] = layer.activation.name
         for key, val in config.items():
             if not (
@@ -243,7 +244,7 @@ class _Encoder:
                 for k, v in layer.state.items()
             },
         }
-        if isinstance(layer, DenseBlock):
+        if isinstance(layer, _WITH_ACTIVATION):
             doc["activation"] = self.activation(layer.activation, f"{where}.activation")
         return doc
 
