@@ -19,8 +19,9 @@ from __future__ import annotations
 from numbers import Real
 
 from .activations import ACTIVATIONS
-from .layers import DenseBlock, Dropout
+from .layers import Activation, DenseBlock, Dropout
 from .model import Model
+from .normalization import BatchNormalization
 
 #: Activations that 'auto' initialises with He's scheme (Glorot's for the rest).
 RELU_FAMILY = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
@@ -79,9 +80,6 @@ def build_network(est, out_activation: str, loss, n_outputs: int) -> Model:
         kernel, bias = initializers(est.kernel_initializer, act)
         dense = dict(kernel_initializer=kernel, bias_initializer=bias)
         if est.batch_norm:
-            from .layers import Activation
-            from .normalization import BatchNormalization
-
             model.add(DenseBlock(units, "linear", **dense))
             model.add(BatchNormalization())
             model.add(Activation(act))

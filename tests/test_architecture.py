@@ -192,7 +192,7 @@ def test_warm_start_refuses_another_architecture(iris):
     X, y = iris
     clf = ScratchMLPClassifier((5,), dropout=0.1, max_iter=3, warm_start=True)
     clf.fit(X, y)
-    for change in ({"dropout": 0.2}, {"activation": ["tanh"]}):
+    for change in ({"dropout": 0.2}, {"activation": ["tanh"]}, {"batch_norm": True}):
         with pytest.raises(ValueError, match="changed since the last fit"):
             clf.set_params(**change).fit(X, y)
         clf.set_params(dropout=0.1, activation="relu", batch_norm=False)
@@ -233,3 +233,75 @@ def test_grid_search_over_activation_lists_dropout_and_l1(iris):
         grid.best_estimator_.get_params()["activation"]
         == grid.best_params_["activation"]
     )
+
+
+def test_batch_norm_blocks_and_parameter_counts(iris, capsys):
+    X, y = iris
+    clf = ScratchMLPClassifier((6, 5), batch_norm=True, dropout=0.1, max_iter=3)
+    clf.fit(X, y)
+    names = [type(lay).__name__ for lay in clf.model_.layers]
+    block = ["DenseBlock", "BatchNormalization", "Activation", "Dropout"]
+    assert names == block * 2 + ["DenseBlock"]
+    clf.summary()
+    out = capsys.readouterr().out
+    # Keras' counts: batch norm has 4 x units, 2 x units of them non-trainable
+    trainable = (4 * 6 + 6) + 2 * 6 + (6 * 5 + 5) + 2 * 5 + (5 * 3 + 3)
+    assert f"Trainable params: {trainable:,} " in out
+    assert f"Non-trainable params: {2 * 6 + 2 * 5} " in out
+    # inference uses the moving statistics: predictions are row-independent
+    np.testing.assert_allclose(clf.predict_proba(X[:1]), clf.predict_proba(X)[:1])
+
+
+def test_batch_norm_trains_a_deep_sigmoid_network():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(1000, 2))
+    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)  # XOR quadrants
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    scores = {}
+    for bn in (False, True):
+        clf = ScratchMLPClassifier(
+            (16,) * 8,
+            activation="logistic",
+            batch_norm=bn,
+            solver="sgd",
+            learning_rate_init=0.1,
+            batch_size=32,
+            max_iter=40,
+            random_state=0,
+        )
+        scores[bn] = clf.fit(Xtr, ytr).score(Xte, yte)
+    assert scores[False] < 0.6 < 0.85 < scores[True], scores  # chance vs trained
+
+
+def test_warm_start_refuses_switching_batch_norm(iris):
+    X, y = iris
+    clf = ScratchMLPClassifier((5,), max_iter=3, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="changed since the last fit"):
+        clf.set_params(batch_norm=True).fit(X, y)
+
+
+def test_grid_search_over_batch_norm_and_dropout(iris):
+    X, y = iris
+    grid = GridSearchCV(
+        ScratchMLPClassifier((8,), max_iter=20, random_state=0),
+        {"batch_norm": [False, True], "dropout": [0.0, 0.2]},
+        cv=3,
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+
+
+def test_an_architecture_exports_to_onnx(iris):
+    ort = pytest.importorskip("onnxruntime")
+    from sknetscratch import to_onnx
+
+    X, y = iris
+    clf = ScratchMLPClassifier(
+        (6, 4), activation=("tanh", "gelu"), batch_norm=True, dropout=0.2,
+        max_iter=20, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    onx = to_onnx(clf, X[:1])
+    sess = ort.InferenceSession(onx.SerializeToString())
+    label, proba = sess.run(None, {sess.get_inputs()[0].name: X})
+    np.testing.assert_array_equal(label, clf.predict(X))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-9, atol=1e-12)
