@@ -15,6 +15,9 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from ._base import _BaseScratchMLP
 from .losses import Huber, Quantile, SquaredError, get_loss
 
+#: Losses whose early stopping scores the validation split with the loss itself.
+_SCORED_BY_THEIR_LOSS = ("absolute_error", "huber", "quantile")
+
 
 class _OutputMeanSquaredError(SquaredError):
     r"""scikit-learn's regression loss: :math:`\frac12` the squared error averaged
@@ -55,7 +58,9 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     warm_start, momentum, nesterovs_momentum, early_stopping,
     validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
         As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
-        early stopping scores the validation split with R^2 (not stratified).
+        early stopping scores the validation split (not stratified) with R^2,
+        or, for 'absolute_error', 'huber' and 'quantile', with the negative
+        loss (R^2 would favour a fit of the mean).
     huber_delta : float, default=1.0
         Threshold :math:`\\delta > 0` of loss='huber', in the units of y:
         residuals larger than it count linearly. Ignored by the other losses.
@@ -72,7 +77,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
         and ``partial_fit`` calls.
     validation_scores_ : list of float or None
-        Validation R^2 of each epoch with early_stopping, else None.
+        Validation R^2 (or negative validation loss, see ``early_stopping``) of
+        each epoch with early_stopping, else None.
     best_validation_score_ : float or None
     t_ : int
     coefs_ : list of ndarray
@@ -208,6 +214,12 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         pred = model.predict(X)
         if not np.isfinite(pred).all():
             return np.nan
+        if self.loss in _SCORED_BY_THEIR_LOSS:
+            # R^2 rewards a fit of the conditional mean: it would stop a 0.9
+            # quantile (or a median) model at the epoch closest to the mean.
+            # These are scored by their own loss (linear output: pred is z),
+            # negated so that higher is better.
+            return -self._loss()(Y, pred, sample_weight)
         return r2_score(Y, pred, sample_weight=sample_weight)
 
     @available_if(lambda est: est._check_solver())

@@ -183,6 +183,33 @@ def test_quantile_models_cover_their_quantile_of_held_out_targets(heteroscedasti
     assert width[wide].mean() > 2.5 * width[narrow].mean()
 
 
+def test_early_stopping_scores_quantile_models_by_their_loss(
+    monkeypatch, heteroscedastic
+):
+    """R^2 would keep the epoch closest to the mean; the pinball loss keeps
+    the epoch that fits the quantile."""
+    X, y, X_test, y_test = heteroscedastic
+    splits = []
+
+    def recording_split(*arrays, **kwargs):
+        splits.append(train_test_split(*arrays, **kwargs))
+        return splits[-1]
+
+    monkeypatch.setattr(base, "train_test_split", recording_split)
+    params = dict(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    for q in (0.9, 0.1):
+        reg = ScratchMLPRegressor(loss="quantile", quantile=q, early_stopping=True)
+        reg.set_params(**params).fit(X, y)
+        assert all(s < 0 for s in reg.validation_scores_)  # negative pinball losses
+        assert reg.best_validation_score_ == max(reg.validation_scores_)
+        assert np.argmax(reg.validation_scores_) > 0
+        assert q - 0.05 < np.mean(y_test <= reg.predict(X_test)) < q + 0.05
+        # the score of the kept weights is their negative loss on the split
+        _, X_val, _, Y_val = splits[-1]
+        value = Quantile(q)(Y_val, reg.predict(X_val).reshape(-1, 1))
+        assert reg.best_validation_score_ == pytest.approx(-value, rel=1e-12)
+
+
 @pytest.fixture(scope="module")
 def outliers():
     """sin(x) with small noise, 5% of the training targets shifted up by 10-30."""
