@@ -7,6 +7,8 @@ estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
 :mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
 the core imports without scikit-learn installed. :mod:`.onnx_export`
 (``to_onnx``) needs the ``[onnx]`` extra, imported only when it runs.
+:func:`partial_fit_blocks` (:mod:`._dask`) streams the row blocks of a Dask array
+or a memory map through ``partial_fit``.
 """
 
 import importlib
@@ -24,6 +26,7 @@ _LAZY = {
     "ScratchMLPClassifier": ".classifier",
     "ScratchMLPRegressor": ".regressor",
     "load": ".persistence",
+    "partial_fit_blocks": "._dask",
     "save": ".persistence",
     "register_onnx_converters": ".onnx_export",
     "to_onnx": ".onnx_export",
@@ -53,6 +56,7 @@ __all__ = [
     "get_activation",
     "get_loss",
     "load",
+    "partial_fit_blocks",
     "register_onnx_converters",
     "save",
     "to_onnx",

@@ -44,12 +44,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._architecture import build_network, hidden_blocks, signature
 from ._lbfgs import fit_lbfgs
 from ._monitor import SklearnMonitor, record_iteration, record_validation
-from .activations import ACTIVATIONS, get_activation
+from .activations import ACTIVATIONS
+from .initializers import INITIALIZERS
 from .layers import DenseBlock
 from .losses import get_loss
-from .model import Model, TrainingDivergedError
+from .model import TrainingDivergedError
 from .optimizers import SGD, Adam
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -85,7 +87,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(ACTIVATIONS))],
+        "activation": [StrOptions(set(ACTIVATIONS)), "array-like"],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -113,6 +115,10 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "batch_norm": ["boolean"],
+        "kernel_initializer": [StrOptions({"sklearn", "auto", *INITIALIZERS})],
+        "l1": [Interval(Real, 0, None, closed="left")],
     }
 
     # Subclasses set these ------------------------------------------------------
@@ -241,17 +247,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
     def _network(self, n_outputs):
-        """The compiled, unbuilt network: hidden layers, then the output layer."""
-        init = "sklearn_logistic" if self.activation == "logistic" else "sklearn"
-        out_name, _ = self._output()
-        model = Model(name=type(self).__name__)
-        units = [*self._hidden_layer_sizes(), n_outputs]
-        for i, u in enumerate(units):
-            act = self.activation if i < len(units) - 1 else out_name
-            model.add(
-                DenseBlock(u, act, kernel_initializer=init, bias_initializer=init)
-            )
-        return model.compile(loss=self._loss(), optimizer=None, alpha=self.alpha)
+        """The compiled, unbuilt network (see :mod:`._architecture`)."""
+        return build_network(self, self._output()[0], self._loss(), n_outputs)
 
     def _build_model(self, n_features, n_outputs, dtype, random_state):
         # scikit-learn's initialisation, drawn from its RandomState in its order:
@@ -281,6 +278,14 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     def _fit_unsafe(self, X, y, sample_weight, incremental):
         self._sync_weights()
         hidden = self._hidden_layer_sizes()
+        if self.solver == "lbfgs" and (
+            self.batch_norm or any(rate > 0 for _, _, rate in hidden_blocks(self))
+        ):
+            raise ValueError(
+                "solver='lbfgs' trains on all the data at once and does not support "
+                "dropout or batch_norm, which need mini-batches; use solver='adam' "
+                "or 'sgd'."
+            )
         first_pass = not hasattr(self, "model_") or (
             not self.warm_start and not incremental
         )
@@ -315,7 +320,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         else:
             self._check_same_network(Y, hidden)
             model = self.model_
-            model.alpha = float(self.alpha)
+            model.alpha, model.l1 = float(self.alpha), float(self.l1)
             model.loss = self._loss()
             state = {k: copy.copy(getattr(self, k, None)) for k in _STATE_KEYS}
             if validating and state["validation_scores_"] is None:
@@ -351,19 +356,13 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 f"y has {Y.shape[1]} outputs, but the fitted model has "
                 f"{self.n_outputs_}; refit with warm_start=False."
             )
-        trained = self._dense_layers()
-        if (
-            [lay.units for lay in trained[:-1]] != hidden
-            or any(
-                lay.activation.name != get_activation(self.activation).name
-                for lay in trained[:-1]
-            )
-            or self.model_.loss.name != self._output()[1]
+        if signature(self._network(Y.shape[1])) != signature(self.model_) or (
+            self.model_.loss.name != self._output()[1]
         ):
             raise ValueError(
-                "hidden_layer_sizes, activation or loss changed since the last "
-                "fit; warm_start and partial_fit need the same network. Refit "
-                "with warm_start=False."
+                "hidden_layer_sizes, activation, dropout, batch_norm or loss changed "
+                "since the last fit; warm_start and partial_fit need the same "
+                "network. Refit with warm_start=False."
             )
 
     def _train(self, model, X, Y, sample_weight, state, incremental, random_state):
@@ -539,6 +538,55 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         )
         self._sync_weights()
         return self.model_.predict_logits(X)
+
+    def hidden_representation(self, X: ArrayLike, layer: int = -1) -> np.ndarray:
+        """Activations of a hidden layer: the features the network learned.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        layer : int, default=-1
+            Which hidden layer, indexed as ``hidden_layer_sizes`` (0 is the
+            first, -1 the last). Its output after the activation (and batch
+            norm); dropout is the identity at inference.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, hidden_layer_sizes[layer])
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknetscratch import ScratchMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = ScratchMLPClassifier((8, 3), solver="lbfgs", random_state=0)
+        >>> clf.fit(X, y).hidden_representation(X).shape
+        (150, 3)
+        """
+        check_is_fitted(self, "model_")
+        dense = [
+            i for i, lay in enumerate(self.model_.layers) if lay in self._dense_layers()
+        ]
+        n_hidden = len(dense) - 1
+        if (
+            isinstance(layer, bool)
+            or not isinstance(layer, Integral)
+            or not -n_hidden <= layer < n_hidden
+        ):
+            raise ValueError(
+                f"layer must be an int from {-n_hidden} to {n_hidden - 1} (the network "
+                f"has {n_hidden} hidden layers); got {layer!r}."
+            )
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        self._sync_weights()
+        # hidden layer k ends where the next DenseBlock starts
+        return self.model_.predict_until(X, dense[layer % n_hidden + 1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

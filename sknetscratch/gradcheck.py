@@ -63,6 +63,17 @@ def check_gradients(
     ------
     ValueError
         If the model was not compiled (it has no loss to differentiate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import DenseBlock, Model, check_gradients
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, size=6)
+    >>> model = Model([DenseBlock(4, "tanh"), DenseBlock(1, "sigmoid")]).compile()
+    >>> model = model.build(3, random_state=0)
+    >>> check_gradients(model, X, y) < 1e-6
+    True
     """
     if model.loss is None:
         raise ValueError(

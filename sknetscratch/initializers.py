@@ -13,6 +13,8 @@ glorot_uniform     :math:`U(-l, l)`, :math:`l = \sqrt{6 / (n_{in} + n_{out})}`
 glorot_normal      :math:`N(0, \sigma^2)`, :math:`\sigma = \sqrt{2 / (n_{in} + n_{out})}`
 he_uniform         :math:`U(-l, l)`, :math:`l = \sqrt{6 / n_{in}}`
 he_normal          :math:`N(0, \sigma^2)`, :math:`\sigma = \sqrt{2 / n_{in}}`
+lecun_uniform      :math:`U(-l, l)`, :math:`l = \sqrt{3 / n_{in}}`
+lecun_normal       :math:`N(0, \sigma^2)`, :math:`\sigma = \sqrt{1 / n_{in}}`
 zeros              all zeros
 sklearn            scikit-learn's MLP scheme: glorot_uniform for weights *and*
                    biases (``sklearn_logistic``: factor 2 instead of 6)
@@ -72,6 +74,15 @@ def he_normal(shape, fan_in, fan_out, rng, dtype=np.float64):
     return (std * rng.standard_normal(size=shape)).astype(dtype, copy=False)
 
 
+def lecun_uniform(shape, fan_in, fan_out, rng, dtype=np.float64):
+    return _uniform(np.sqrt(3.0 / fan_in), shape, rng, dtype)
+
+
+def lecun_normal(shape, fan_in, fan_out, rng, dtype=np.float64):
+    std = np.sqrt(1.0 / fan_in)
+    return (std * rng.standard_normal(size=shape)).astype(dtype, copy=False)
+
+
 def zeros(shape, fan_in, fan_out, rng, dtype=np.float64):
     return np.zeros(shape, dtype=dtype)
 
@@ -91,6 +102,8 @@ INITIALIZERS: dict[str, Callable] = {
     "glorot_normal": glorot_normal,
     "he_uniform": he_uniform,
     "he_normal": he_normal,
+    "lecun_uniform": lecun_uniform,
+    "lecun_normal": lecun_normal,
     "zeros": zeros,
     "sklearn": sklearn_uniform,
     "sklearn_logistic": sklearn_logistic,

@@ -81,6 +81,7 @@ class Model:
         self.loss: Loss | None = None
         self.optimizer: Optimizer | None = None
         self.alpha = 0.0
+        self.l1 = 0.0
         self.dtype: str | None = None
         self.stop_training = False
         self._params = None
@@ -142,8 +143,9 @@ class Model:
         optimizer: str | Optimizer | None = "adam",
         loss: str | Loss | None = None,
         alpha: float = 0.0,
+        l1: float = 0.0,
     ) -> Model:
-        """Set the optimizer, the loss and the L2 penalty ``alpha`` (Keras' order).
+        """Set the optimizer, the loss and the penalties (Keras' order).
 
         Parameters
         ----------
@@ -156,18 +158,23 @@ class Model:
             None takes the loss whose link the last layer's activation is.
         alpha : float, default=0.0
             L2 penalty on the kernels, divided by the batch's weight sum.
+        l1 : float, default=0.0
+            L1 penalty on the kernels, divided by the batch's weight sum.
 
         Returns
         -------
         self : Model
         """
-        if not (np.isscalar(alpha) and alpha >= 0):
-            raise ValueError(f"alpha must be a non-negative number; got {alpha!r}.")
+        for name, value in (("alpha", alpha), ("l1", l1)):
+            if not (np.isscalar(value) and value >= 0):
+                raise ValueError(
+                    f"{name} must be a non-negative number; got {value!r}."
+                )
         if not self.layers:
             raise ValueError("The model has no layers; add layers before compiling.")
         self.loss = get_loss(self._implied_loss() if loss is None else loss)
         self.optimizer = None if optimizer is None else get_optimizer(optimizer)
-        self.alpha = float(alpha)
+        self.alpha, self.l1 = float(alpha), float(l1)
         self._check_output_layer()
         return self
 
@@ -391,13 +398,16 @@ class Model:
             grad = self.layers[i].backward(grad, need_input_grad=i > 0)
 
     def _penalty(self, sw_sum: float) -> float:
-        r""":math:`\alpha \sum_l \lVert W_l\rVert^2 / (2 \sum_i w_i)`."""
-        if self.alpha == 0:
+        r""":math:`(\tfrac{\alpha}{2} \sum_l \lVert W_l\rVert^2 + \lambda_1 \sum_l
+        \lVert W_l\rVert_1) / \sum_i w_i`."""
+        if self.alpha == 0 and self.l1 == 0:
             return 0.0
         kernels = [
             lay.params[k].ravel() for lay in self.layers for k in lay.regularized
         ]
-        return 0.5 * self.alpha * sum(float(np.dot(w, w)) for w in kernels) / sw_sum
+        l2 = 0.5 * self.alpha * sum(float(np.dot(w, w)) for w in kernels)
+        l1 = self.l1 * sum(float(np.abs(w).sum()) for w in kernels) if self.l1 else 0
+        return (l2 + l1) / sw_sum
 
     def loss_and_gradient(
         self, X, y, sample_weight=None, *, training: bool = True, rng=None
@@ -427,13 +437,15 @@ class Model:
         z = self.layers[-1].forward_linear(self._hidden(X, training, rng))
         loss, delta = self.loss.value_and_gradient(y, z, sample_weight)
         self.backward(delta)  # delta = dL/dz = (y_hat - y) w / sum(w)
-        if self.alpha:
+        if self.alpha or self.l1:
             self._add_penalty_gradient(sw_sum)
         return loss + self._penalty(sw_sum)
 
     def _add_penalty_gradient(self, sw_sum: float) -> None:
-        r""":math:`\partial L/\partial W_l \mathrel{+}= \alpha W_l / \sum_i w_i` for every
-        kernel (scikit-learn's ``alpha * coef`` next to :math:`X^\top\delta`).
+        r""":math:`\partial L/\partial W_l \mathrel{+}= (\alpha W_l + \lambda_1
+        \operatorname{sign}(W_l)) / \sum_i w_i` for every kernel (scikit-learn's
+        ``alpha * coef`` next to :math:`X^\top\delta`; the L1 term's subgradient is 0
+        at 0).
 
         The product goes through the kernel's part of the work vector (a view
         of it): no temporary array per batch.
@@ -443,8 +455,13 @@ class Model:
             for k in layer.regularized:
                 W, dW = layer.params[k], layer.grads[k]
                 tmp = work[self._slices[i, k]].reshape(W.shape)
-                np.multiply(W, self.alpha / sw_sum, out=tmp)
-                dW += tmp  # dL/dW += alpha W / sum(w)
+                if self.alpha:
+                    np.multiply(W, self.alpha / sw_sum, out=tmp)
+                    dW += tmp  # dL/dW += alpha W / sum(w)
+                if self.l1:
+                    np.sign(W, out=tmp)
+                    tmp *= self.l1 / sw_sum
+                    dW += tmp  # dL/dW += l1 sign(W) / sum(w)
 
     def _work(self) -> np.ndarray:
         """Work space shaped like ``params`` (for the penalty and the optimizer)."""
@@ -569,18 +586,19 @@ class Model:
 
     def _snapshot(self):
         """What training changes: the weights, the layers' non-trainable state,
-        the optimizer (with its state) and alpha."""
+        the optimizer (with its state) and the penalties."""
         states = [{k: v.copy() for k, v in lay.state.items()} for lay in self.layers]
-        return self._params.copy(), states, copy.deepcopy(self.optimizer), self.alpha
+        penalties = (self.alpha, self.l1)
+        return self._params.copy(), states, copy.deepcopy(self.optimizer), penalties
 
     def _restore(self, snapshot) -> None:
         """Undo training back to a :meth:`_snapshot`."""
-        params, states, optimizer, alpha = snapshot
+        params, states, optimizer, (alpha, l1) = snapshot
         self._params[...] = params
         for layer, state in zip(self.layers, states):
             for k, v in state.items():
                 layer.state[k][...] = v
-        self.optimizer, self.alpha = optimizer, alpha
+        self.optimizer, self.alpha, self.l1 = optimizer, alpha, l1
 
     # ------------------------------------------------------------------ inference
     def predict(self, X: ArrayLike) -> np.ndarray:
@@ -608,6 +626,32 @@ class Model:
         Z : ndarray of shape (n_samples, n_outputs)
         """
         return self._infer(X, logits=True)
+
+    def predict_until(self, X: ArrayLike, stop: int) -> np.ndarray:
+        """Inference output of the first ``stop`` layers, ``layers[:stop]``.
+
+        What a hidden layer computes from ``X``: the features it learned.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        stop : int
+            Number of layers to run, from 1 to ``len(layers)``.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_units)
+        """
+        self._check_built()
+        if not 1 <= stop <= len(self.layers):
+            raise ValueError(
+                f"stop must be from 1 to {len(self.layers)} (the number of layers); "
+                f"got {stop!r}."
+            )
+        h, _, _ = self._prepare(X)
+        for layer in self.layers[:stop]:
+            h = layer(h)
+        return h
 
     def _infer(self, X, logits):
         """Inference, :data:`INFERENCE_BLOCK_ROWS` rows at a time.

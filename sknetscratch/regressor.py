@@ -56,7 +56,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping,
-    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
+    dropout, batch_norm, kernel_initializer, l1
         As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
         early stopping scores the validation split (not stratified) with R^2,
         or, for 'absolute_error', 'huber' and 'quantile', with the negative
@@ -84,7 +85,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     coefs_ : list of ndarray
     intercepts_ : list of ndarray
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
     n_iter_ : int
         Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
         call, as in scikit-learn.
@@ -145,6 +146,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        kernel_initializer="sklearn",
+        l1=0.0,
         huber_delta=1.0,
         quantile=0.5,
     ):
@@ -172,6 +177,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.kernel_initializer = kernel_initializer
+        self.l1 = l1
         self.huber_delta = huber_delta
         self.quantile = quantile
 

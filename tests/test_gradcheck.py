@@ -300,3 +300,24 @@ def test_derivative_from_output_set_wrongly_cannot_pass_silently():
 
 def test_is_exported():
     assert sknetscratch.check_gradients is check_gradients
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.4])
+def test_l1_penalty(alpha):
+    """The L1 term's (sub)gradient; no kernel entry is exactly 0 after init."""
+    rng = np.random.default_rng(7)
+    X = _data(rng)
+    y = _targets("binary_crossentropy", rng, 7, 2)
+    model = _model([(5, "tanh"), (3, "relu")], 2, "sigmoid", "binary_crossentropy")
+    model.compile(optimizer=SGD(0.1), loss="binary_crossentropy", alpha=alpha, l1=0.3)
+    model.build(4, random_state=0)
+    sw = rng.uniform(0.5, 2.0, size=7)
+    assert check_gradients(model, X, y, sample_weight=sw) <= TOL
+    plain = _model([(5, "tanh"), (3, "relu")], 2, "sigmoid", "binary_crossentropy")
+    plain.compile(optimizer=SGD(0.1), loss="binary_crossentropy", alpha=alpha)
+    plain.build(4, random_state=0)
+    kernels = [layer.W for layer in model.layers]
+    l1_sum = sum(np.abs(W).sum() for W in kernels)
+    assert model.evaluate(X, y, sw) == pytest.approx(
+        plain.evaluate(X, y, sw) + 0.3 * l1_sum / sw.sum(), rel=1e-12
+    )

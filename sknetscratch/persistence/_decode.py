@@ -137,6 +137,11 @@ class _Decoder:
         if not (dtype is None or dtype in _MODEL_DTYPES):
             raise _Refused(f"{where}: unsupported model dtype {dtype!r}")
         alpha = self.scalar_number(_get(doc, "alpha", dict, where), f"{where}.alpha")
+        l1 = (  # absent from files written before the L1 penalty existed
+            self.scalar_number(_get(doc, "l1", dict, where), f"{where}.l1")
+            if "l1" in doc
+            else 0.0
+        )
         stop = self.value(
             _get(doc, "stop_training", dict, where),
             f"{where}.stop_training",
@@ -160,7 +165,7 @@ class _Decoder:
             model.compile(loss=loss, optimizer=None, alpha=float(alpha))
         elif "loss_config" in doc:
             raise _Refused(f"{where}: loss_config without a loss")
-        model.alpha = alpha
+        model.alpha, model.l1 = alpha, l1
         model.stop_training = stop
         opt_doc = doc.get("optimizer")
         if opt_doc is not None:

@@ -30,6 +30,7 @@ _MODEL_KEYS = frozenset(
         "loss",
         "optimizer",
         "alpha",
+        "l1",
         "dtype",
         "stop_training",
         "_params",
@@ -176,6 +177,7 @@ class _Encoder:
             ),
             "dtype": self.value(model.dtype, f"{where}.dtype", nested=False),
             "alpha": self.value(model.alpha, f"{where}.alpha", nested=False),
+            "l1": self.value(model.l1, f"{where}.l1", nested=False),
             "stop_training": self.value(
                 model.stop_training, f"{where}.stop_training", nested=False
             ),
