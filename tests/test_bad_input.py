@@ -595,10 +595,10 @@ case(
     match=re.escape("hidden_layer_sizes must be > 0, got [10, 0]."),
 )
 case(
-    "fit-loss='huber'",
-    lambda est: est.set_params(loss="huber").fit(X, Y["reg"]),
+    "fit-loss='hinge'",
+    lambda est: est.set_params(loss="hinge").fit(X, Y["reg"]),
     InvalidParameterError,
-    match=_param_regex("loss", "huber", None),
+    match=_param_regex("loss", "hinge", None),
     kinds=("reg",),
     transactional=True,
 )

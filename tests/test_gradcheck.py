@@ -26,9 +26,11 @@ from sknetscratch import (
     check_gradients,
 )
 from sknetscratch.activations import ACTIVATIONS, ActivationFunction, Linear
-from sknetscratch.losses import LOSSES
+from sknetscratch.losses import LOSSES, Huber, Quantile
 
 TOL = 1e-6
+#: Losses with a kink where the output equals the target.
+KINKED = ("absolute_error", "huber", "quantile")
 
 
 def _model(hidden, n_out, out_activation, loss, alpha=0.0, use_bias=True):
@@ -52,9 +54,17 @@ def _targets(loss_name, rng, n, k):
         return np.eye(k)[rng.integers(0, k, size=n)]
     if loss_name == "poisson":
         return rng.poisson(2.0, size=(n, k)).astype(np.float64)
-    if loss_name == "squared_error":
+    if loss_name == "squared_error" or loss_name in KINKED:
         return rng.normal(size=(n, k))
     raise AssertionError(f"no targets defined for the new loss {loss_name!r}")
+
+
+def _away_from_kinks(loss_name, model, X, y):
+    """Targets of a kinked loss moved to at least 0.1 from the built model's
+    outputs, so that no finite difference straddles the kink at z = y."""
+    if loss_name not in KINKED:
+        return y
+    return model.predict(X) + np.sign(y) * (0.1 + np.abs(y))
 
 
 def _data(rng, n=7, d=4):
@@ -83,6 +93,7 @@ def test_every_loss_with_its_link(loss_name, n_out):
     link = LOSSES[loss_name].link
     model = _model([(5, "tanh")], n_out, link, loss_name)
     model.build(4, random_state=2)
+    y = _away_from_kinks(loss_name, model, X, y)
     err = check_gradients(model, X, y)
     assert err <= TOL
 
@@ -117,6 +128,7 @@ def test_l2_penalty(loss_name):
     y = _targets(loss_name, rng, 7, 2)
     model = _model([(5, "tanh")], 2, LOSSES[loss_name].link, loss_name, alpha=0.7)
     model.build(4, random_state=0)
+    y = _away_from_kinks(loss_name, model, X, y)
     assert check_gradients(model, X, y) <= TOL
 
 
@@ -130,6 +142,23 @@ def test_sample_weights(loss_name, alpha):
     sw[2] = 0.0
     model = _model([(5, "tanh")], 2, LOSSES[loss_name].link, loss_name, alpha=alpha)
     model.build(4, random_state=0)
+    y = _away_from_kinks(loss_name, model, X, y)
+    assert check_gradients(model, X, y, sw) <= TOL
+
+
+@pytest.mark.parametrize(
+    "loss", [Huber(delta=0.3), Huber(delta=2.5), Quantile(0.9), Quantile(0.1)]
+)
+def test_losses_with_parameters(loss):
+    rng = np.random.default_rng(15)
+    X = _data(rng, n=9)
+    sw = rng.uniform(0.1, 3.0, size=9)
+    model = _model([(6, "tanh")], 2, "linear", loss, alpha=0.3)
+    model.build(4, random_state=0)
+    y = _away_from_kinks(loss.name, model, X, 2 * rng.normal(size=(9, 2)))
+    if loss.name == "huber":  # both sides of the threshold are exercised
+        r = np.abs(model.predict(X) - y)
+        assert (r < loss.delta).any() and (r > loss.delta).any()
     assert check_gradients(model, X, y, sw) <= TOL
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .._flat import realign
 from ..activations import ACTIVATIONS, ActivationFunction
 from ..layers import Layer
-from ..losses import LOSSES
+from ..losses import LOSSES, Loss
 from ..model import Model
 from ..optimizers import OPTIMIZERS, Optimizer
 from ._format import (
@@ -162,9 +162,10 @@ class _Decoder:
             model.add(layer)
         loss = doc.get("loss")
         if loss is not None:
-            if not isinstance(loss, str) or loss not in LOSSES:
-                raise _Refused(f"{where}: unknown loss {loss!r}")
+            loss = self.loss(loss, doc.get("loss_config", {}), where)
             model.compile(loss=loss, optimizer=None, alpha=float(alpha))
+        elif "loss_config" in doc:
+            raise _Refused(f"{where}: loss_config without a loss")
         model.alpha, model.l1 = alpha, l1
         model.stop_training = stop
         opt_doc = doc.get("optimizer")
@@ -238,6 +239,28 @@ class _Decoder:
             offsets[key] = slice(start, start + size)
             start += size
         realign(model.optimizer, offsets, model._slices, model.params.size)
+
+    def loss(self, name: Any, config: Any, where: str) -> Loss:
+        """A registered loss built from its saved constructor arguments (numbers).
+
+        ``loss_config`` is absent from files of losses without parameters (all
+        files before the losses with parameters): the loss is then ``LOSSES[name]()``.
+        """
+        if not isinstance(name, str) or name not in LOSSES:
+            raise _Refused(f"{where}: unknown loss {name!r}")
+        cls = LOSSES[name]
+        allowed = set(inspect.signature(cls).parameters)
+        kwargs = {}
+        for key, val in _as(config, dict, f"{where}.loss_config").items():
+            if key not in allowed:
+                raise _Refused(f"{where}: unknown {name!r} loss argument {key!r}")
+            kwargs[key] = self.scalar_number(val, f"{where}.loss_config.{key}")
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _Refused(
+                f"{where}: invalid {name!r} loss configuration: {exc}"
+            ) from None
 
     def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict, Any]]:
         name = doc.get("class")
