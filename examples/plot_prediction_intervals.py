@@ -1,6 +1,6 @@
 """
 Regression with prediction intervals: the quantile loss
-======================================================
+=======================================================
 
 ``ScratchMLPRegressor(loss="quantile", quantile=q)`` fits the q-th conditional
 quantile (the pinball loss) instead of the mean. Two such models, for 0.05 and
