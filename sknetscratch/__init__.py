@@ -14,7 +14,17 @@ or a memory map through ``partial_fit``.
 import importlib
 
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
-from .callbacks import Callback, History
+from .callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgbarLogger,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from .gradcheck import check_gradients
 from .layers import DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
@@ -40,16 +50,23 @@ __all__ = [
     "SGD",
     "ActivationFunction",
     "Adam",
+    "CSVLogger",
     "Callback",
     "DenseBlock",
     "Dropout",
+    "EarlyStopping",
     "History",
     "Layer",
+    "LearningRateScheduler",
     "Loss",
     "Model",
+    "ModelCheckpoint",
     "Optimizer",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
     "ScratchMLPClassifier",
     "ScratchMLPRegressor",
+    "TerminateOnNaN",
     "TrainingDivergedError",
     "__version__",
     "check_gradients",
