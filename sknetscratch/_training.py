@@ -178,12 +178,15 @@ def _class_weights(y, class_weight: dict, sample_weight):
         labels = labels.astype(np.int64)
     else:
         labels = np.argmax(y, axis=1)
-    table = np.ones(int(max(labels.max(initial=0), *class_weight, 0)) + 1)
-    for k, w in class_weight.items():
+    for k in class_weight:
         if not (isinstance(k, (int, np.integer)) and k >= 0):
             raise ValueError(
                 f"class_weight keys must be class indices >= 0; got {k!r}."
             )
+    if labels.size and labels.min() < 0:
+        raise ValueError("class_weight needs class targets >= 0; got negative ones.")
+    table = np.ones(int(max(labels.max(initial=0), *class_weight, 0)) + 1)
+    for k, w in class_weight.items():
         table[k] = w
     weights = table[labels].astype(y.dtype if y.dtype.kind == "f" else np.float64)
     return weights if sample_weight is None else sample_weight * weights
@@ -251,7 +254,8 @@ def fit(
             X, y, sample_weight, validation_split
         )
     if class_weight is not None:
-        sample_weight = _class_weights(y, class_weight, sample_weight)
+        weights = _class_weights(y, class_weight, sample_weight)
+        sample_weight = weights.astype(X.dtype, copy=False)
     if validation_data is not None:
         validation_data = model._prepare(*validation_data)
     layer_rng = _layer_rng(rng) if any(lay.uses_rng for lay in model.layers) else None

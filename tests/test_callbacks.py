@@ -466,6 +466,10 @@ def test_class_weight_bad_input():
         _model().fit(X, y + 0.5, class_weight={0: 2.0})
     with pytest.raises(TypeError, match="dict"):
         _model().fit(X, y, class_weight="balanced")
+    with pytest.raises(ValueError, match="class indices"):
+        _model().fit(X, y, class_weight={"yes": 2.0})
+    with pytest.raises(ValueError, match=">= 0"):
+        _model().fit(X, y - 1, class_weight={0: 2.0})
 
 
 def test_default_fit_unchanged_by_the_new_arguments():
