@@ -24,12 +24,26 @@ from sklearn.metrics import get_scorer
 from .callbacks import Callback
 
 
+def prints_iterations(verbose) -> bool:
+    """scikit-learn's ``verbose``: ``True`` (or any truthy value but the ints 1
+    and 2, which ask for the Keras progress display instead) prints its lines."""
+    return bool(verbose) and keras_verbosity(verbose) == 0
+
+
+def keras_verbosity(verbose) -> int:
+    """``verbose=1`` / ``2`` (ints, not bools): the core's Keras-style display."""
+    is_int = isinstance(verbose, (int, np.integer)) and not isinstance(
+        verbose, (bool, np.bool_)
+    )
+    return int(verbose) if is_int and verbose in (1, 2) else 0
+
+
 def record_iteration(state: dict, loss: float, verbose) -> None:
     """One more epoch (or L-BFGS iteration): ``n_iter_``, ``loss_``, ``loss_curve_``."""
     state["n_iter_"] += 1
     state["loss_"] = loss
     state["loss_curve_"].append(loss)
-    if verbose:
+    if prints_iterations(verbose):
         print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
 
 
@@ -77,7 +91,7 @@ def record_validation(est, state: dict, values: dict, params) -> None:
     score = values["val_score"]
     state["validation_scores_"].append(score)
     state["validation_loss_curve_"].append(values["val_loss"])
-    if est.verbose:
+    if prints_iterations(est.verbose):
         print(f"Validation score: {score:f}")
     monitor = est.early_stopping_monitor
     if not est.early_stopping:
@@ -165,10 +179,10 @@ class SklearnMonitor(Callback):
                 if opt.learning_rate > 1e-6:
                     opt.learning_rate /= 5.0
                     s["_no_improvement_count"] = 0
-                    if est.verbose:
+                    if prints_iterations(est.verbose):
                         print(msg + f" Setting learning rate to {opt.learning_rate:f}")
                     return
                 msg += " Learning rate too small."
-            if est.verbose:
+            if prints_iterations(est.verbose):
                 print(msg + " Stopping.")
             self.stopped = model.stop_training = True

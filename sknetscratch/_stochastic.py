@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 from ._monitor import (
     SklearnMonitor,
     ValidationData,
+    keras_verbosity,
     record_history,
     record_iteration,
     record_validation,
@@ -91,6 +92,7 @@ def fit_stochastic(
             callbacks=[monitor, *(est.callbacks or [])],
             sample_weight=sample_weight,
             restore_on_divergence=False,  # _fit restores (or discards) model_
+            verbose=keras_verbosity(est.verbose),  # 1 or 2: Keras' display
         )
     except TrainingDivergedError as exc:
         if not est.early_stopping:
