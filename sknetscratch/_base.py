@@ -46,6 +46,7 @@ from sklearn.utils.validation import (
 from ._architecture import build_network, hidden_blocks, signature
 from ._lbfgs import fit_lbfgs
 from ._monitor import (
+    SklearnCallbacks,
     ValidationData,
     record_history,
 )
@@ -74,7 +75,15 @@ _STATE_KEYS = (
 )
 
 
-class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
+try:  # scikit-learn 1.9's callback API (ProgressBar, ScoringMonitor, ...)
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn: no such API
+
+    class CallbackSupportMixin:  # noqa: D101
+        pass
+
+
+class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base of ScratchMLPClassifier and ScratchMLPRegressor. Do not use directly."""
 
     _parameter_constraints: dict = {
@@ -372,9 +381,20 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         # if this fit fails)
         self.model_ = model
         self._link_weights()
+        skl = SklearnCallbacks.start(self, X, Y, sample_weight, incremental)
         interrupted = self._train(
-            model, X, Y, sample_weight, state, incremental, random_state, validation
+            model,
+            X,
+            Y,
+            sample_weight,
+            state,
+            incremental,
+            random_state,
+            validation,
+            skl,
         )
+        if skl is not None:
+            skl.end(model)
         state.pop("_best_params", None)
         for k, v in state.items():
             setattr(self, k, v)
@@ -402,7 +422,16 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     def _train(
-        self, model, X, Y, sample_weight, state, incremental, random_state, validation
+        self,
+        model,
+        X,
+        Y,
+        sample_weight,
+        state,
+        incremental,
+        random_state,
+        validation,
+        skl=None,
     ):
         """Run the solver, then check that it did not diverge."""
         # Divergence watch: the loss of a few rows before and after training
@@ -424,6 +453,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 incremental,
                 random_state,
                 validation,
+                skl,
             )
         # no reference to the training data stays behind (L-BFGS ran on all of X)
         model.clear_cache(buffers=self.solver == "lbfgs")

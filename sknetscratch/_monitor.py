@@ -118,6 +118,70 @@ def record_history(state: dict, logs: dict) -> None:
         state["history_"].setdefault(key, []).extend(values)
 
 
+class SklearnCallbacks:
+    """scikit-learn's own callbacks (``est.set_callbacks(...)``, scikit-learn 1.9's
+    :mod:`sklearn.callback`): a root task for the fit, one subtask per epoch.
+
+    Created only when callbacks are set (directly, or propagated by a Pipeline
+    or a search), so that a fit without them does no work for them.
+    """
+
+    def __init__(self, est, context, X, y, metadata):
+        self.est, self.context = est, context
+        self.X, self.y, self.metadata = X, y, metadata
+        self.task = None
+
+    @classmethod
+    def start(cls, est, X, Y, sample_weight, incremental):
+        if not getattr(est, "_skl_callbacks", None):
+            return None
+        stochastic = est.solver != "lbfgs"
+        context = est._init_callback_context(
+            max_subtasks=(1 if incremental else est.max_iter) if stochastic else 0
+        )
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        self = cls(est, context, X, est._targets(Y), metadata)
+        context.call_on_fit_task_begin(estimator=est, X=X, y=self.y, metadata=metadata)
+        return self
+
+    def _fitted(self, model):
+        """What makes a copy of the estimator predict as the network does now."""
+        import copy
+
+        model = copy.deepcopy(model)
+        dense = [lay for lay in model.layers if hasattr(lay, "W")]
+        return {
+            "model_": model,
+            "coefs_": [lay.W for lay in dense],
+            "intercepts_": [lay.b for lay in dense],
+        }
+
+    def begin_epoch(self):
+        self.task = self.context.subcontext(task_name="epoch")
+        self.task.call_on_fit_task_begin(
+            estimator=self.est, X=self.X, y=self.y, metadata=self.metadata
+        )
+
+    def end_epoch(self, model) -> bool:
+        """End the epoch's task; True if a callback asks to stop."""
+        return self.task.call_on_fit_task_end(
+            estimator=self.est,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=lambda: self._fitted(model),
+        )
+
+    def end(self, model):
+        self.context.call_on_fit_task_end(
+            estimator=self.est,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=lambda: self._fitted(model),
+        )
+
+
 class SklearnMonitor(Callback):
     """Keeps an estimator's ``state`` dict as scikit-learn's MLP keeps its attributes.
 
@@ -136,8 +200,9 @@ class SklearnMonitor(Callback):
         Early stopping's held-out data, or the explicit ``X_val``.
     """
 
-    def __init__(self, est, state: dict, n_samples: int, validation=None):
+    def __init__(self, est, state: dict, n_samples: int, validation=None, skl=None):
         super().__init__()
+        self.skl = skl  # scikit-learn's callbacks (SklearnCallbacks) or None
         self.est = est
         self.state = state
         self.n_samples = n_samples
@@ -145,6 +210,8 @@ class SklearnMonitor(Callback):
         self.stopped = False
 
     def on_epoch_begin(self, epoch, logs=None):
+        if self.skl is not None:
+            self.skl.begin_epoch()
         self._start = time.perf_counter()
         self._learning_rate = float(self.model.optimizer.learning_rate)
 
@@ -166,6 +233,8 @@ class SklearnMonitor(Callback):
         logs["learning_rate"] = self._learning_rate
         logs["seconds"] = time.perf_counter() - self._start
         record_history(s, logs)
+        if self.skl is not None and self.skl.end_epoch(model):
+            self.stopped = model.stop_training = True  # a callback asked to stop
         opt = model.optimizer
         if est.solver == "sgd" and est.learning_rate == "invscaling":
             opt.learning_rate = est.learning_rate_init / (s["t_"] + 1) ** est.power_t

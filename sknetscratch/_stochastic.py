@@ -67,7 +67,16 @@ def split_validation(est, X, Y, sample_weight, random_state):
 
 
 def fit_stochastic(
-    est, model, X, Y, sample_weight, state, incremental, random_state, validation
+    est,
+    model,
+    X,
+    Y,
+    sample_weight,
+    state,
+    incremental,
+    random_state,
+    validation,
+    skl=None,
 ) -> bool:
     """Train with 'sgd' or 'adam' through ``Model.fit``; return whether Ctrl-C
     stopped it. ``state`` gets scikit-learn's counters (see :mod:`._monitor`)."""
@@ -79,7 +88,7 @@ def fit_stochastic(
         (X, Y, sample_weight), validation = split_validation(
             est, X, Y, sample_weight, random_state
         )
-    monitor = SklearnMonitor(est, state, X.shape[0], validation)
+    monitor = SklearnMonitor(est, state, X.shape[0], validation, skl)
     diverged = False
     try:
         history = model.fit(
