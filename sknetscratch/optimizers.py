@@ -190,6 +190,9 @@ class Optimizer(abc.ABC):
     state_names: tuple[str, ...] = ()
     #: Constructor arguments other than learning_rate, clipnorm and clipvalue.
     config_names: tuple[str, ...] = ()
+    #: No clipping: the defaults of optimizers pickled before clipping existed.
+    clipnorm: float | None = None
+    clipvalue: float | None = None
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 import copy
 import math
+import os
 import pickle
 
 import numpy as np
@@ -589,3 +590,19 @@ def test_saved_model_continues_training_identically(make, dtype, tmp_path):
     np.testing.assert_array_equal(model.params, loaded.params)
     for key in a.state_names:
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key))
+
+
+def test_an_optimizer_pickled_before_clipping_existed_keeps_stepping():
+    """A model pickled at e717ded has an Adam without clipnorm / clipvalue."""
+    data = os.path.join(os.path.dirname(__file__), "data")
+    with open(os.path.join(data, "model_e717ded.pkl"), "rb") as fh:
+        old = pickle.load(fh).optimizer  # our own trusted fixture
+    assert type(old) is Adam and "clipnorm" not in vars(old)
+    assert old.get_config()["clipnorm"] is old.get_config()["clipvalue"] is None
+    new = Adam(**old.get_config())
+    new.m, new.v, new.iterations = old.m.copy(), old.v.copy(), old.iterations
+    rng = np.random.default_rng(41)
+    theta, g = rng.normal(size=(2, old.m.size))
+    a, b = _run(old, theta, [g]), _run(new, theta, [g])
+    assert not np.array_equal(a[0], theta)
+    np.testing.assert_array_equal(a[0], b[0])
