@@ -1,14 +1,14 @@
 """sknetscratch: a from-scratch NumPy neural network that is a scikit-learn citizen.
 
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
-:mod:`.losses`, :mod:`.optimizers`, :mod:`.schedules`, :mod:`.callbacks`, :mod:`.model` (with
-:mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
-estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
-:mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
-the core imports without scikit-learn installed. :mod:`.onnx_export`
-(``to_onnx``) needs the ``[onnx]`` extra, imported only when it runs.
-:func:`partial_fit_blocks` (:mod:`._dask`) streams the row blocks of a Dask array
-or a memory map through ``partial_fit``.
+:mod:`.losses`, :mod:`.optimizers`, :mod:`.schedules`, :mod:`.callbacks`,
+:mod:`.model` (with :mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`.
+The scikit-learn estimators (:mod:`.classifier`, :mod:`.regressor`, sharing
+:mod:`._base`) and :mod:`.persistence` sit above it; they are imported on first
+use (PEP 562), so the core imports without scikit-learn installed.
+:mod:`.onnx_export` (``to_onnx``) needs the ``[onnx]`` extra, imported only when
+it runs. :func:`partial_fit_blocks` (:mod:`._dask`) streams the row blocks of a
+Dask array or a memory map through ``partial_fit``.
 """
 
 import importlib

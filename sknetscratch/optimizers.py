@@ -88,6 +88,13 @@ def clip_by_value(grads: np.ndarray, clipvalue: float) -> None:
 
     Keras' ``clipvalue`` and PyTorch's ``clip_grad_value_``.
 
+    Parameters
+    ----------
+    grads : ndarray of shape (n_params,)
+        Rewritten in place.
+    clipvalue : float > 0
+        :math:`c`.
+
     Examples
     --------
     >>> import numpy as np
@@ -111,6 +118,13 @@ def clip_by_global_norm(grads: np.ndarray, clipnorm: float) -> float:
     step that is too long is shortened. This is Keras' ``global_clipnorm`` and
     PyTorch's ``clip_grad_norm_`` over all parameters (Keras' per-variable
     ``clipnorm`` is not offered: here there is one vector).
+
+    Parameters
+    ----------
+    grads : ndarray of shape (n_params,)
+        Rewritten in place.
+    clipnorm : float > 0
+        :math:`c`.
 
     Returns
     -------
@@ -703,6 +717,16 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 
 def get_optimizer(optimizer: str | Optimizer) -> Optimizer:
     """Return an optimizer instance from a registered name or an instance.
+
+    Parameters
+    ----------
+    optimizer : {'sgd', 'adam', 'adamw', 'rmsprop', 'nadam'} or Optimizer
+        A name from :data:`OPTIMIZERS` (the class with its defaults), or an
+        instance, returned as it is.
+
+    Returns
+    -------
+    optimizer : Optimizer
 
     Examples
     --------
