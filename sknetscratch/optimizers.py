@@ -515,7 +515,9 @@ class RMSprop(Optimizer):
         b \leftarrow \mu b + \Delta,\ \ \theta \leftarrow \theta - b
 
     the formulas of Keras 3's ``RMSprop.update_step`` (note :math:`\epsilon`
-    inside the square root; PyTorch adds it outside). The state arrays are
+    inside the square root; PyTorch adds it outside), except that
+    :math:`s - \bar g^2`, never negative in exact arithmetic, is clamped at 0
+    where rounding makes it so (Keras would take the root of a negative). The state arrays are
     ``square_avg`` (:math:`s`, Keras' ``velocities``), ``momentum_buffer``
     (:math:`b`, only if ``momentum > 0``) and ``grad_avg`` (:math:`\bar g`,
     only if ``centered``), PyTorch's names.
@@ -598,6 +600,9 @@ class RMSprop(Optimizer):
             avg += tmp
             np.multiply(avg, avg, out=tmp)
             np.subtract(square_avg, tmp, out=tmp)
+            # s >= g_bar^2 (Cauchy-Schwarz), but s - g_bar^2 can round below 0
+            # once s is large (> ~1e9, where its rounding exceeds eps): clamp it
+            np.maximum(tmp, 0, out=tmp)
             tmp += self.epsilon
         else:
             np.add(square_avg, self.epsilon, out=tmp)  # tmp = s + eps

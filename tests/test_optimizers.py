@@ -606,3 +606,14 @@ def test_an_optimizer_pickled_before_clipping_existed_keeps_stepping():
     a, b = _run(old, theta, [g]), _run(new, theta, [g])
     assert not np.array_equal(a[0], theta)
     np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_centered_rmsprop_survives_a_large_constant_gradient():
+    """s - g_bar^2 rounds below 0 for a large constant gradient: no NaN, no warning."""
+    theta = np.zeros(3)
+    g = np.array([1e5, -3e6, 7e4])
+    opt = RMSprop(0.01, centered=True)
+    for _ in range(600):  # rho^t underflows the variance estimate
+        opt.update(theta, g.copy())
+    assert np.all(np.isfinite(theta))
+    assert np.all(np.sign(theta) == -np.sign(g))
