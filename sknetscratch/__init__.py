@@ -1,7 +1,7 @@
 """sknetscratch: a from-scratch NumPy neural network that is a scikit-learn citizen.
 
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
-:mod:`.normalization`, :mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model` (with
+:mod:`.normalization`, :mod:`.losses`, :mod:`.optimizers`, :mod:`.schedules`, :mod:`.callbacks`, :mod:`.model` (with
 :mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
 estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
 :mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
@@ -30,7 +30,16 @@ from .layers import Activation, DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
 from .normalization import BatchNormalization, LayerNormalization
-from .optimizers import SGD, Adam, Optimizer
+from .optimizers import SGD, Adam, AdamW, Nadam, Optimizer, RMSprop
+from .schedules import (
+    SCHEDULES,
+    ConstantSchedule,
+    CosineDecay,
+    ExponentialDecay,
+    LearningRateSchedule,
+    StepDecay,
+    get_schedule,
+)
 
 #: Names imported on first access, from the module that needs scikit-learn.
 _LAZY = {
@@ -48,34 +57,44 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "SCHEDULES",
     "SGD",
     "Activation",
     "ActivationFunction",
     "Adam",
+    "AdamW",
     "BatchNormalization",
     "CSVLogger",
     "Callback",
+    "ConstantSchedule",
+    "CosineDecay",
     "DenseBlock",
     "Dropout",
     "EarlyStopping",
+    "ExponentialDecay",
     "History",
     "Layer",
     "LayerNormalization",
+    "LearningRateSchedule",
     "LearningRateScheduler",
     "Loss",
     "Model",
     "ModelCheckpoint",
+    "Nadam",
     "Optimizer",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RMSprop",
     "ScratchMLPClassifier",
     "ScratchMLPRegressor",
+    "StepDecay",
     "TerminateOnNaN",
     "TrainingDivergedError",
     "__version__",
     "check_gradients",
     "get_activation",
     "get_loss",
+    "get_schedule",
     "load",
     "partial_fit_blocks",
     "register_onnx_converters",
