@@ -526,6 +526,16 @@ class ProgbarLogger(Callback):
         None: ``Model.fit``'s ``verbose`` (1 if that is 0).
     interval : float, default=0.05
         Least seconds between two redraws on a terminal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import DenseBlock, Model, ProgbarLogger
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+    >>> model = Model([DenseBlock(1, "sigmoid")]).compile("adam")
+    >>> _ = model.fit(X, y, epochs=1, random_state=0, callbacks=[ProgbarLogger(2)])
+    ... # doctest: +ELLIPSIS
+    Epoch 1/1 - 1/1 - 0s - ...step - loss: ...
     """
 
     _HIDDEN = ("learning_rate", "seconds")

@@ -192,6 +192,9 @@ class Model:
 
     #: Names of the compiled metrics (set by :meth:`compile`).
     metrics: list[str] = []
+    #: L1 penalty (set by :meth:`compile`); models pickled before it existed
+    #: have no instance attribute and train without it.
+    l1: float = 0.0
 
     @staticmethod
     def _check_metrics(metrics) -> list[str]:
