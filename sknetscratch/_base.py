@@ -56,9 +56,13 @@ from .initializers import INITIALIZERS
 from .layers import DenseBlock
 from .losses import get_loss
 from .model import TrainingDivergedError
-from .optimizers import SGD, Adam
+from .optimizers import SGD, Adam, AdamW, Nadam, RMSprop
+from .schedules import LearningRateSchedule, get_schedule
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop", "nadam")
+#: Per-epoch schedules by name (scikit-learn's 'constant', 'invscaling' and
+#: 'adaptive' are kept by the training loop itself).
+_SCHEDULE_NAMES = ("step", "exponential", "cosine")
 
 #: Fitted attributes that training updates (committed together at the end).
 _STATE_KEYS = (
@@ -92,13 +96,16 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATIONS)), "array-like"],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "adaptive", *_SCHEDULE_NAMES}),
+            LearningRateSchedule,
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -123,6 +130,10 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "batch_norm": ["boolean"],
         "kernel_initializer": [StrOptions({"sklearn", "auto", *INITIALIZERS})],
         "l1": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
+        "clipvalue": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping_monitor": [
             StrOptions({"val_score", "val_loss", *get_scorer_names()})
         ],
@@ -255,9 +266,30 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return [int(s) for s in sizes]
 
     def _make_optimizer(self):
+        lr, clip = self.learning_rate_init, (self.clipnorm, self.clipvalue)
         if self.solver == "sgd":
-            return SGD(self.learning_rate_init, self.momentum, self.nesterovs_momentum)
-        return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+            return SGD(lr, self.momentum, self.nesterovs_momentum, *clip)
+        if self.solver == "adam":
+            return Adam(lr, self.beta_1, self.beta_2, self.epsilon, *clip)
+        if self.solver == "adamw":
+            betas = (self.beta_1, self.beta_2, self.epsilon)
+            return AdamW(lr, *betas, self.weight_decay, *clip)
+        if self.solver == "rmsprop":
+            return RMSprop(lr, rho=self.rho, epsilon=self.epsilon, clipnorm=clip[0],
+                           clipvalue=clip[1])  # fmt: skip
+        return Nadam(lr, self.beta_1, self.beta_2, self.epsilon, *clip)
+
+    def _schedule(self):
+        """The per-epoch learning-rate schedule, or None (scikit-learn's rates)."""
+        if isinstance(self.learning_rate, LearningRateSchedule):
+            return self.learning_rate
+        if self.learning_rate == "cosine":  # over the epochs of one fit
+            return get_schedule(
+                "cosine", self.learning_rate_init, decay_epochs=self.max_iter
+            )
+        if self.learning_rate in _SCHEDULE_NAMES:
+            return get_schedule(self.learning_rate, self.learning_rate_init)
+        return None
 
     def _network(self, n_outputs):
         """The compiled, unbuilt network (see :mod:`._architecture`)."""

@@ -203,6 +203,7 @@ class SklearnMonitor(Callback):
     def __init__(self, est, state: dict, n_samples: int, validation=None, skl=None):
         super().__init__()
         self.skl = skl  # scikit-learn's callbacks (SklearnCallbacks) or None
+        self.schedule = est._schedule()
         self.est = est
         self.state = state
         self.n_samples = n_samples
@@ -212,6 +213,10 @@ class SklearnMonitor(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         if self.skl is not None:
             self.skl.begin_epoch()
+        if self.schedule is not None:  # epochs counted over warm starts too
+            self.model.optimizer.learning_rate = float(
+                self.schedule(len(self.state["loss_curve_"]))
+            )
         self._start = time.perf_counter()
         self._learning_rate = float(self.model.optimizer.learning_rate)
 
@@ -236,7 +241,7 @@ class SklearnMonitor(Callback):
         if self.skl is not None and self.skl.end_epoch(model):
             self.stopped = model.stop_training = True  # a callback asked to stop
         opt = model.optimizer
-        if est.solver == "sgd" and est.learning_rate == "invscaling":
+        if est.learning_rate == "invscaling":  # scikit-learn's, for every solver
             opt.learning_rate = est.learning_rate_init / (s["t_"] + 1) ** est.power_t
         if s["_no_improvement_count"] > est.n_iter_no_change:
             what = "Validation score" if est.early_stopping else "Training loss"
@@ -244,7 +249,7 @@ class SklearnMonitor(Callback):
                 f"{what} did not improve more than tol={est.tol:f} for "
                 f"{est.n_iter_no_change} consecutive epochs."
             )
-            if est.solver == "sgd" and est.learning_rate == "adaptive":
+            if est.learning_rate == "adaptive":  # scikit-learn's, for every solver
                 if opt.learning_rate > 1e-6:
                     opt.learning_rate /= 5.0
                     s["_no_improvement_count"] = 0

@@ -56,14 +56,25 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         'relu'} or any other name of :data:`sknetscratch.ACTIVATIONS`
         ('gelu', 'elu', 'leaky_relu', 'silu', 'softplus', ...); one name, or a
         list/tuple with one per hidden layer.
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        'lbfgs' runs scipy's L-BFGS-B on the model's flat parameter vector.
+    solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'rmsprop', 'nadam'}, default='adam'
+        'lbfgs' runs scipy's L-BFGS-B on the parameters packed as scikit-learn
+        packs them; 'adamw' (with ``weight_decay``), 'rmsprop' (with ``rho``)
+        and 'nadam' go beyond scikit-learn's MLP.
     alpha : float, default=0.0001
         L2 penalty, divided by the sample (weight) sum of the batch.
     batch_size : int or 'auto', default='auto'
         'auto' is ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Schedule for solver='sgd' (as in scikit-learn).
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential', \
+'cosine'} or LearningRateSchedule, default='constant'
+        The learning rate's schedule, for every stochastic solver (scikit-learn
+        applies 'invscaling' and 'adaptive' to 'sgd' only and ignores them for
+        'adam'). 'invscaling' and 'adaptive' are scikit-learn's rules (after
+        ``n_iter_no_change`` epochs without improvement, 'adaptive' divides the
+        rate by 5 until it is below 1e-6); 'step', 'exponential' and 'cosine'
+        are :mod:`sknetscratch.schedules` with their defaults ('cosine' decays to
+        0 over ``max_iter`` epochs); or pass a schedule instance, such as
+        ``CosineDecay(0.01, decay_epochs=100, warmup_epochs=5)``. The rate of
+        each epoch is recorded in ``history_['learning_rate']``.
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
         Exponent of 'invscaling': ``lr = learning_rate_init / (t + 1) ** power_t``.
@@ -109,6 +120,15 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     l1 : float, default=0.0
         L1 penalty on the kernels, next to ``alpha`` (L2), divided by the
         sample (weight) sum of the batch like it.
+    weight_decay : float, default=0.01
+        solver='adamw' only: decoupled weight decay, ``theta -= lr * weight_decay
+        * theta`` at each step (Loshchilov and Hutter).
+    rho : float, default=0.9
+        solver='rmsprop' only: decay of the squared-gradient average.
+    clipnorm, clipvalue : float or None, default=None
+        Gradient clipping for the stochastic solvers: the whole gradient
+        vector's norm scaled down to at most ``clipnorm``, each entry clipped to
+        ``[-clipvalue, clipvalue]``.
     early_stopping_monitor : str, default='val_score'
         What early stopping watches on the validation data (with ``tol`` and
         ``n_iter_no_change``): 'val_score' (accuracy, scikit-learn's rule),
@@ -209,6 +229,10 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         batch_norm=False,
         kernel_initializer="sklearn",
         l1=0.0,
+        weight_decay=0.01,
+        rho=0.9,
+        clipnorm=None,
+        clipvalue=None,
         early_stopping_monitor="val_score",
         metrics=None,
         callbacks=None,
@@ -241,6 +265,10 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self.batch_norm = batch_norm
         self.kernel_initializer = kernel_initializer
         self.l1 = l1
+        self.weight_decay = weight_decay
+        self.rho = rho
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
         self.early_stopping_monitor = early_stopping_monitor
         self.metrics = metrics
         self.callbacks = callbacks

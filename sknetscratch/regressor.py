@@ -57,8 +57,8 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping,
     validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
-    dropout, batch_norm, kernel_initializer, l1, early_stopping_monitor, metrics,
-    callbacks
+    dropout, batch_norm, kernel_initializer, l1, weight_decay, rho, clipnorm,
+    clipvalue, early_stopping_monitor, metrics, callbacks
         As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
         early stopping scores the validation split (not stratified) with R^2,
         or, for 'absolute_error', 'huber' and 'quantile', with the negative
@@ -153,6 +153,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         l1=0.0,
         huber_delta=1.0,
         quantile=0.5,
+        weight_decay=0.01,
+        rho=0.9,
+        clipnorm=None,
+        clipvalue=None,
         early_stopping_monitor="val_score",
         metrics=None,
         callbacks=None,
@@ -187,6 +191,10 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         self.l1 = l1
         self.huber_delta = huber_delta
         self.quantile = quantile
+        self.weight_decay = weight_decay
+        self.rho = rho
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
         self.early_stopping_monitor = early_stopping_monitor
         self.metrics = metrics
         self.callbacks = callbacks

@@ -554,7 +554,8 @@ def _param_regex(name, value, tail):
     if tail is None:  # a str among a set (printed in no fixed order)
         return (
             rf"The '{name}' parameter of Scratch\w+ must be a str among \{{.*\}}"
-            rf"( or an array-like)?\. Got {re.escape(repr(value))} instead\."
+            rf"( or an array-like| or an instance of '[\w.]+')?\. "
+            rf"Got {re.escape(repr(value))} instead\."
         )
     return rf"The '{name}' parameter of Scratch\w+ " + re.escape(tail)
 

@@ -206,3 +206,89 @@ def test_verbose_true_prints_sklearn_lines_and_one_the_keras_display(noisy, caps
     ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=2).fit(Xtr, ytr)
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and out[1].startswith("Epoch 2/2 - ")
+
+
+@pytest.mark.parametrize(
+    "solver, cls_name, params",
+    [
+        ("adamw", "AdamW", {"weight_decay": 0.05}),
+        ("rmsprop", "RMSprop", {"rho": 0.8}),
+        ("nadam", "Nadam", {}),
+        ("sgd", "SGD", {"clipnorm": 1.0}),
+        ("adam", "Adam", {"clipvalue": 0.5}),
+    ],
+)
+def test_every_solver_trains_with_its_settings(noisy, solver, cls_name, params):
+    Xtr, Xva, ytr, yva = noisy
+    clf = ScratchMLPClassifier(
+        (16,), solver=solver, max_iter=30, random_state=0, **params
+    ).fit(Xtr, ytr)
+    opt = clf.model_.optimizer
+    assert type(opt).__name__ == cls_name
+    for name, value in params.items():
+        assert getattr(opt, name) == value
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert clf.score(Xva, yva) > 0.55  # a noisy problem: chance is 0.5
+    clf.partial_fit(Xtr, ytr)  # and keeps training one epoch at a time
+    assert clf.n_iter_ == 1
+
+
+@pytest.mark.parametrize(
+    "learning_rate, formula",
+    [
+        ("step", lambda e: 0.01 * 0.5 ** (e // 10)),
+        ("exponential", lambda e: 0.01 * 0.96**e),
+        ("cosine", lambda e: 0.01 * 0.5 * (1 + np.cos(np.pi * e / 25))),
+    ],
+)
+@pytest.mark.parametrize("solver", ["adam", "rmsprop"])
+def test_named_schedules_give_their_formula_per_epoch(
+    noisy, learning_rate, formula, solver
+):
+    Xtr, _, ytr, _ = noisy
+    clf = ScratchMLPClassifier(
+        (8,),
+        solver=solver,
+        learning_rate=learning_rate,
+        learning_rate_init=0.01,
+        max_iter=25,
+        tol=0,
+        n_iter_no_change=100,
+        random_state=0,
+    ).fit(Xtr, ytr)
+    expected = [formula(e) for e in range(25)]
+    np.testing.assert_allclose(clf.history_["learning_rate"], expected, rtol=1e-12)
+
+
+def test_a_schedule_instance_and_warm_starts_continue_it(noisy):
+    from sknetscratch import CosineDecay
+
+    Xtr, _, ytr, _ = noisy
+    schedule = CosineDecay(0.02, decay_epochs=10, warmup_epochs=2)
+    clf = ScratchMLPClassifier(
+        (8,), learning_rate=schedule, max_iter=6, tol=0, warm_start=True,
+        random_state=0,
+    )  # fmt: skip
+    clf.fit(Xtr, ytr).fit(Xtr, ytr)  # 12 epochs: the schedule goes on
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"], [schedule(e) for e in range(12)], rtol=1e-12
+    )
+    assert clf.history_["learning_rate"][0] == 0.0  # the warm-up starts at 0
+
+
+def test_sklearn_schedules_apply_to_adam_too(noisy):
+    Xtr, _, ytr, _ = noisy
+    inv = ScratchMLPClassifier(
+        (8,), learning_rate="invscaling", learning_rate_init=0.01, power_t=0.5,
+        max_iter=4, tol=0, random_state=0,
+    ).fit(Xtr, ytr)  # fmt: skip
+    n = len(Xtr)
+    expected = [0.01] + [0.01 / (k * n + 1) ** 0.5 for k in range(1, 4)]
+    np.testing.assert_allclose(inv.history_["learning_rate"], expected, rtol=1e-12)
+    adaptive = ScratchMLPClassifier(
+        (8,), learning_rate="adaptive", learning_rate_init=0.01, tol=10.0,
+        n_iter_no_change=2, max_iter=12, random_state=0,
+    ).fit(Xtr, ytr)  # fmt: skip
+    rates = adaptive.history_["learning_rate"]
+    assert adaptive.n_iter_ == 12  # the rate drops instead of stopping
+    assert rates[0] == 0.01 and rates[-1] < 0.01 / 5
