@@ -292,3 +292,30 @@ def test_sklearn_schedules_apply_to_adam_too(noisy):
     rates = adaptive.history_["learning_rate"]
     assert adaptive.n_iter_ == 12  # the rate drops instead of stopping
     assert rates[0] == 0.01 and rates[-1] < 0.01 / 5
+
+
+def test_keras_callbacks_on_an_estimator(noisy, tmp_path):
+    from sknetscratch import CSVLogger, EarlyStopping, ModelCheckpoint, load
+
+    Xtr, Xva, ytr, yva = noisy
+    path = tmp_path / "best.npz"
+    stop = EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    clf = ScratchMLPClassifier(
+        (256,),
+        alpha=0.0,
+        learning_rate_init=0.01,
+        max_iter=200,
+        random_state=0,
+        callbacks=[
+            ModelCheckpoint(path, monitor="val_loss", save_best_only=True),
+            CSVLogger(tmp_path / "log.csv"),
+            stop,
+        ],
+    ).fit(Xtr, ytr, X_val=Xva, y_val=yva)
+    assert clf.n_iter_ < 200  # Keras' EarlyStopping ended it
+    best = int(np.argmin(clf.validation_loss_curve_))
+    assert stop.best == pytest.approx(clf.validation_loss_curve_[best])
+    saved = load(path)  # the core Model, in the safe format
+    np.testing.assert_allclose(saved.predict(Xva)[:, 0], clf.predict_proba(Xva)[:, 1])
+    rows = (tmp_path / "log.csv").read_text().splitlines()
+    assert rows[0].startswith("epoch,") and len(rows) == clf.n_iter_ + 1

@@ -214,7 +214,14 @@ class _Encoder:
         rebuilds: no attributes beyond its config, and only finite numbers in it.
         """
         name = getattr(loss, "name", None)
-        if LOSSES.get(name) is not type(loss):
+        registered = LOSSES.get(name)
+        # the estimators' scikit-learn-valued variants of a registered loss (same
+        # gradient) are stored as that loss; an estimator re-creates its own on load
+        ours = registered is not None and (
+            isinstance(loss, registered)
+            and type(loss).__module__.startswith("sknetscratch.")
+        )
+        if registered is not type(loss) and not ours:
             raise TypeError(
                 f"Cannot save {where}: loss {loss!r} is not a registered loss "
                 f"({sorted(LOSSES)})."
@@ -327,20 +334,6 @@ class _Encoder:
                     f"Cannot save {name}: instance attribute {key!r} shadows a class "
                     "attribute; it could not be restored."
                 )
-        model, loss = getattr(est, "model_", None), None
-        if model is not None and model.loss is not None:
-            # the estimator's loss (scikit-learn's scaling of a registered loss) is
-            # stored as the registered one with its config, and re-created by the
-            # estimator (from its parameters) on load
-            loss = model.loss
-            model.loss = LOSSES[loss.name](**loss.get_config())
-        try:
-            return self._estimator_document(est, name, params)
-        finally:
-            if loss is not None:
-                model.loss = loss
-
-    def _estimator_document(self, est: Any, name: str, params: dict) -> dict:
         return {
             "type": "estimator",
             "class": name,
