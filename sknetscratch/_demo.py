@@ -117,7 +117,7 @@ def _run_demo(out, folds, max_iter, seed, data_csv) -> None:
     from sklearn.preprocessing import StandardScaler
 
     from .classifier import ScratchMLPClassifier
-    from .persistence._pipeline import save_pipeline
+    from .persistence import save_pipeline
 
     data = load_breast_cancer()
     X, y = data.data, data.target_names[data.target].astype(object)

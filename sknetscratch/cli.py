@@ -146,7 +146,7 @@ def _check_output(path: str | None, option: str) -> None:
 
 def _load_model(path: str):
     """The pipeline and metadata of a model file written by this command."""
-    from .persistence._pipeline import load_pipeline
+    from .persistence import load_pipeline
 
     if not os.path.exists(path):
         raise DataError(f"{path}: no such model file.")
@@ -203,7 +203,7 @@ def _target_numbers(table: Table, target: str) -> np.ndarray:
 def _cmd_train(args: argparse.Namespace) -> int:
     from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 
-    from .persistence._pipeline import save_pipeline
+    from .persistence import save_pipeline
 
     _check_output(args.out, "--out")
     _check_output(args.plot, "--plot")

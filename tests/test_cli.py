@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sknetscratch.persistence._pipeline import load_pipeline
+from sknetscratch.persistence import load_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 _EXE = Path(sys.executable).parent / (

@@ -13,7 +13,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor, load, save
 from sknetscratch.persistence._format import _META_KEY
-from sknetscratch.persistence._pipeline import load_pipeline, save_pipeline
+from sknetscratch.persistence import load_pipeline, save_pipeline
 
 
 def _data(n=40, seed=0):
@@ -220,3 +220,12 @@ def test_load_pipeline_refuses_an_estimator_file(tmp_path):
     save(_fit(_pipe(), X, y)[-1], path)
     with pytest.raises(ValueError, match="holds a single estimator, not a pipeline"):
         load_pipeline(path)
+
+
+def test_pipeline_functions_are_public_in_persistence():
+    import sknetscratch.persistence as persistence
+    from sknetscratch.persistence import _pipeline
+
+    assert {"save_pipeline", "load_pipeline"} <= set(persistence.__all__)
+    assert persistence.save_pipeline is _pipeline.save_pipeline
+    assert persistence.load_pipeline is _pipeline.load_pipeline

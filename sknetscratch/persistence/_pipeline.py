@@ -189,7 +189,7 @@ def save_pipeline(
     >>> from sklearn.pipeline import Pipeline
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sknetscratch import ScratchMLPRegressor
-    >>> from sknetscratch.persistence._pipeline import load_pipeline, save_pipeline
+    >>> from sknetscratch.persistence import load_pipeline, save_pipeline
     >>> net = ScratchMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs")
     >>> pipe = Pipeline([("scale", StandardScaler()), ("net", net)])
     >>> pipe = pipe.fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
