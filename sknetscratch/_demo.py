@@ -27,7 +27,7 @@ from ._csv import write_csv
 IDENTICAL_RTOL = 1e-9
 
 
-def make_pipeline(task: str, **params):
+def scaled_network(task: str, **params):
     """``Pipeline([("scale", StandardScaler()), ("net", network)])`` for ``task``."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -136,7 +136,7 @@ def _run_demo(out, folds, max_iter, seed, data_csv) -> None:
 
     # 1. the post's hold-out experiment: train on rows 100..568, test on 0..99
     print("1. Training on rows 100-568 (progress: every 10th iteration)")
-    pipe = make_pipeline("classify", verbose=True, **params)
+    pipe = scaled_network("classify", verbose=True, **params)
     progress = _EveryTenth(sys.stdout)
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(progress):

@@ -12,8 +12,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor, load, save
-from sknetscratch.persistence._format import _META_KEY
 from sknetscratch.persistence import load_pipeline, save_pipeline
+from sknetscratch.persistence._format import _META_KEY
 
 
 def _data(n=40, seed=0):
