@@ -80,7 +80,7 @@ def classification_data(task):
             n_samples=160, n_features=6, n_classes=3, random_state=0
         )
         return X * FEATURE_SCALE / 5 + FEATURE_SHIFT, y
-    n_classes = 2 if task.startswith("binary") else 3
+    n_classes = 2 if task.startswith(("binary", "single")) else 3
     X, y = make_classification(
         n_samples=160,
         n_features=6,
@@ -88,6 +88,8 @@ def classification_data(task):
         n_classes=n_classes,
         random_state=0,
     )
+    if task.startswith("single"):  # one class: predict gives it on every row
+        y = np.zeros_like(y)
     if task.endswith("strings"):
         y = np.array(["cat", "dog", "emu"])[y]
     elif task.endswith("floats"):  # integral float labels become int64 in ONNX
@@ -136,6 +138,8 @@ def export(est, X_test, in_pipeline):
         "binary-strings",
         "multiclass-strings",
         "multiclass-floats",
+        "single-class",
+        "single-class-strings",
     ],
 )
 def test_classifier_matches_predict_and_predict_proba(task, dtype, in_pipeline):
