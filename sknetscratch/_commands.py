@@ -62,10 +62,8 @@ def _check_matplotlib() -> None:
         ) from None
 
 
-def _check_output(path: str | None, option: str) -> None:
+def _check_output(path: str, option: str) -> None:
     """Fail before any work if ``path`` cannot be written: its folder is missing."""
-    if path is None:
-        return
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise DataError(f"{option} {path}: is a directory; give a file name.")
@@ -73,8 +71,39 @@ def _check_output(path: str | None, option: str) -> None:
         raise DataError(f"{option} {path}: the folder {folder} does not exist.")
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (through links and ``..`` too)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links; False if either is missing
+    except OSError:
+        return False
+
+
+def check_paths(inputs: dict[str, str], outputs: dict[str, str | None]) -> None:
+    """Fail before any work if an output cannot be written, or if two of the
+    files (inputs and outputs, keyed by how the message names them) are one."""
+    outputs = {what: path for what, path in outputs.items() if path is not None}
+    for option, path in outputs.items():
+        _check_output(path, option)
+    named = [(f"{what} {path}", path) for what, path in inputs.items()]
+    named += [(f"{option} {path}", path) for option, path in outputs.items()]
+    for i, (what, path) in enumerate(named):
+        for other, other_path in named[:i]:
+            if _same_file(path, other_path):
+                raise DataError(
+                    f"{what}: the same file as {other}; "
+                    "give every output a file of its own."
+                )
+
+
 def _load_model(path: str):
-    """The pipeline and metadata of a model file written by this command."""
+    """The fitted pipeline and metadata of a model file written by this command."""
+    from sklearn.base import is_classifier
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
     from .persistence import load_pipeline
 
     if not os.path.exists(path):
@@ -99,7 +128,39 @@ def _load_model(path: str):
             f"{path}: a saved pipeline, but not one written by `sknetscratch train` "
             "(it does not record its feature and target columns)."
         )
+    try:
+        check_is_fitted(pipe)
+    except NotFittedError:
+        raise DataError(f"{path}: the saved pipeline is not fitted.") from None
+    net = pipe[-1]
+    problem = None
+    if len(set(features)) != len(features):
+        twice = sorted({f for f in features if features.count(f) > 1})
+        problem = f"it names the feature column(s) {', '.join(twice)} twice"
+    elif len(features) != pipe.n_features_in_:
+        problem = (
+            f"it names {len(features)} feature columns, but the pipeline takes "
+            f"{pipe.n_features_in_}"
+        )
+    elif target in features:
+        problem = f"its target column {target!r} is also one of its features"
+    elif (task == "classify") != is_classifier(net):
+        problem = f"it says task {task!r}, but holds a {type(net).__name__}"
+    elif getattr(net, "n_outputs_", 1) != 1 and (
+        task == "regress" or net.out_activation_ == "logistic"
+    ):
+        problem = "its network has several outputs (one target column is supported)"
+    if problem:
+        raise DataError(f"{path}: an inconsistent model file: {problem}.")
     return pipe, meta
+
+
+def _predict(pipe, X: np.ndarray, model_path: str, proba: bool = False):
+    """``pipe.predict(X)`` (or ``predict_proba``); a ValueError is a DataError."""
+    try:
+        return pipe.predict_proba(X) if proba else pipe.predict(X)
+    except ValueError as exc:
+        raise DataError(f"{model_path}: cannot predict ({exc}).") from None
 
 
 def _features_of(table: Table, meta: dict, model_path: str) -> np.ndarray:
@@ -134,8 +195,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from .persistence import save_pipeline
 
-    _check_output(args.out, "--out")
-    _check_output(args.plot, "--plot")
+    check_paths({"the data file": args.data}, {"--out": args.out, "--plot": args.plot})
     if args.plot:
         _check_matplotlib()
     table = read_csv(args.data)
@@ -318,7 +378,9 @@ def _plot(path: str, net, folds, cv_scores, metric) -> None:
 
 # -------------------------------------------------------- predict / evaluate / summary
 def cmd_predict(args: argparse.Namespace) -> int:
-    _check_output(args.out, "--out")
+    check_paths(
+        {"the model file": args.model, "the data file": args.data}, {"--out": args.out}
+    )
     pipe, meta = _load_model(args.model)
     if args.proba and meta["task"] != "classify":
         raise DataError(
@@ -326,11 +388,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         )
     table = read_csv(args.data)
     X = _features_of(table, meta, args.model)
-    pred = pipe.predict(X)
+    pred = _predict(pipe, X, args.model)
     columns = [meta["target"]]
     rows = [[_cell(p)] for p in pred]
     if args.proba:
-        proba = pipe.predict_proba(X)
+        proba = _predict(pipe, X, args.model, proba=True)
         columns += [f"proba_{c}" for c in pipe.classes_]
         rows = [row + [repr(float(p)) for p in ps] for row, ps in zip(rows, proba)]
     write_csv(args.out, columns, rows, stream=sys.stdout)
@@ -350,10 +412,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     pipe, meta = _load_model(args.model)
     target = args.target or meta["target"]
+    if target in meta["features"]:
+        raise DataError(
+            f"--target {target}: a feature column of the model {args.model}; "
+            f"the model predicts {meta['target']!r}."
+        )
     table = read_csv(args.data)
     table.index(target)
     X = _features_of(table, meta, args.model)
-    pred = pipe.predict(X)
+    pred = _predict(pipe, X, args.model)
     print(f"{args.data}: {len(table)} rows, target {target!r}")
     if meta["task"] == "classify":
         # compare as text: labels read from a CSV are ints or strings
@@ -417,7 +484,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
-    _check_output(args.out, "--out")
-    _check_output(args.data_csv, "--data-csv")
+    check_paths({}, {"--out": args.out, "--data-csv": args.data_csv})
     run_demo(args.out, args.folds, args.max_iter, args.seed, args.data_csv)
     return 0

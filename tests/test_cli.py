@@ -13,8 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sknetscratch.persistence import load_pipeline
+from sknetscratch import save
+from sknetscratch.persistence import load_pipeline, save_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 _EXE = Path(sys.executable).parent / (
@@ -312,3 +316,117 @@ def test_bad_input(case, tmp_path, trained):
             err
         )
     assert set(os.listdir(tmp_path)) == before  # nothing written
+
+
+# ----------------------------------------------------- outputs that are inputs
+SAME_FILE_CASES = {
+    # name: (arguments, the file that must stay untouched, message)
+    "train --out DATA": (["train", "train.csv", "--target", "label", "--out", "train.csv"], "train.csv", r"--out train\.csv: the same file as the data file train\.csv"),
+    "train --out DATA via ./sub/..": (["train", "train.csv", "--target", "label", "--out", "sub/../train.csv"], "train.csv", r"--out sub/\.\./train\.csv: the same file as the data file"),
+    "train --plot --out": (["train", "train.csv", "--target", "label", "--out", "m.npz", "--plot", "m.npz"], None, r"--plot m\.npz: the same file as --out m\.npz"),
+    "predict --out MODEL": (["predict", "model.npz", "train.csv", "--out", "model.npz"], "model.npz", r"--out model\.npz: the same file as the model file model\.npz"),
+    "predict --out DATA": (["predict", "model.npz", "train.csv", "--out", "train.csv"], "train.csv", r"--out train\.csv: the same file as the data file train\.csv"),
+    "demo --data-csv --out": (["demo", "--out", "x", "--data-csv", "x"], None, r"--data-csv x: the same file as --out x"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(SAME_FILE_CASES))
+def test_an_output_that_is_an_input_or_another_output_is_refused(
+    case, tmp_path, trained
+):
+    args, kept, message = SAME_FILE_CASES[case]
+    (tmp_path / "sub").mkdir()
+    for name in ("train.csv", "model.npz"):
+        (tmp_path / name).write_bytes((trained[0] / name).read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    code, out, err = run(*args, cwd=tmp_path)
+    assert code == 1, (out, err)
+    assert re.search(message, err), err
+    assert "Traceback" not in err and len(err.splitlines()) <= 2
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after == before  # nothing written, the inputs untouched
+    if kept:
+        assert after[kept] == before[kept]
+
+
+# ------------------------------------------------- model files that are not ours
+def _tampered(name, model, folder):
+    """Write a model file ``name`` derived from ``model`` in ``folder``; its path."""
+    pipe, meta = load_pipeline(model)
+    path = folder / f"{name}.npz"
+    rows = classification_rows()
+    X = np.array([[float(v) for v in r[:3]] for r in rows])
+    if name == "foreign npz":
+        np.savez(path, weights=np.ones(3))
+    elif name == "no metadata":
+        save(pipe, path)
+    elif name == "scale_ None":
+        pipe[0].scale_ = None
+        save_pipeline(pipe, path, meta)
+    elif name == "mean_ None":
+        pipe[0].mean_ = None
+        save_pipeline(pipe, path, meta)
+    elif name == "2-feature scaler":
+        pipe[0].fit(X[:, :2])
+        save_pipeline(pipe, path, meta)
+    elif name == "unfitted":
+        pipe = Pipeline([(n, clone(e)) for n, e in pipe.steps])
+        save_pipeline(pipe, path, meta)
+    elif name == "unfitted scaler":
+        pipe.steps[0] = ("scale", StandardScaler())
+        save_pipeline(pipe, path, meta)
+    else:
+        changes = {
+            "2 feature names": {"features": ["x1", "x2"]},
+            "duplicate feature": {"features": ["x1", "x1", "x2"]},
+            "target is a feature": {"features": ["x1", "x2", "label"]},
+            "classifier says regress": {"task": "regress"},
+        }[name]
+        save_pipeline(pipe, path, {**meta, **changes})
+    return path
+
+
+TAMPERED_CASES = {
+    "foreign npz": r"it is not a sknetscratch model file",
+    "no metadata": r"a saved pipeline, but not one written by `sknetscratch train`",
+    "scale_ None": r"scale_ must be a finite float array of shape \(3,\)",
+    "mean_ None": r"mean_ must be a finite float array of shape \(3,\)",
+    "2-feature scaler": r"step 1 \('net'\) takes 3 features, but step 0 \('scale'\) gives 2",
+    "unfitted": r"the saved pipeline is not fitted",
+    "unfitted scaler": r"all fitted or all unfitted",
+    "2 feature names": r"names 2 feature columns, but the pipeline takes 3",
+    "duplicate feature": r"names the feature column\(s\) x1 twice",
+    "target is a feature": r"its target column 'label' is also one of its features",
+    "classifier says regress": r"says task 'regress', but holds a ScratchMLPClassifier",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(TAMPERED_CASES))
+def test_inconsistent_model_files_are_refused(case, tmp_path, trained):
+    (tmp_path / "train.csv").write_bytes((trained[0] / "train.csv").read_bytes())
+    path = _tampered(case, trained[0] / "model.npz", tmp_path)
+    code, out, err = run("evaluate", path.name, "train.csv", cwd=tmp_path)
+    assert code == 1, (out, err)
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if "warning:" not in ln]
+    assert len(lines) <= 2 and lines[0].startswith(f"sknetscratch: error: {path.name}")
+    assert re.search(TAMPERED_CASES[case], err), err
+
+
+def test_a_prediction_that_fails_is_a_data_error(tmp_path, trained):
+    # finite in the CSV, but infinite once scaled: the network refuses it
+    write(tmp_path / "huge.csv", FEATURES, [["0", "0", "1.7e308"]])
+    code, out, err = run("predict", trained[0] / "model.npz", "huge.csv", cwd=tmp_path)
+    assert code == 1, (out, err)
+    assert re.search(r"model\.npz: cannot predict \(.*infinity", err), err
+    assert "Traceback" not in err
+
+
+def test_evaluate_refuses_a_feature_column_as_target(trained):
+    folder, _ = trained
+    code, out, err = run(
+        "evaluate", "model.npz", "train.csv", "--target", "x2", cwd=folder
+    )
+    assert code == 1, (out, err)
+    assert "--target x2: a feature column of the model model.npz" in err
+    assert "Confusion" not in out
