@@ -283,6 +283,8 @@ BAD_CASES = {
     "non-numeric, hint": ({"id.csv": "name,x1,label\nann,1,a\nbob,2,b\n"}, ["train", "id.csv", "--target", "label", "--out", "m.npz"], 1, r"id\.csv, line 2, column 'name': 'ann' is not a number\.\n.*--drop NAME"),
     "empty file": ({"empty.csv": ""}, ["train", "empty.csv", "--target", "label", "--out", "m.npz"], 1, r"empty\.csv: the file is empty"),
     "header only": ({"head.csv": "x1,label\n"}, ["train", "head.csv", "--target", "label", "--out", "m.npz"], 1, r"head\.csv: the file has a header row but no data rows"),
+    "row of empty cells": ({"gap.csv": "x1,x2,x3,label\n,,,\n1,2,3,cat\n"}, ["predict", "MODEL", "gap.csv"], 1, r"gap\.csv, line 2, column 'x1': the value is empty \(missing values"),
+    "empty target cell": ({"t.csv": "x1,label\n1,a\n2,\n3,b\n"}, ["train", "t.csv", "--target", "label", "--out", "m.npz"], 1, r"t\.csv, line 3, column 'label': the value is empty"),
     "ragged row": ({"rag.csv": "x1,label\n1,a\n2\n"}, ["train", "rag.csv", "--target", "label", "--out", "m.npz"], 1, r"rag\.csv, line 3: 1 values, but the header has 2 columns"),
     "not a model file": ("train", ["summary", "train.csv"], 1, r"train\.csv: it is not a sknetscratch model file"),
     "model trained on other columns": ({"other.csv": "x1,z\n1,2\n"}, ["predict", "MODEL", "other.csv"], 1, r"other\.csv: the model .*model\.npz was trained on other columns; this file lacks 'x2', 'x3'"),
@@ -430,3 +432,34 @@ def test_evaluate_refuses_a_feature_column_as_target(trained):
     assert code == 1, (out, err)
     assert "--target x2: a feature column of the model model.npz" in err
     assert "Confusion" not in out
+
+
+def test_blank_lines_are_skipped_but_a_line_of_commas_is_a_row():
+    import tempfile
+
+    from sknetscratch._csv import DataError, read_csv
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "d.csv")
+        with open(path, "w") as fh:
+            fh.write("x,label\n\n1,a\n   \n2,b\n")
+        table = read_csv(path)
+        assert table.text("label") == ["a", "b"] and table.lines == [3, 5]
+        with open(path, "w") as fh:
+            fh.write("x,label\n,\n2,b\n")
+        table = read_csv(path)
+        assert len(table) == 2
+        with pytest.raises(DataError, match="line 2, column 'label': the value is"):
+            table.text("label")
+
+
+def test_whole_numbers_beyond_int64_are_a_regression_target(tmp_path):
+    rows = [[i, f"{i + 1}e19"] for i in range(12)]
+    write(tmp_path / "big.csv", ["x", "y"], rows)
+    code, out, err = run(
+        "train", "big.csv", "--target", "y", "--solver", "lbfgs", "--max-iter", "5",
+        "--cv", "0", "--out", "big.npz", cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Task: regress (auto-detected" in out
+    assert "Traceback" not in err
