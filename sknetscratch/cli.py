@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import warnings
@@ -56,10 +57,52 @@ def _positive_int(text: str) -> int:
 
 
 def _demo_folds(text: str) -> int:
-    value = _cv_folds(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("the demo needs at least 2 folds; got 0")
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected at least 2 folds; got {text!r}")
     return value
+
+
+def _float(text: str, positive: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and (value > 0 if positive else value >= 0)):
+        what = "a positive" if positive else "a non-negative"
+        raise argparse.ArgumentTypeError(f"expected {what} finite number; got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    return _float(text, positive=False)
+
+
+def _positive_float(text: str) -> float:
+    return _float(text, positive=True)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from 0 to 2**32 - 1; got {text!r}"
+        )
+    return value
+
+
+def _png(text: str) -> str:
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(
+            f"the plot is a PNG image: give a file name ending in .png; got {text!r}"
+        )
+    return text
 
 
 def _cv_folds(text: str) -> int:
@@ -139,7 +182,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--seed",
         metavar="N",
-        type=int,
+        type=_seed,
         default=0,
         help="random_state of both models (default: %(default)s)",
     )
@@ -196,14 +239,14 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--alpha",
         metavar="A",
-        type=float,
+        type=_non_negative_float,
         default=1e-4,
         help="L2 penalty (default: %(default)s)",
     )
     train.add_argument(
         "--learning-rate-init",
         metavar="LR",
-        type=float,
+        type=_positive_float,
         default=1e-3,
         help="(default: %(default)s)",
     )
@@ -228,7 +271,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--seed",
         metavar="N",
-        type=int,
+        type=_seed,
         default=0,
         help="random_state (default: %(default)s)",
     )
@@ -245,6 +288,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--plot",
         metavar="FILE.png",
+        type=_png,
         help=f"draw the loss and validation curves (needs {PLOT_HINT})",
     )
     train.set_defaults(func=commands.cmd_train)

@@ -292,6 +292,13 @@ BAD_CASES = {
     "output folder missing": ("train", ["train", "train.csv", "--target", "label", "--out", "no/m.npz"], 1, r"--out no/m\.npz: the folder .* does not exist"),
     "usage: no --target": ("train", ["train", "train.csv", "--out", "m.npz"], 2, r"the following arguments are required: --target"),
     "usage: bad --hidden": ("train", ["train", "train.csv", "--target", "label", "--hidden", "8,x", "--out", "m.npz"], 2, r"argument --hidden: expected positive layer sizes"),
+    "usage: negative --alpha": ("train", ["train", "train.csv", "--target", "label", "--alpha", "-1", "--out", "m.npz"], 2, r"argument --alpha: expected a non-negative finite number; got '-1'"),
+    "usage: nan --alpha": ("train", ["train", "train.csv", "--target", "label", "--alpha", "nan", "--out", "m.npz"], 2, r"argument --alpha: expected a non-negative finite number; got 'nan'"),
+    "usage: zero --learning-rate-init": ("train", ["train", "train.csv", "--target", "label", "--learning-rate-init", "0", "--out", "m.npz"], 2, r"argument --learning-rate-init: expected a positive finite number; got '0'"),
+    "usage: negative --seed": ("train", ["train", "train.csv", "--target", "label", "--seed", "-1", "--out", "m.npz"], 2, r"argument --seed: expected an integer from 0 to 2\*\*32 - 1; got '-1'"),
+    "usage: demo --seed too large": ({}, ["demo", "--seed", str(2**32)], 2, r"argument --seed: expected an integer from 0 to 2\*\*32 - 1"),
+    "usage: demo --folds 1": ({}, ["demo", "--folds", "1"], 2, r"argument --folds: expected at least 2 folds; got '1'$"),
+    "usage: --plot not .png": ("train", ["train", "train.csv", "--target", "label", "--out", "m.npz", "--plot", "p.pdf"], 2, r"argument --plot: the plot is a PNG image: give a file name ending in \.png; got 'p\.pdf'"),
     "usage: unknown command (python -m)": ({}, ["fit", "train.csv"], 2, r"invalid choice: 'fit'"),
 }  # fmt: skip
 
@@ -310,7 +317,7 @@ def test_bad_input(case, tmp_path, trained):
         command = [sys.executable, "-m", "sknetscratch"]
     code, out, err = run(*args, cwd=tmp_path, command=command)
     assert code == expected_code, (out, err)
-    assert re.search(message, err), err
+    assert re.search(message, err, re.M), err
     assert "Traceback" not in err
     if expected_code == 1:  # one or two lines that name the problem
         lines = [ln for ln in err.splitlines() if "warning:" not in ln]
