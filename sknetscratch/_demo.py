@@ -100,8 +100,8 @@ def run_demo(
     Notes
     -----
     Both libraries run with one BLAS thread: the matrices are small, and on a
-    busy 2-core machine a second OpenBLAS thread made the demo several times
-    slower (15 s against 99 s, measured with other jobs running).
+    busy machine a second OpenBLAS thread mostly waits for a core (compare
+    ``time sknetscratch demo`` with the demo's ``threadpool_limits`` removed).
     """
     from threadpoolctl import threadpool_limits
 
