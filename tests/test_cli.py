@@ -35,6 +35,14 @@ _PYTHONPATH = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _matplotlib_config(tmp_path_factory):
+    """matplotlib's font cache goes to a temporary folder, not ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MPLCONFIGDIR", str(tmp_path_factory.mktemp("mplconfig")))
+        yield
+
+
 def run(*args, cwd, command=COMMAND, env=None):
     """Run the command; return (exit code, stdout, stderr)."""
     full_env = {
@@ -101,6 +109,14 @@ def test_train_reports_cv_and_curve_and_writes_model_and_plot(trained):
     assert meta["cv_scores"] == pytest.approx(scores, abs=1e-4)
     png = (folder / "curve.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_plot_writes_matplotlib_config_into_a_temporary_folder(
+    trained, tmp_path_factory
+):
+    config = Path(os.environ["MPLCONFIGDIR"])
+    assert config.is_relative_to(tmp_path_factory.getbasetemp())
+    assert not trained[0].is_relative_to(config)
 
 
 def test_predict_to_stdout_and_proba_to_file(trained):
@@ -228,7 +244,7 @@ def test_demo_reduced_time(tmp_path):
     assert re.search(r"^ *benign +\d+ +\d+$", out, re.M)
 
 
-def test_no_arguments_runs_the_full_demo(tmp_path, monkeypatch):
+def test_no_arguments_means_demo_with_its_defaults(tmp_path, monkeypatch):
     from sknetscratch import _demo, cli
 
     calls = []
@@ -332,7 +348,7 @@ SAME_FILE_CASES = {
     # name: (arguments, the file that must stay untouched, message)
     "train --out DATA": (["train", "train.csv", "--target", "label", "--out", "train.csv"], "train.csv", r"--out train\.csv: the same file as the data file train\.csv"),
     "train --out DATA via ./sub/..": (["train", "train.csv", "--target", "label", "--out", "sub/../train.csv"], "train.csv", r"--out sub/\.\./train\.csv: the same file as the data file"),
-    "train --plot --out": (["train", "train.csv", "--target", "label", "--out", "m.npz", "--plot", "m.npz"], None, r"--plot m\.npz: the same file as --out m\.npz"),
+    "train --plot --out": (["train", "train.csv", "--target", "label", "--out", "m.png", "--plot", "./m.png"], None, r"--plot \./m\.png: the same file as --out m\.png"),
     "predict --out MODEL": (["predict", "model.npz", "train.csv", "--out", "model.npz"], "model.npz", r"--out model\.npz: the same file as the model file model\.npz"),
     "predict --out DATA": (["predict", "model.npz", "train.csv", "--out", "train.csv"], "train.csv", r"--out train\.csv: the same file as the data file train\.csv"),
     "demo --data-csv --out": (["demo", "--out", "x", "--data-csv", "x"], None, r"--data-csv x: the same file as --out x"),
