@@ -1,4 +1,6 @@
-"""The blog post's experiment, rebooted.
+"""
+The blog post's experiment, rebooted
+====================================
 
 "Neural networks from scratch rebooted" trains a 30-128-64-32-1 network on
 scikit-learn's breast-cancer data (standardised, first 100 rows held out) and
@@ -7,7 +9,8 @@ the sknetscratch core, prints its Keras-style summary (14,337 parameters, as in
 the post's Keras comparison), trains it with mini-batches and validation data,
 and prints the hold-out accuracy.
 
-Run: ``python examples/seed_blog_demo.py`` (a few seconds on a laptop).
+Run: ``python examples/seed_blog_demo.py`` (a few seconds on a laptop). The
+figure of the loss curves needs matplotlib (``pip install "sknetscratch[plot]"``).
 """
 
 import numpy as np
@@ -17,7 +20,20 @@ from sklearn.preprocessing import StandardScaler
 from sknetscratch import SGD, DenseBlock, Model
 
 
-def main(epochs: int = 100, random_state: int = 0) -> float:
+def plot_history(history) -> None:
+    """Draw the training and validation loss of each epoch (needs matplotlib)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(history.history["loss"], label="training loss")
+    ax.plot(history.history["val_loss"], label="validation loss (first 100 rows)")
+    ax.set(xlabel="epoch", ylabel="binary cross-entropy", yscale="log")
+    ax.set_title("30-128-64-32-1 on breast cancer, SGD with momentum")
+    ax.legend()
+    fig.tight_layout()
+
+
+def main(epochs: int = 100, random_state: int = 0, plot: bool = False) -> float:
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)  # as in the post: scaled on all rows
     X_test, y_test = X[:100], y[:100]
@@ -52,8 +68,19 @@ def main(epochs: int = 100, random_state: int = 0) -> float:
         )
     accuracy = float(np.mean((model.predict(X_test)[:, 0] >= 0.5) == y_test))
     print(f"Hold-out accuracy (first 100 rows): {accuracy:.2f}")
+    if plot:
+        plot_history(history)
     return accuracy
 
 
+# %%
+# Run it: the summary, the loss every 10 epochs, the hold-out accuracy, and
+# (when matplotlib is installed) the loss curves.
 if __name__ == "__main__":
-    main()
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        main()
+        print('(pip install "sknetscratch[plot]" to draw the loss curves)')
+    else:
+        main(plot=True)

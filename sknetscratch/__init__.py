@@ -1,12 +1,14 @@
 """sknetscratch: a from-scratch NumPy neural network that is a scikit-learn citizen.
 
 The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
-:mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model` (with
+:mod:`.normalization`, :mod:`.losses`, :mod:`.optimizers`, :mod:`.callbacks`, :mod:`.model` (with
 :mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
 estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
 :mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
 the core imports without scikit-learn installed. :mod:`.onnx_export`
 (``to_onnx``) needs the ``[onnx]`` extra, imported only when it runs.
+:func:`partial_fit_blocks` (:mod:`._dask`) streams the row blocks of a Dask array
+or a memory map through ``partial_fit``.
 """
 
 import importlib
@@ -14,9 +16,10 @@ import importlib
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
 from .callbacks import Callback, History
 from .gradcheck import check_gradients
-from .layers import DenseBlock, Dropout, Layer
+from .layers import Activation, DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
 from .model import Model, TrainingDivergedError
+from .normalization import BatchNormalization, LayerNormalization
 from .optimizers import SGD, Adam, Optimizer
 
 #: Names imported on first access, from the module that needs scikit-learn.
@@ -24,6 +27,7 @@ _LAZY = {
     "ScratchMLPClassifier": ".classifier",
     "ScratchMLPRegressor": ".regressor",
     "load": ".persistence",
+    "partial_fit_blocks": "._dask",
     "save": ".persistence",
     "register_onnx_converters": ".onnx_export",
     "to_onnx": ".onnx_export",
@@ -35,13 +39,16 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "SGD",
+    "Activation",
     "ActivationFunction",
     "Adam",
+    "BatchNormalization",
     "Callback",
     "DenseBlock",
     "Dropout",
     "History",
     "Layer",
+    "LayerNormalization",
     "Loss",
     "Model",
     "Optimizer",
@@ -53,6 +60,7 @@ __all__ = [
     "get_activation",
     "get_loss",
     "load",
+    "partial_fit_blocks",
     "register_onnx_converters",
     "save",
     "to_onnx",

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -44,12 +45,20 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._architecture import build_network, hidden_blocks, signature
 from ._lbfgs import fit_lbfgs
-from ._monitor import SklearnMonitor, record_iteration, record_validation
-from .activations import ACTIVATIONS, get_activation
+from ._monitor import (
+    SklearnMonitor,
+    ValidationData,
+    record_history,
+    record_iteration,
+    record_validation,
+)
+from .activations import ACTIVATIONS
+from .initializers import INITIALIZERS
 from .layers import DenseBlock
 from .losses import get_loss
-from .model import Model, TrainingDivergedError
+from .model import TrainingDivergedError
 from .optimizers import SGD, Adam
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -74,6 +83,8 @@ _STATE_KEYS = (
     "_no_improvement_count",
     "validation_scores_",
     "best_validation_score_",
+    "validation_loss_curve_",
+    "history_",
 )
 
 
@@ -85,7 +96,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(ACTIVATIONS))],
+        "activation": [StrOptions(set(ACTIVATIONS)), "array-like"],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -113,6 +124,15 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "batch_norm": ["boolean"],
+        "kernel_initializer": [StrOptions({"sklearn", "auto", *INITIALIZERS})],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "early_stopping_monitor": [
+            StrOptions({"val_score", "val_loss", *get_scorer_names()})
+        ],
+        "metrics": [list, tuple, None],
+        "callbacks": [list, tuple, None],
     }
 
     # Subclasses set these ------------------------------------------------------
@@ -124,6 +144,10 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _output(self):
         """Return ``(out_activation_ name in scikit-learn's words, loss name)``."""
+
+    @abstractmethod
+    def _targets(self, Y):
+        """Encoded targets -> targets as the user gives them (for scorers)."""
 
     @abstractmethod
     def _validation_score(self, model, X, Y, sample_weight):
@@ -241,17 +265,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
     def _network(self, n_outputs):
-        """The compiled, unbuilt network: hidden layers, then the output layer."""
-        init = "sklearn_logistic" if self.activation == "logistic" else "sklearn"
-        out_name, _ = self._output()
-        model = Model(name=type(self).__name__)
-        units = [*self._hidden_layer_sizes(), n_outputs]
-        for i, u in enumerate(units):
-            act = self.activation if i < len(units) - 1 else out_name
-            model.add(
-                DenseBlock(u, act, kernel_initializer=init, bias_initializer=init)
-            )
-        return model.compile(loss=self._loss(), optimizer=None, alpha=self.alpha)
+        """The compiled, unbuilt network (see :mod:`._architecture`)."""
+        return build_network(self, self._output()[0], self._loss(), n_outputs)
 
     def _build_model(self, n_features, n_outputs, dtype, random_state):
         # scikit-learn's initialisation, drawn from its RandomState in its order:
@@ -260,17 +275,18 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         return self._network(n_outputs).build(n_features, random_state, dtype)
 
     # Fitting ---------------------------------------------------------------------
-    def _fit(self, X, y, sample_weight=None, incremental=False, prepare=None):
+    def _fit(self, X, y, sample_weight=None, incremental=False, prepare=None, val=None):
         """Fit transactionally: on any error the estimator is left as it was.
 
-        ``prepare`` (optional) runs first, inside the transaction.
+        ``prepare`` (optional) runs first, inside the transaction; ``val`` is
+        ``(X_val, y_val, sample_weight_val)`` or None.
         """
         saved = dict(self.__dict__)
         snapshot = self.model_._snapshot() if hasattr(self, "model_") else None
         try:
             if prepare is not None:
                 prepare()
-            return self._fit_unsafe(X, y, sample_weight, incremental)
+            return self._fit_unsafe(X, y, sample_weight, incremental, val)
         except BaseException:
             if snapshot is not None:
                 saved["model_"]._restore(snapshot)  # the weights trained in place
@@ -278,9 +294,17 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             self.__dict__.update(saved)
             raise
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental):
+    def _fit_unsafe(self, X, y, sample_weight, incremental, val=None):
         self._sync_weights()
         hidden = self._hidden_layer_sizes()
+        if self.solver == "lbfgs" and (
+            self.batch_norm or any(rate > 0 for _, _, rate in hidden_blocks(self))
+        ):
+            raise ValueError(
+                "solver='lbfgs' trains on all the data at once and does not support "
+                "dropout or batch_norm, which need mini-batches; use solver='adam' "
+                "or 'sgd'."
+            )
         first_pass = not hasattr(self, "model_") or (
             not self.warm_start and not incremental
         )
@@ -295,11 +319,30 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             if not sample_weight.sum() > 0:
                 raise ValueError("The sum of sample_weight must be positive; got 0.")
         self._warn_if_unscaled(X)
+        validation = None if val is None else self._validation_data(*val)
+        unknown = sorted(set(self.metrics or []) - set(get_scorer_names()))
+        if unknown:
+            raise ValueError(
+                f"metrics must be scikit-learn scorer names; {unknown} are not (see "
+                "sklearn.metrics.get_scorer_names())."
+            )
+        if self.metrics and not (self.early_stopping or validation is not None):
+            raise ValueError(
+                "metrics are evaluated on validation data each epoch: pass X_val and "
+                "y_val to fit, or set early_stopping=True."
+            )
+        if validation is not None and self.solver == "lbfgs":
+            raise ValueError(
+                "X_val and y_val need a stochastic solver ('adam' or 'sgd'): "
+                "validation curves and early stopping are per epoch."
+            )
         random_state = check_random_state(self.random_state)
 
         # as scikit-learn: early stopping (stochastic solvers only) tracks the
         # validation score, and best_loss_ is then None
         validating = self.early_stopping and self.solver != "lbfgs"
+        curves = validating or validation is not None
+        worst = np.inf if self.early_stopping_monitor == "val_loss" else -np.inf
         if first_pass:
             model = self._build_model(X.shape[1], Y.shape[1], X.dtype, random_state)
             state = {
@@ -309,18 +352,25 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "loss_": np.nan,  # until the first epoch completes
                 "best_loss_": None if validating else np.inf,
                 "_no_improvement_count": 0,
-                "validation_scores_": [] if validating else None,
-                "best_validation_score_": -np.inf if validating else None,
+                "validation_scores_": [] if curves else None,
+                "best_validation_score_": worst if validating else None,
+                "validation_loss_curve_": [] if curves else None,
+                "history_": {},
             }
         else:
             self._check_same_network(Y, hidden)
             model = self.model_
-            model.alpha = float(self.alpha)
+            model.alpha, model.l1 = float(self.alpha), float(self.l1)
             model.loss = self._loss()
             state = {k: copy.copy(getattr(self, k, None)) for k in _STATE_KEYS}
-            if validating and state["validation_scores_"] is None:
+            if curves and state["validation_scores_"] is None:
                 state["validation_scores_"] = []
-                state["best_validation_score_"] = -np.inf
+            if curves and state["validation_loss_curve_"] is None:
+                state["validation_loss_curve_"] = []
+            if validating and state["best_validation_score_"] is None:
+                state["best_validation_score_"] = worst
+            if state["history_"] is None:  # fitted before history_ existed
+                state["history_"] = {}
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
         state["n_iter_"] = 0  # as scikit-learn: the epochs of this call
@@ -331,8 +381,13 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             # ones), the weights of the last epoch.
             state["_best_params"] = model.params.copy() if first_pass else model.params
 
+        # scorers in metrics / early_stopping_monitor score the estimator itself
+        # after each epoch: it holds the network being trained (restored by _fit
+        # if this fit fails)
+        self.model_ = model
+        self._link_weights()
         interrupted = self._train(
-            model, X, Y, sample_weight, state, incremental, random_state
+            model, X, Y, sample_weight, state, incremental, random_state, validation
         )
         state.pop("_best_params", None)
         for k, v in state.items():
@@ -351,32 +406,30 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 f"y has {Y.shape[1]} outputs, but the fitted model has "
                 f"{self.n_outputs_}; refit with warm_start=False."
             )
-        trained = self._dense_layers()
-        if (
-            [lay.units for lay in trained[:-1]] != hidden
-            or any(
-                lay.activation.name != get_activation(self.activation).name
-                for lay in trained[:-1]
-            )
-            or self.model_.loss.name != self._output()[1]
+        if signature(self._network(Y.shape[1])) != signature(self.model_) or (
+            self.model_.loss.name != self._output()[1]
         ):
             raise ValueError(
-                "hidden_layer_sizes, activation or loss changed since the last "
-                "fit; warm_start and partial_fit need the same network. Refit "
-                "with warm_start=False."
+                "hidden_layer_sizes, activation, dropout, batch_norm or loss changed "
+                "since the last fit; warm_start and partial_fit need the same "
+                "network. Refit with warm_start=False."
             )
 
-    def _train(self, model, X, Y, sample_weight, state, incremental, random_state):
+    def _train(
+        self, model, X, Y, sample_weight, state, incremental, random_state, validation
+    ):
         """Run the solver, then check that it did not diverge."""
         # Divergence watch: the loss of a few rows before and after training
         probe = (X[:32], Y[:32], None if sample_weight is None else sample_weight[:32])
         with np.errstate(all="ignore"):
             start_loss = model.evaluate(*probe)
         if self.solver == "lbfgs":
+            done = len(state["loss_curve_"])
             interrupted = fit_lbfgs(self, model, X, Y, sample_weight, state)
+            record_history(state, {"loss": state["loss_curve_"][done:]})
         else:
             interrupted = self._fit_stochastic(
-                model, X, Y, sample_weight, state, incremental, random_state
+                model, X, Y, sample_weight, state, incremental, random_state, validation
             )
         # no reference to the training data stays behind (L-BFGS ran on all of X)
         model.clear_cache(buffers=self.solver == "lbfgs")
@@ -439,17 +492,37 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        return (X, Y, sw), (X_val, Y_val, sw_val)
+        return (X, Y, sw), ValidationData(X_val, Y_val, sw_val, self._targets(Y_val))
+
+    def _validation_data(self, X_val, y_val, sample_weight_val):
+        """The explicit validation set, checked and encoded as the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        try:
+            X_val, Y_val = self._validate_input(X_val, y_val, True, reset=False)
+        except ValueError as exc:
+            raise ValueError(f"X_val / y_val: {exc}") from None
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+            )
+        return ValidationData(X_val, Y_val, sample_weight_val, self._targets(Y_val))
+
+    def _monitored_scorers(self) -> list[str]:
+        """scikit-learn scorers evaluated on the validation data each epoch."""
+        names = list(self.metrics or [])
+        if self.early_stopping_monitor not in ("val_score", "val_loss", *names):
+            names.append(self.early_stopping_monitor)
+        return names
 
     def _fit_stochastic(
-        self, model, X, Y, sample_weight, state, incremental, random_state
+        self, model, X, Y, sample_weight, state, incremental, random_state, validation
     ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if not incremental or model.optimizer is None:
             model.optimizer = self._make_optimizer()  # fresh state per fit, as sklearn
-        validation = None
-        if self.early_stopping:
+        if self.early_stopping and validation is None:
             (X, Y, sample_weight), validation = self._split_validation(
                 X, Y, sample_weight, random_state
             )
@@ -463,18 +536,20 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 epochs=1 if incremental else self.max_iter,
                 shuffle=self.shuffle,
                 random_state=random_state,
-                callbacks=[monitor],
+                callbacks=[monitor, *(self.callbacks or [])],
                 sample_weight=sample_weight,
                 restore_on_divergence=False,  # _fit restores (or discards) model_
             )
         except TrainingDivergedError as exc:
-            if validation is None:
+            if not self.early_stopping:
                 raise TrainingDivergedError(_NON_FINITE + _ADVICE) from exc
             # early stopping keeps the best weights: the model stays usable
             diverged, interrupted = True, False
             record_iteration(state, np.nan, self.verbose)
             state["t_"] += X.shape[0]
-            record_validation(self, state, np.nan, model.params)
+            values = validation.evaluate(self, model)
+            record_validation(self, state, values, model.params)
+            record_history(state, {"loss": np.nan, **values})
             warnings.warn(
                 f"Training diverged in epoch {state['n_iter_']} (the loss became "
                 "non-finite; its validation score is recorded as nan). Early stopping "
@@ -485,7 +560,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             )
         else:
             interrupted = history.interrupted
-        if validation is not None:
+        if self.early_stopping:
             model.params[...] = state["_best_params"]  # restore the best weights
         if not (incremental or monitor.stopped or interrupted or diverged):
             warnings.warn(
@@ -498,7 +573,16 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
 
     # Shared public API ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight_val: ArrayLike | None = None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -511,13 +595,28 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights: the loss is their weighted mean, and the L2 term is
             divided by their sum.
+        X_val, y_val : array-like, default=None
+            A validation set (HistGradientBoosting's names): each epoch records
+            its loss (``validation_loss_curve_``), score (``validation_scores_``)
+            and ``metrics``; with ``early_stopping=True`` it replaces the
+            ``validation_fraction`` split. Stochastic solvers only. Inside a
+            Pipeline they arrive through metadata routing
+            (``set_fit_request(X_val=True, y_val=True)``) *as given*: the
+            Pipeline's earlier steps do not transform ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation rows.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        val = (
+            None
+            if X_val is None and y_val is None
+            else (X_val, y_val, sample_weight_val)
+        )
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False, val=val)
 
     def _check_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
@@ -539,6 +638,55 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         )
         self._sync_weights()
         return self.model_.predict_logits(X)
+
+    def hidden_representation(self, X: ArrayLike, layer: int = -1) -> np.ndarray:
+        """Activations of a hidden layer: the features the network learned.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        layer : int, default=-1
+            Which hidden layer, indexed as ``hidden_layer_sizes`` (0 is the
+            first, -1 the last). Its output after the activation (and batch
+            norm); dropout is the identity at inference.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, hidden_layer_sizes[layer])
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknetscratch import ScratchMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = ScratchMLPClassifier((8, 3), solver="lbfgs", random_state=0)
+        >>> clf.fit(X, y).hidden_representation(X).shape
+        (150, 3)
+        """
+        check_is_fitted(self, "model_")
+        dense = [
+            i for i, lay in enumerate(self.model_.layers) if lay in self._dense_layers()
+        ]
+        n_hidden = len(dense) - 1
+        if (
+            isinstance(layer, bool)
+            or not isinstance(layer, Integral)
+            or not -n_hidden <= layer < n_hidden
+        ):
+            raise ValueError(
+                f"layer must be an int from {-n_hidden} to {n_hidden - 1} (the network "
+                f"has {n_hidden} hidden layers); got {layer!r}."
+            )
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        self._sync_weights()
+        # hidden layer k ends where the next DenseBlock starts
+        return self.model_.predict_until(X, dense[layer % n_hidden + 1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,11 +6,20 @@ scikit-learn (its epoch loop is ``Model.fit``): ``n_iter_``, ``t_``,
 on the validation score, the best validation weights, and the 'invscaling' and
 'adaptive' learning rates of SGD. The statements follow scikit-learn's order, so
 the same epochs stop training and the same learning rates are used.
+
+Beyond scikit-learn, with validation data (early stopping's split, or an
+explicit ``X_val``) each epoch also records the validation loss and any
+``metrics``, and early stopping may monitor the validation loss or a scorer
+(``early_stopping_monitor``); ``history_`` gathers everything per epoch, Keras
+style.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+from sklearn.metrics import get_scorer
 
 from .callbacks import Callback
 
@@ -24,18 +33,75 @@ def record_iteration(state: dict, loss: float, verbose) -> None:
         print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
 
 
-def record_validation(est, state: dict, score: float, params) -> None:
-    """scikit-learn's early-stopping rule on the validation score."""
+class ValidationData:
+    """Held-out rows, evaluated after each epoch.
+
+    Parameters
+    ----------
+    X, Y, sample_weight : arrays
+        Validated input and encoded 2-D targets (as training uses them).
+    y : array
+        The same targets as the user gives them (labels), for scorers.
+    """
+
+    def __init__(self, X, Y, sample_weight, y):
+        self.X, self.Y, self.sample_weight, self.y = X, Y, sample_weight, y
+
+    def evaluate(self, est, model) -> dict:
+        """``val_score`` (accuracy or R^2), ``val_loss`` and ``val_<metric>``."""
+        with np.errstate(all="ignore"):  # diverging weights give NaN, not warnings
+            out = {
+                "val_score": est._validation_score(
+                    model, self.X, self.Y, self.sample_weight
+                ),
+                "val_loss": float(model.evaluate(self.X, self.Y, self.sample_weight)),
+            }
+            for name in est._monitored_scorers():
+                out[f"val_{name}"] = self.score(est, name)
+        return out
+
+    def score(self, est, name: str) -> float:
+        """A scikit-learn scorer of the estimator as it stands after this epoch."""
+        kwargs = (
+            {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
+        )
+        try:
+            return float(get_scorer(name)(est, self.X, self.y, **kwargs))
+        except ValueError:  # e.g. NaN probabilities of a diverged network
+            return np.nan
+
+
+def record_validation(est, state: dict, values: dict, params) -> None:
+    """The validation curves, and scikit-learn's early-stopping rule on the
+    monitored value (the validation score by default; higher is better)."""
+    score = values["val_score"]
     state["validation_scores_"].append(score)
+    state["validation_loss_curve_"].append(values["val_loss"])
     if est.verbose:
         print(f"Validation score: {score:f}")
-    if score < state["best_validation_score_"] + est.tol:
+    monitor = est.early_stopping_monitor
+    if not est.early_stopping:
+        return
+    if monitor == "val_loss":  # lower is better: compare negated losses
+        value, best = -values["val_loss"], -state["best_validation_score_"]
+    else:
+        value = score if monitor == "val_score" else values[f"val_{monitor}"]
+        best = state["best_validation_score_"]
+    if value < best + est.tol:
         state["_no_improvement_count"] += 1
     else:
         state["_no_improvement_count"] = 0
-    if score > state["best_validation_score_"]:
-        state["best_validation_score_"] = score
+    if value > best:
+        state["best_validation_score_"] = -value if monitor == "val_loss" else value
         state["_best_params"] = params.copy()
+
+
+def record_history(state: dict, logs: dict) -> None:
+    """Append this epoch's logs to ``history_`` (one list per key; a list value
+    is several epochs, or L-BFGS iterations)."""
+    for key, value in logs.items():
+        values = value if isinstance(value, list) else [value]
+        state["history_"].setdefault(key, []).extend(values)
 
 
 class SklearnMonitor(Callback):
@@ -45,14 +111,15 @@ class SklearnMonitor(Callback):
     ----------
     est : ScratchMLPClassifier or ScratchMLPRegressor
         Supplies ``tol``, ``n_iter_no_change``, ``solver``, ``learning_rate``,
-        ``learning_rate_init``, ``power_t``, ``verbose`` and ``_validation_score``.
+        ``learning_rate_init``, ``power_t``, ``verbose``, ``early_stopping``,
+        ``early_stopping_monitor`` and ``_validation_score``.
     state : dict
         The fitted attributes being updated (committed to the estimator at the
         end of a successful fit).
     n_samples : int
         Training rows per epoch (``t_`` grows by this much).
-    validation : tuple (X_val, Y_val, sw_val) or None
-        Early stopping's held-out data.
+    validation : ValidationData or None
+        Early stopping's held-out data, or the explicit ``X_val``.
     """
 
     def __init__(self, est, state: dict, n_samples: int, validation=None):
@@ -63,28 +130,33 @@ class SklearnMonitor(Callback):
         self.validation = validation
         self.stopped = False
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+        self._learning_rate = float(self.model.optimizer.learning_rate)
+
     def on_epoch_end(self, epoch, logs=None):
         est, s, model = self.est, self.state, self.model
         loss = logs["loss"]
         record_iteration(s, loss, est.verbose)
         s["t_"] += self.n_samples
         if self.validation is not None:
-            with np.errstate(all="ignore"):  # diverging weights: a NaN score
-                score = est._validation_score(model, *self.validation)
-            record_validation(est, s, score, model.params)
-        else:
+            values = self.validation.evaluate(est, model)
+            logs.update(values)  # callbacks after this one see them
+            record_validation(est, s, values, model.params)
+        if not est.early_stopping:  # scikit-learn's rule on the training loss
             if loss > s["best_loss_"] - est.tol:
                 s["_no_improvement_count"] += 1
             else:
                 s["_no_improvement_count"] = 0
             s["best_loss_"] = min(s["best_loss_"], loss)
+        logs["learning_rate"] = self._learning_rate
+        logs["seconds"] = time.perf_counter() - self._start
+        record_history(s, logs)
         opt = model.optimizer
         if est.solver == "sgd" and est.learning_rate == "invscaling":
             opt.learning_rate = est.learning_rate_init / (s["t_"] + 1) ** est.power_t
         if s["_no_improvement_count"] > est.n_iter_no_change:
-            what = (
-                "Validation score" if self.validation is not None else "Training loss"
-            )
+            what = "Validation score" if est.early_stopping else "Training loss"
             msg = (
                 f"{what} did not improve more than tol={est.tol:f} for "
                 f"{est.n_iter_no_change} consecutive epochs."

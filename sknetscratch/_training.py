@@ -24,7 +24,23 @@ __all__ = ["TrainingDivergedError", "fit"]
 
 
 class TrainingDivergedError(ValueError, FloatingPointError):
-    """Raised when the loss or the weights become non-finite during training."""
+    """Raised when the loss or the weights become non-finite during training.
+
+    A :class:`ValueError` (and a :class:`FloatingPointError`), so code that
+    catches scikit-learn's ``ValueError`` for a diverged solver catches it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import DenseBlock, Model, SGD, TrainingDivergedError
+    >>> X = np.array([[1e200], [-1e200]]); y = np.array([1.0, 0.0])
+    >>> model = Model([DenseBlock(1, "linear")]).compile(SGD(1.0), "squared_error")
+    >>> try:
+    ...     model.fit(X, y, epochs=2, random_state=0)
+    ... except TrainingDivergedError as exc:
+    ...     print(isinstance(exc, ValueError), "diverged" in str(exc))
+    True True
+    """
 
 
 class _SigintFlag:

@@ -93,6 +93,21 @@ class ActivationFunction(abc.ABC):
     A subclass implements :meth:`forward` and :meth:`derivative`; its
     constructor arguments (a LeakyReLU's ``negative_slope``, say) are its
     attributes, so that ``type(act)(**act.get_config())`` rebuilds it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import ActivationFunction
+    >>> class Square(ActivationFunction):
+    ...     name = "square"
+    ...
+    ...     def forward(self, z, out=None):
+    ...         return np.multiply(z, z, out=out)
+    ...
+    ...     def derivative(self, z, a):
+    ...         return 2 * z
+    >>> Square().forward(np.array([3.0]))
+    array([9.])
     """
 
     #: Name used in the registry and in ``repr``/``summary``.
@@ -372,6 +387,14 @@ def get_activation(activation: str | ActivationFunction | None) -> ActivationFun
         If the name is not registered; the message lists the valid names.
     TypeError
         If ``activation`` is neither a string, ``None`` nor an ActivationFunction.
+
+    Examples
+    --------
+    >>> from sknetscratch import get_activation
+    >>> get_activation("relu").name
+    'relu'
+    >>> get_activation(None).name
+    'linear'
     """
     if activation is None:
         return Linear()

@@ -13,7 +13,26 @@ __all__ = ["Callback", "History", "ProgbarLogger"]
 
 
 class Callback:
-    """Base class: every hook does nothing."""
+    """Base class: every hook does nothing.
+
+    Subclass it and override the hooks you need; ``self.model`` is the model
+    being trained, and ``self.model.stop_training = True`` ends training after
+    the current epoch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import Callback, DenseBlock, Model
+    >>> class StopBelow(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         if logs["loss"] < 0.5:
+    ...             self.model.stop_training = True
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+    >>> model = Model([DenseBlock(1, "sigmoid")]).compile("sgd")
+    >>> history = model.fit(X, y, epochs=500, random_state=0, callbacks=[StopBelow()])
+    >>> len(history.history["loss"]) < 500 and history.history["loss"][-1] < 0.5
+    True
+    """
 
     def __init__(self):
         self.model = None
@@ -45,6 +64,16 @@ class History(Callback):
         One list per logged quantity, e.g. ``history["loss"]``.
     interrupted : bool
         True if training was stopped by Ctrl-C (SIGINT).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import DenseBlock, Model
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+    >>> model = Model([DenseBlock(1, "sigmoid")]).compile("adam")
+    >>> history = model.fit(X, y, epochs=3, random_state=0)
+    >>> history.epoch, sorted(history.history)
+    ([0, 1, 2], ['loss'])
     """
 
     def __init__(self):

@@ -51,10 +51,11 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units of the ith hidden layer.
-    activation : str, default='relu'
+    activation : str or list of str, default='relu'
         Hidden-layer activation: scikit-learn's {'identity', 'logistic', 'tanh',
         'relu'} or any other name of :data:`sknetscratch.ACTIVATIONS`
-        ('gelu', 'elu', 'leaky_relu', 'silu', 'softplus', ...).
+        ('gelu', 'elu', 'leaky_relu', 'silu', 'softplus', ...); one name, or a
+        list/tuple with one per hidden layer.
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         'lbfgs' runs scipy's L-BFGS-B on the model's flat parameter vector.
     alpha : float, default=0.0001
@@ -90,6 +91,39 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     n_iter_no_change : int, default=10
     max_fun : int, default=15000
         lbfgs only: maximum loss evaluations.
+    dropout : float or list of float, default=0.0
+        Dropout rate after each hidden layer (one rate, or one per hidden
+        layer); 0 adds no Dropout layer. Its masks come from a stream of their
+        own, drawn from ``random_state`` only when some rate is positive.
+    batch_norm : bool, default=False
+        Put a :class:`~sknetscratch.BatchNormalization` between each hidden
+        layer's linear step and its activation (its running statistics are
+        used at inference).
+    kernel_initializer : str, default='sklearn'
+        'sklearn' is scikit-learn's scheme (``U(-l, l)`` on kernels and biases);
+        'auto' is He's uniform scheme for the ReLU family and Glorot's for the
+        other activations; any name of
+        :data:`sknetscratch.initializers.INITIALIZERS` ('he_uniform',
+        'glorot_normal', 'lecun_normal', ...) initialises the kernels, with zero
+        biases.
+    l1 : float, default=0.0
+        L1 penalty on the kernels, next to ``alpha`` (L2), divided by the
+        sample (weight) sum of the batch like it.
+    early_stopping_monitor : str, default='val_score'
+        What early stopping watches on the validation data (with ``tol`` and
+        ``n_iter_no_change``): 'val_score' (accuracy, scikit-learn's rule),
+        'val_loss' (the validation loss, lower is better) or any scikit-learn
+        scorer name ('balanced_accuracy', 'neg_log_loss', 'f1_macro', ...). The
+        weights of the best epoch are restored.
+    metrics : list of str, default=None
+        scikit-learn scorer names evaluated on the validation data (early
+        stopping's split or ``X_val``) after each epoch, into
+        ``history_['val_<name>']``.
+    callbacks : list of Callback, default=None
+        Keras-style callbacks (:class:`sknetscratch.Callback`) passed to the
+        training loop of the stochastic solvers; they see each epoch's logs
+        ('loss', 'val_loss', 'val_score', 'val_<metric>', 'learning_rate',
+        'seconds'). ``clone`` copies them.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{class_label: weight}`` (missing classes weigh 1), or 'balanced' for
@@ -121,7 +155,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         ``coefs_[i]`` has shape ``(n_in, n_out)`` for layer i.
     intercepts_ : list of ndarray
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when X has string feature names.
     n_iter_ : int
         Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
@@ -171,6 +205,13 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        kernel_initializer="sklearn",
+        l1=0.0,
+        early_stopping_monitor="val_score",
+        metrics=None,
+        callbacks=None,
         class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -196,6 +237,13 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.kernel_initializer = kernel_initializer
+        self.l1 = l1
+        self.early_stopping_monitor = early_stopping_monitor
+        self.metrics = metrics
+        self.callbacks = callbacks
         self.class_weight = class_weight
 
     _parameter_constraints: dict = {
@@ -320,6 +368,14 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         if getattr(self, "_y_type", "binary") == "multiclass":
             return "softmax", "categorical_crossentropy"
         return "logistic", "binary_crossentropy"
+
+    def _targets(self, Y):
+        """Encoded targets -> labels as the user gives them (for scorers)."""
+        if self._y_type == "multilabel-indicator":
+            return Y.astype(int)
+        if self._y_type == "binary":
+            return self.classes_[np.minimum(Y[:, 0], len(self.classes_) - 1)]
+        return self.classes_[Y.argmax(axis=1)]
 
     def _decode(self, Z):
         """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""

@@ -1,4 +1,4 @@
-r"""Layers: ``Layer`` (the abstract base), ``DenseBlock`` and ``Dropout``.
+r"""Layers: ``Layer`` (the abstract base), ``DenseBlock``, ``Dropout`` and ``Activation``.
 
 Arrays are samples-first: a batch ``X`` has shape ``(n_samples, n_in)``. A
 ``DenseBlock`` computes, in two steps (docs/derivation.md §2 and §4),
@@ -21,6 +21,7 @@ the optimizer), and per-batch caches and buffers (never saved). Weights are
 built late (Keras style), once the input size is known. Inside a
 :class:`~sknetscratch.model.Model`, every parameter and gradient array is a view
 into one flat vector owned by the model; a layer used alone owns its arrays.
+The normalisation layers are in :mod:`sknetscratch.normalization`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 from .activations import ActivationFunction, get_activation
 from .initializers import check_rng, get_initializer
 
-__all__ = ["DenseBlock", "Dropout", "Layer"]
+__all__ = ["Activation", "DenseBlock", "Dropout", "Layer"]
 
 
 class Layer(abc.ABC):
@@ -120,6 +121,15 @@ class Layer(abc.ABC):
     def initialize(self, rng) -> None:
         """Fill ``self.params`` (and ``self.state``) with initial values."""
 
+    def validate_state(self, state: dict[str, np.ndarray]) -> None:
+        """Raise a ValueError if ``state`` holds values this layer cannot use.
+
+        Called by :func:`sknetscratch.load` on the non-trainable arrays of a
+        file, after their names, shapes and dtypes were checked against
+        :meth:`state_shapes` (a batch norm refuses a negative variance, say).
+        The default accepts any values.
+        """
+
     # -- computation --------------------------------------------------------------
     @abc.abstractmethod
     def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:
@@ -182,6 +192,17 @@ class Layer(abc.ABC):
     def __repr__(self) -> str:
         cfg = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({cfg})"
+
+
+def _activation_config(act: ActivationFunction) -> str | ActivationFunction:
+    """An activation as a constructor argument: its name, or a copy when it has
+    parameters (``LeakyReLU(negative_slope=0.2)``)."""
+    return type(act)(**act.get_config()) if act.get_config() else act.name
+
+
+def _as_dense(X):
+    """``X`` as an ndarray (a scipy sparse matrix is densified)."""
+    return X if isinstance(X, np.ndarray) else X.toarray()
 
 
 def _matmul_into(a, b, out):
@@ -332,12 +353,9 @@ class DenseBlock(Layer):
         return self.backward_linear(delta, need_input_grad=need_input_grad)
 
     def get_config(self):
-        act = self.activation  # its name, or a copy when it has parameters
         return {
             "units": self.units,
-            "activation": type(act)(**act.get_config())
-            if act.get_config()
-            else act.name,
+            "activation": _activation_config(self.activation),
             "use_bias": self.use_bias,
             "kernel_initializer": self.kernel_initializer,
             "bias_initializer": self.bias_initializer,
@@ -386,3 +404,56 @@ class Dropout(Layer):
 
     def get_config(self):
         return {"rate": self.rate, "name": self.name}
+
+
+class Activation(Layer):
+    r"""An activation applied on its own: :math:`A = f(X)`, no parameters.
+
+    The backward step is :math:`\partial L/\partial X = G \odot f'(X)` (the
+    activation's ``backward``: Softmax's Jacobian-vector product included). It
+    lets a normalisation sit between a layer's product and its activation:
+    ``DenseBlock(units) -> BatchNormalization() -> Activation("relu")``.
+
+    Parameters
+    ----------
+    activation : str, ActivationFunction or None
+        Any name of :data:`sknetscratch.activations.ACTIVATIONS`, or an instance
+        (to set parameters); None is linear.
+    name : str, default=None
+        Layer name for ``summary``; the model assigns ``activation``,
+        ``activation_1``, ...
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Activation("relu")(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    """
+
+    kind = "activation"
+
+    def __init__(
+        self, activation: str | ActivationFunction | None, name: str | None = None
+    ):
+        super().__init__(name=name)
+        self.activation = get_activation(activation)
+
+    def forward(self, X, *, training=False, rng=None):
+        r""":math:`A = f(X)` into a buffer of this layer (``X`` is left as it is:
+        the layer below may have cached it)."""
+        X = _as_dense(X)
+        A = self.activation.forward(X, out=self._buffer("A", *X.shape, X.dtype))
+        # derivative from the output: backward gets z=None, as from a DenseBlock
+        Z = None if self.activation.derivative_from_output else X
+        self._cache = {"Z": Z, "A": A}
+        return A
+
+    def backward(self, grad, *, need_input_grad=True):
+        if not need_input_grad:  # no parameters: nothing to compute
+            return None
+        Z, A = self._cache["Z"], self._cache["A"]
+        dX = self._buffer("dX", *grad.shape, grad.dtype)
+        return self.activation.backward(Z, A, grad, out=dX)  # dL/dX = G * f'(X)
+
+    def get_config(self):
+        return {"activation": _activation_config(self.activation), "name": self.name}

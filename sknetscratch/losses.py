@@ -3,7 +3,7 @@ r"""Losses, each fused with the output activation it is the canonical pair of.
 A loss is computed from the **pre-activation** :math:`z` of the output layer
 (the logits), never from probabilities, so :math:`p = 0` or :math:`1` cannot
 produce :math:`\log 0`. Each loss names its ``link``: the output activation it is
-fused with. For every pair here the output delta is the same simple expression,
+fused with. For each canonical pair in the first table the output delta is the same simple expression,
 
 .. math:: \delta^{(L)}_i = \frac{\partial L}{\partial z_i} = \frac{w_i}{\sum_j w_j} (\hat y_i - y_i),
 
@@ -20,11 +20,27 @@ categorical_crossentropy   softmax     :math:`\log \sum_k e^{z_k} - \sum_k y_k z
 squared_error              linear      :math:`\tfrac12 \sum_k (z_k - y_k)^2`
 poisson                    exp         :math:`\sum_k e^{z_k} - y_k z_k + y_k \log y_k - y_k`
 =========================  ==========  =============================================
+
+The robust regression losses below are not a canonical pair: their delta is
+:math:`w_i\,\psi(z_i - y_i) / \sum_j w_j` with the derivative :math:`\psi` of
+the per-sample loss in the residual :math:`r = z - y` (linear output, so
+:math:`\hat y = z`).
+
+=========================  ==========  =============================================
+name                       link        per-sample loss, per output unit
+=========================  ==========  =============================================
+absolute_error             linear      :math:`|r|`, :math:`\psi = \operatorname{sign}(r)`
+huber                      linear      :math:`\tfrac12 r^2` if :math:`|r| \le \delta`,
+                                       else :math:`\delta(|r| - \tfrac12\delta)`
+quantile                   linear      :math:`q(y - z)` if :math:`y \ge z`, else
+                                       :math:`(1 - q)(z - y)`
+=========================  ==========  =============================================
 """
 
 from __future__ import annotations
 
 import abc
+from numbers import Real
 
 import numpy as np
 
@@ -32,10 +48,13 @@ from .activations import _safe_exp, _sigmoid
 
 __all__ = [
     "LOSSES",
+    "AbsoluteError",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "Huber",
     "Loss",
     "Poisson",
+    "Quantile",
     "SquaredError",
     "get_loss",
 ]
@@ -94,13 +113,14 @@ class Loss(abc.ABC):
         return {}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other)
+        return type(self) is type(other) and self.get_config() == other.get_config()
 
     def __hash__(self) -> int:
-        return hash(type(self))
+        return hash((type(self), tuple(sorted(self.get_config().items()))))
 
 
 class BinaryCrossentropy(Loss):
@@ -180,11 +200,161 @@ class Poisson(Loss):
         return _safe_exp(z)
 
 
+def _real(value, name: str, low: float, high: float) -> float:
+    """``value`` as a float in the open interval ``(low, high)``, or a clear error."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not low < float(value) < high
+    ):
+        raise ValueError(
+            f"{name} must be a real number in ({low:g}, {high:g}); got {value!r}."
+        )
+    return float(value)
+
+
+class AbsoluteError(Loss):
+    r"""Absolute error :math:`\sum_k |z_k - y_k|`, with a linear output.
+
+    Its minimiser is the conditional median, so outliers in ``y`` pull the fit
+    far less than with :class:`SquaredError`. The delta is the subgradient
+    :math:`\operatorname{sign}(z - y)` (0 where :math:`z = y`), scaled by
+    :math:`w_i / \sum_j w_j`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.losses import AbsoluteError
+    >>> AbsoluteError()(np.array([[1.0], [2.0]]), np.array([[1.5], [0.0]]))
+    1.25
+    """
+
+    name = "absolute_error"
+    link = "linear"
+
+    def per_sample(self, y, z):
+        return np.abs(z - y).sum(axis=1)
+
+    def output(self, z):
+        return z
+
+    def gradient(self, y, z, sample_weight=None):
+        r""":math:`w_i \operatorname{sign}(z - y) / \sum_j w_j`."""
+        return _scale(np.sign(z - y), sample_weight)
+
+
+class Huber(Loss):
+    r"""Huber loss with threshold :math:`\delta`, with a linear output.
+
+    Per output unit, with the residual :math:`r = z - y`,
+
+    .. math::
+
+        \ell(r) = \begin{cases} \tfrac12 r^2 & |r| \le \delta \\
+                 \delta\,(|r| - \tfrac12\delta) & |r| > \delta \end{cases}
+        \qquad \psi(r) = \frac{\partial\ell}{\partial r}
+                = \operatorname{clip}(r, -\delta, \delta),
+
+    summed over outputs and averaged over samples: squared error for small
+    residuals, absolute error (scaled by :math:`\delta`) for large ones.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        The threshold :math:`\delta > 0`, in the units of ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.losses import Huber
+    >>> Huber(delta=1.0)(np.array([[0.0], [0.0]]), np.array([[0.5], [3.0]]))
+    1.3125
+    """
+
+    name = "huber"
+    link = "linear"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = _real(delta, "delta", 0, np.inf)
+
+    def per_sample(self, y, z):
+        r = np.abs(z - y)
+        small = 0.5 * r * r
+        large = self.delta * (r - 0.5 * self.delta)
+        return np.where(r <= self.delta, small, large).sum(axis=1)
+
+    def output(self, z):
+        return z
+
+    def gradient(self, y, z, sample_weight=None):
+        r""":math:`w_i \operatorname{clip}(z - y, -\delta, \delta) / \sum_j w_j`."""
+        return _scale(np.clip(z - y, -self.delta, self.delta), sample_weight)
+
+    def get_config(self) -> dict:
+        return {"delta": self.delta}
+
+
+class Quantile(Loss):
+    r"""Pinball (quantile) loss for the quantile :math:`q`, with a linear output.
+
+    Per output unit,
+
+    .. math::
+
+        \ell = \begin{cases} q\,(y - z) & y \ge z \\
+                (1 - q)\,(z - y) & y < z \end{cases}
+        \qquad \frac{\partial\ell}{\partial z} = \begin{cases} -q & y \ge z \\
+                1 - q & y < z, \end{cases}
+
+    summed over outputs and averaged over samples. Its minimiser is the
+    conditional :math:`q`-quantile of ``y``: a fit with :math:`q = 0.9` lies
+    above about 90% of the targets (one side of a prediction interval);
+    :math:`q = 0.5` is half the absolute error.
+
+    Parameters
+    ----------
+    quantile : float, default=0.5
+        The quantile :math:`q`, with :math:`0 < q < 1`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.losses import Quantile
+    >>> Quantile(quantile=0.9)(np.array([[1.0], [1.0]]), np.array([[0.0], [2.0]]))
+    0.5
+    """
+
+    name = "quantile"
+    link = "linear"
+
+    def __init__(self, quantile: float = 0.5) -> None:
+        self.quantile = _real(quantile, "quantile", 0, 1)
+
+    def per_sample(self, y, z):
+        q = self.quantile
+        return np.where(y >= z, q * (y - z), (1 - q) * (z - y)).sum(axis=1)
+
+    def output(self, z):
+        return z
+
+    def gradient(self, y, z, sample_weight=None):
+        r""":math:`w_i\,(-q` if :math:`y \ge z` else :math:`1 - q) / \sum_j w_j`."""
+        q = self.quantile
+        d = z - y
+        return _scale(np.where(d <= 0, -q, 1 - q).astype(d.dtype), sample_weight)
+
+    def get_config(self) -> dict:
+        return {"quantile": self.quantile}
+
+
 LOSSES: dict[str, type[Loss]] = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
-    "squared_error": SquaredError,
+    "squared_error": SquaredError,  # first linear one: Model's implied loss
     "poisson": Poisson,
+    "absolute_error": AbsoluteError,
+    "huber": Huber,
+    "quantile": Quantile,
 }
 
 

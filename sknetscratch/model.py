@@ -201,6 +201,14 @@ class Model:
                 f"has activation {getattr(act, 'name', None)!r}. Use "
                 f"DenseBlock(units, activation={self.loss.link!r}) as the last layer."
             )
+        if self.loss is not None and not callable(getattr(out, "forward_linear", None)):
+            # e.g. an Activation layer: the right activation, but no logits
+            raise ValueError(
+                f"Loss {self.loss.name!r} is computed from the logits of the last "
+                f"layer, but the last layer {out.name!r} is a {type(out).__name__}, "
+                "which computes none. Use "
+                f"DenseBlock(units, activation={self.loss.link!r}) as the last layer."
+            )
 
     # ------------------------------------------------------------------ building
     @property
@@ -363,7 +371,8 @@ class Model:
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         training : bool, default=False
-            Training mode (dropout active).
+            Training mode: dropout active, batch normalisation on the batch's
+            statistics (updating its moving statistics).
         rng : numpy.random.Generator, default=None
             For the layers' randomness in training (dropout masks).
 
@@ -422,7 +431,9 @@ class Model:
             2-D targets in the loss's encoding.
         sample_weight : ndarray of shape (n_samples,), default=None
         training : bool, default=True
-            Training mode (dropout active).
+            Training mode: dropout active, batch normalisation on the batch's
+            statistics (updating its moving statistics); False computes the
+            inference loss.
         rng : numpy.random.Generator, default=None
             For dropout masks in training.
 
@@ -626,6 +637,32 @@ class Model:
         Z : ndarray of shape (n_samples, n_outputs)
         """
         return self._infer(X, logits=True)
+
+    def predict_until(self, X: ArrayLike, stop: int) -> np.ndarray:
+        """Inference output of the first ``stop`` layers, ``layers[:stop]``.
+
+        What a hidden layer computes from ``X``: the features it learned.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        stop : int
+            Number of layers to run, from 1 to ``len(layers)``.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_units)
+        """
+        self._check_built()
+        if not 1 <= stop <= len(self.layers):
+            raise ValueError(
+                f"stop must be from 1 to {len(self.layers)} (the number of layers); "
+                f"got {stop!r}."
+            )
+        h, _, _ = self._prepare(X)
+        for layer in self.layers[:stop]:
+            h = layer(h)
+        return h
 
     def _infer(self, X, logits):
         """Inference, :data:`INFERENCE_BLOCK_ROWS` rows at a time.

@@ -47,6 +47,17 @@ class Optimizer(abc.ABC):
     ``get_config()`` holds the constructor arguments only, so
     ``type(opt)(**opt.get_config())`` is a fresh optimizer with the same
     settings; the state (``iterations`` and the arrays) is not configuration.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import SGD
+    >>> params, grads = np.array([1.0, -2.0]), np.array([0.5, 0.5])
+    >>> SGD(learning_rate=0.1).update(params, grads)  # params -= 0.1 * grads
+    >>> params
+    array([ 0.95, -2.05])
+    >>> type(SGD())(**SGD(0.1).get_config()).learning_rate
+    0.1
     """
 
     name = "optimizer"
@@ -118,6 +129,17 @@ class SGD(Optimizer):
         \theta \leftarrow \theta + \mu v - \eta g
 
     the same rule as scikit-learn's ``SGDOptimizer`` and Keras' ``SGD``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import SGD
+    >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=False)
+    >>> params = np.zeros(2)
+    >>> for _ in range(2):
+    ...     opt.update(params, np.ones(2))  # v = 0.9 v - 0.1 g; params += v
+    >>> params
+    array([-0.29, -0.29])
     """
 
     name = "sgd"
@@ -166,6 +188,15 @@ class Adam(Optimizer):
         \theta \leftarrow \theta - \eta_t\, m / (\sqrt{v} + \epsilon)
 
     the same arithmetic as scikit-learn's ``AdamOptimizer``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import Adam
+    >>> params = np.zeros(3)
+    >>> Adam(learning_rate=0.01).update(params, np.array([1.0, -1.0, 0.0]))
+    >>> np.round(params, 6)  # a first step of about the learning rate per entry
+    array([-0.01,  0.01,  0.  ])
     """
 
     name = "adam"

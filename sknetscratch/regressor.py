@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import _BaseScratchMLP
-from .losses import Poisson, SquaredError
+from .losses import Huber, Quantile, SquaredError, get_loss
+
+#: Losses whose early stopping scores the validation split with the loss itself.
+_SCORED_BY_THEIR_LOSS = ("absolute_error", "huber", "quantile")
 
 
 class _OutputMeanSquaredError(SquaredError):
-    r"""scikit-learn's regression loss: :math:`	frac12` the squared error averaged
+    r"""scikit-learn's regression loss: :math:`\frac12` the squared error averaged
     over samples *and* outputs.
 
     Its gradient is left as :class:`SquaredError`'s (summed over outputs), as
@@ -32,20 +37,38 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     """Multi-layer perceptron regressor, a drop-in for scikit-learn's MLPRegressor.
 
     The network (``model_``) ends in a linear output trained on half squared
-    error, or an exponential output (log link) trained on half Poisson deviance.
+    error (or on a robust or quantile loss), or an exponential output (log link)
+    trained on half Poisson deviance.
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
+    loss : {'squared_error', 'poisson', 'absolute_error', 'huber', 'quantile'}, \
+            default='squared_error'
         'squared_error' is :math:`\\frac12 \\sum_k (\\hat y_k - y_k)^2` per sample
         (summed over outputs: its gradient is scikit-learn's); 'poisson' is the
-        half Poisson deviance with a log link, for non-negative targets.
+        half Poisson deviance with a log link, for non-negative targets;
+        'absolute_error' is :math:`\\sum_k |\\hat y_k - y_k|` (fits the median,
+        robust to outliers in y); 'huber' is squared error for residuals up to
+        ``huber_delta`` and linear beyond (robust to outliers); 'quantile' is the
+        pinball loss of ``quantile`` (fits that conditional quantile, e.g. 0.1
+        and 0.9 for an 80% prediction interval). The last three have a linear
+        output, and their loss values are summed over outputs.
     hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping,
-    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
+    dropout, batch_norm, kernel_initializer, l1, early_stopping_monitor, metrics,
+    callbacks
         As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
-        early stopping scores the validation split with R^2 (not stratified).
+        early stopping scores the validation split (not stratified) with R^2,
+        or, for 'absolute_error', 'huber' and 'quantile', with the negative
+        loss (R^2 would favour a fit of the mean).
+    huber_delta : float, default=1.0
+        Threshold :math:`\\delta > 0` of loss='huber', in the units of y:
+        residuals larger than it count linearly. Ignored by the other losses.
+    quantile : float, default=0.5
+        The quantile :math:`0 < q < 1` that loss='quantile' fits. Ignored by
+        the other losses.
 
     Attributes
     ----------
@@ -56,20 +79,21 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
         and ``partial_fit`` calls.
     validation_scores_ : list of float or None
-        Validation R^2 of each epoch with early_stopping, else None.
+        Validation R^2 (or negative validation loss, see ``early_stopping``) of
+        each epoch with early_stopping, else None.
     best_validation_score_ : float or None
     t_ : int
     coefs_ : list of ndarray
     intercepts_ : list of ndarray
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
     n_iter_ : int
         Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
         call, as in scikit-learn.
     n_layers_ : int
     n_outputs_ : int
     out_activation_ : str
-        'identity' (squared_error) or 'exp' (poisson).
+        'exp' (poisson) or 'identity' (every other loss).
     interrupted_ : bool
 
     Examples
@@ -87,7 +111,13 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
 
     _parameter_constraints: dict = {
         **_BaseScratchMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [
+            StrOptions(
+                {"squared_error", "poisson", "absolute_error", "huber", "quantile"}
+            )
+        ],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -117,6 +147,15 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        kernel_initializer="sklearn",
+        l1=0.0,
+        huber_delta=1.0,
+        quantile=0.5,
+        early_stopping_monitor="val_score",
+        metrics=None,
+        callbacks=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -142,6 +181,15 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.kernel_initializer = kernel_initializer
+        self.l1 = l1
+        self.huber_delta = huber_delta
+        self.quantile = quantile
+        self.early_stopping_monitor = early_stopping_monitor
+        self.metrics = metrics
+        self.callbacks = callbacks
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -165,17 +213,33 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         return X, Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
     def _loss(self):
-        return Poisson() if self.loss == "poisson" else _OutputMeanSquaredError()
+        if self.loss == "squared_error":
+            return _OutputMeanSquaredError()
+        if self.loss == "huber":
+            return Huber(delta=self.huber_delta)
+        if self.loss == "quantile":
+            return Quantile(quantile=self.quantile)
+        return get_loss(self.loss)  # 'poisson', 'absolute_error'
+
+    def _targets(self, Y):
+        """Encoded targets -> targets as the user gives them (for scorers)."""
+        return Y[:, 0] if Y.shape[1] == 1 else Y
 
     def _output(self):
         if self.loss == "poisson":
             return "exp", "poisson"
-        return "identity", "squared_error"
+        return "identity", self.loss
 
     def _validation_score(self, model, X, Y, sample_weight):
         pred = model.predict(X)
         if not np.isfinite(pred).all():
             return np.nan
+        if self.loss in _SCORED_BY_THEIR_LOSS:
+            # R^2 rewards a fit of the conditional mean: it would stop a 0.9
+            # quantile (or a median) model at the epoch closest to the mean.
+            # These are scored by their own loss (linear output: pred is z),
+            # negated so that higher is better.
+            return -self._loss()(Y, pred, sample_weight)
         return r2_score(Y, pred, sample_weight=sample_weight)
 
     @available_if(lambda est: est._check_solver())

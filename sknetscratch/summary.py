@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -25,9 +26,17 @@ def _line(left, mid, right, fill):
 
 
 def _row(cells, bar):
-    a, b, c = cells
+    """One table row; a cell too long for its column wraps onto more lines (as
+    Keras' ``batch_normalization`` above ``(BatchNormalization)``)."""
     w0, w1, w2 = (w - 2 for w in _WIDTHS)
-    return bar + bar.join((f" {a:<{w0}} ", f" {b:<{w1}} ", f" {c:>{w2}} ")) + bar
+    wrapped = [textwrap.wrap(str(c), w) or [""] for c, w in zip(cells, (w0, w1, w2))]
+    lines = []
+    for k in range(max(len(c) for c in wrapped)):
+        a, b, c = (col[k] if k < len(col) else "" for col in wrapped)
+        lines.append(
+            bar + bar.join((f" {a:<{w0}} ", f" {b:<{w1}} ", f" {c:>{w2}} ")) + bar
+        )
+    return "\n".join(lines)
 
 
 def print_summary(model, print_fn: Callable[[str], object] | None = None) -> None:

@@ -11,6 +11,8 @@ import pytest
 # Lets scikit-learn's check_array_api_input run (on NumPy) instead of skipping;
 # it must be set before scipy is imported.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+# examples call plt.show(): draw off-screen, never open a window
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session", autouse=True)

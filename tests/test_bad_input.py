@@ -469,7 +469,7 @@ case(
     match=r"has no attribute 'partial_fit'",
     params={"solver": "lbfgs"},
 )
-_CHANGED = r"hidden_layer_sizes, activation or loss changed since the last fit"
+_CHANGED = r"hidden_layer_sizes, activation, dropout, batch_norm or loss changed since the last fit"
 for _name, _changed in (
     ("hidden_layer_sizes", {"hidden_layer_sizes": (6,)}),
     ("activation", {"activation": "tanh"}),
@@ -552,7 +552,10 @@ _BAD_PARAMS = [
 
 def _param_regex(name, value, tail):
     if tail is None:  # a str among a set (printed in no fixed order)
-        return rf"The '{name}' parameter of Scratch\w+ must be a str among \{{.*\}}\. Got {re.escape(repr(value))} instead\."
+        return (
+            rf"The '{name}' parameter of Scratch\w+ must be a str among \{{.*\}}"
+            rf"( or an array-like)?\. Got {re.escape(repr(value))} instead\."
+        )
     return rf"The '{name}' parameter of Scratch\w+ " + re.escape(tail)
 
 
@@ -592,10 +595,10 @@ case(
     match=re.escape("hidden_layer_sizes must be > 0, got [10, 0]."),
 )
 case(
-    "fit-loss='huber'",
-    lambda est: est.set_params(loss="huber").fit(X, Y["reg"]),
+    "fit-loss='hinge'",
+    lambda est: est.set_params(loss="hinge").fit(X, Y["reg"]),
     InvalidParameterError,
-    match=_param_regex("loss", "huber", None),
+    match=_param_regex("loss", "hinge", None),
     kinds=("reg",),
     transactional=True,
 )

@@ -10,10 +10,49 @@ from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor
 ESTIMATORS = [
     ScratchMLPClassifier(max_iter=100, random_state=0),
     ScratchMLPRegressor(max_iter=100, random_state=0),
+    # beyond scikit-learn's MLP: per-layer activations, dropout, batch norm, L1
+    ScratchMLPClassifier(
+        (16, 8),
+        activation=("tanh", "relu"),
+        dropout=(0.1, 0.0),
+        batch_norm=True,
+        l1=1e-4,
+        kernel_initializer="auto",
+        max_iter=300,
+        random_state=0,
+    ),
+    ScratchMLPRegressor(
+        hidden_layer_sizes=(16, 8),
+        activation=["relu", "tanh"],
+        dropout=0.1,
+        batch_norm=True,
+        l1=1e-4,
+        batch_size=32,
+        max_iter=300,
+        random_state=0,
+    ),
 ]
 
+#: The one contract a network with dropout or batch norm cannot keep, by
+#: construction: a row of weight 2 is one row to a dropout mask and to a batch
+#: statistic, while two copies of it get two masks and count twice in the batch
+#: mean (as in Keras). Every other check passes for those configurations.
+_BY_CONSTRUCTION = (
+    "with dropout or batch norm, weighting a row is not repeating it: it gets "
+    "one dropout mask and counts once in the batch statistics (as in Keras)"
+)
 
-@parametrize_with_checks(ESTIMATORS)
+
+def _expected_failures(estimator):
+    if not (estimator.batch_norm or estimator.dropout):
+        return {}  # scikit-learn's configuration: no expected failure at all
+    return {
+        "check_sample_weight_equivalence_on_dense_data": _BY_CONSTRUCTION,
+        "check_sample_weight_equivalence_on_sparse_data": _BY_CONSTRUCTION,
+    }
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

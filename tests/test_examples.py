@@ -9,7 +9,15 @@ from sklearn.datasets import load_iris
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.name)
+#: Examples run by another test module, against its fixtures.
+ELSEWHERE = {"dask_scale_out.py": "tests/test_dask.py, on its LocalCluster"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(EXAMPLES.glob("*.py")) if p.name not in ELSEWHERE],
+    ids=lambda p: p.name,
+)
 def test_every_example_runs(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # whatever an example writes stays in tmp_path
     runpy.run_path(str(path), run_name="__main__")

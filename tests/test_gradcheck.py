@@ -1,18 +1,36 @@
 """Backpropagation against central finite differences (float64).
 
-Every registered activation and loss is parametrized from the registries, so a
-new one is gradient-checked automatically.
+Every registered activation and loss is parametrized from the registries, and
+every concrete layer class of the package from ``Layer``'s subclasses, so a new
+one is gradient-checked automatically (a new layer class fails until it has an
+example in ``LAYER_EXAMPLES``).
 """
+
+import importlib
+import inspect
+import pkgutil
 
 import numpy as np
 import pytest
 
 import sknetscratch
-from sknetscratch import SGD, DenseBlock, Dropout, Model, check_gradients
+from sknetscratch import (
+    SGD,
+    Activation,
+    BatchNormalization,
+    DenseBlock,
+    Dropout,
+    Layer,
+    LayerNormalization,
+    Model,
+    check_gradients,
+)
 from sknetscratch.activations import ACTIVATIONS, ActivationFunction, Linear
-from sknetscratch.losses import LOSSES
+from sknetscratch.losses import LOSSES, Huber, Quantile
 
 TOL = 1e-6
+#: Losses with a kink where the output equals the target.
+KINKED = ("absolute_error", "huber", "quantile")
 
 
 def _model(hidden, n_out, out_activation, loss, alpha=0.0, use_bias=True):
@@ -36,9 +54,17 @@ def _targets(loss_name, rng, n, k):
         return np.eye(k)[rng.integers(0, k, size=n)]
     if loss_name == "poisson":
         return rng.poisson(2.0, size=(n, k)).astype(np.float64)
-    if loss_name == "squared_error":
+    if loss_name == "squared_error" or loss_name in KINKED:
         return rng.normal(size=(n, k))
     raise AssertionError(f"no targets defined for the new loss {loss_name!r}")
+
+
+def _away_from_kinks(loss_name, model, X, y):
+    """Targets of a kinked loss moved to at least 0.1 from the built model's
+    outputs, so that no finite difference straddles the kink at z = y."""
+    if loss_name not in KINKED:
+        return y
+    return model.predict(X) + np.sign(y) * (0.1 + np.abs(y))
 
 
 def _data(rng, n=7, d=4):
@@ -67,6 +93,7 @@ def test_every_loss_with_its_link(loss_name, n_out):
     link = LOSSES[loss_name].link
     model = _model([(5, "tanh")], n_out, link, loss_name)
     model.build(4, random_state=2)
+    y = _away_from_kinks(loss_name, model, X, y)
     err = check_gradients(model, X, y)
     assert err <= TOL
 
@@ -101,6 +128,7 @@ def test_l2_penalty(loss_name):
     y = _targets(loss_name, rng, 7, 2)
     model = _model([(5, "tanh")], 2, LOSSES[loss_name].link, loss_name, alpha=0.7)
     model.build(4, random_state=0)
+    y = _away_from_kinks(loss_name, model, X, y)
     assert check_gradients(model, X, y) <= TOL
 
 
@@ -114,6 +142,23 @@ def test_sample_weights(loss_name, alpha):
     sw[2] = 0.0
     model = _model([(5, "tanh")], 2, LOSSES[loss_name].link, loss_name, alpha=alpha)
     model.build(4, random_state=0)
+    y = _away_from_kinks(loss_name, model, X, y)
+    assert check_gradients(model, X, y, sw) <= TOL
+
+
+@pytest.mark.parametrize(
+    "loss", [Huber(delta=0.3), Huber(delta=2.5), Quantile(0.9), Quantile(0.1)]
+)
+def test_losses_with_parameters(loss):
+    rng = np.random.default_rng(15)
+    X = _data(rng, n=9)
+    sw = rng.uniform(0.1, 3.0, size=9)
+    model = _model([(6, "tanh")], 2, "linear", loss, alpha=0.3)
+    model.build(4, random_state=0)
+    y = _away_from_kinks(loss.name, model, X, 2 * rng.normal(size=(9, 2)))
+    if loss.name == "huber":  # both sides of the threshold are exercised
+        r = np.abs(model.predict(X) - y)
+        assert (r < loss.delta).any() and (r > loss.delta).any()
     assert check_gradients(model, X, y, sw) <= TOL
 
 
@@ -271,3 +316,80 @@ def test_derivative_from_output_set_wrongly_cannot_pass_silently():
 
 def test_is_exported():
     assert sknetscratch.check_gradients is check_gradients
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.4])
+def test_l1_penalty(alpha):
+    """The L1 term's (sub)gradient; no kernel entry is exactly 0 after init."""
+    rng = np.random.default_rng(7)
+    X = _data(rng)
+    y = _targets("binary_crossentropy", rng, 7, 2)
+    model = _model([(5, "tanh"), (3, "relu")], 2, "sigmoid", "binary_crossentropy")
+    model.compile(optimizer=SGD(0.1), loss="binary_crossentropy", alpha=alpha, l1=0.3)
+    model.build(4, random_state=0)
+    sw = rng.uniform(0.5, 2.0, size=7)
+    assert check_gradients(model, X, y, sample_weight=sw) <= TOL
+    plain = _model([(5, "tanh"), (3, "relu")], 2, "sigmoid", "binary_crossentropy")
+    plain.compile(optimizer=SGD(0.1), loss="binary_crossentropy", alpha=alpha)
+    plain.build(4, random_state=0)
+    kernels = [layer.W for layer in model.layers]
+    l1_sum = sum(np.abs(W).sum() for W in kernels)
+    assert model.evaluate(X, y, sw) == pytest.approx(
+        plain.evaluate(X, y, sw) + 0.3 * l1_sum / sw.sum(), rel=1e-12
+    )
+
+
+# -- every layer class ---------------------------------------------------------
+
+
+def concrete_layer_classes():
+    """Every concrete ``Layer`` subclass defined in any module of sknetscratch."""
+    for info in pkgutil.walk_packages(sknetscratch.__path__, "sknetscratch."):
+        if not info.name.endswith(".__main__"):
+            importlib.import_module(info.name)
+    found, todo = set(), [Layer]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.partition(".")[0] == "sknetscratch" and not (
+                inspect.isabstract(sub)
+            ):
+                found.add(sub)
+    return sorted(found, key=lambda c: c.__name__)
+
+
+#: One example of each layer class, placed between two DenseBlocks.
+LAYER_EXAMPLES = {
+    "Activation": lambda: Activation("softplus"),
+    "BatchNormalization": lambda: BatchNormalization(momentum=0.9),
+    "DenseBlock": lambda: DenseBlock(4, "tanh"),
+    "Dropout": lambda: Dropout(0.4),
+    "LayerNormalization": lambda: LayerNormalization(),
+}
+
+
+def test_every_layer_class_has_an_example():
+    names = {c.__name__ for c in concrete_layer_classes()}
+    assert {"BatchNormalization", "DenseBlock", "Dropout"} <= names
+    assert names <= set(LAYER_EXAMPLES), names - set(LAYER_EXAMPLES)
+
+
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("layer_class", [c.__name__ for c in concrete_layer_classes()])
+def test_every_layer_class(layer_class, training):
+    rng = np.random.default_rng(15)
+    X = _data(rng, n=9)
+    y = rng.integers(0, 2, size=(9, 2)).astype(np.float64)
+    model = Model(
+        [DenseBlock(5, "tanh"), LAYER_EXAMPLES[layer_class](), DenseBlock(2, "sigmoid")]
+    )
+    model.compile(optimizer=None, loss="binary_crossentropy", alpha=0.1)
+    model.build(4, random_state=0)
+    for p in model.layers[1].params.values():  # off their initial values
+        p += rng.normal(scale=0.5, size=p.shape)
+    for v in model.layers[1].state.values():  # moving statistics, say
+        v[...] = rng.uniform(0.5, 2.0, size=v.shape)
+    err, details = check_gradients(
+        model, X, y, training=training, random_state=3, return_details=True
+    )
+    assert err <= TOL, details

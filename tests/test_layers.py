@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sknetscratch import SGD, DenseBlock, Dropout, Layer, Model
+from sknetscratch import (
+    SGD,
+    Activation,
+    BatchNormalization,
+    DenseBlock,
+    Dropout,
+    Layer,
+    LayerNormalization,
+    Model,
+)
 from sknetscratch.activations import ELU, LeakyReLU, Sigmoid, Tanh
 
 
@@ -237,7 +246,16 @@ def test_dropout_config():
 # -- pickling -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make", [lambda: _dense(n_in=50), lambda: Dropout(0.5)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _dense(n_in=50),
+        lambda: Dropout(0.5),
+        lambda: BatchNormalization().build(50),
+        lambda: LayerNormalization().build(50),
+        lambda: Activation("tanh"),
+    ],
+)
 def test_pickle_drops_forward_cache(make):
     layer = make()
     X = np.random.default_rng(11).normal(size=(2000, 50))
@@ -275,6 +293,9 @@ LAYERS = [
     lambda: DenseBlock(4, ELU(alpha=0.5), name="elu"),
     lambda: DenseBlock(2, name="out", bias_initializer="sklearn"),
     lambda: Dropout(0.3, name="drop"),
+    lambda: Activation(LeakyReLU(negative_slope=0.3), name="act"),
+    lambda: BatchNormalization(momentum=0.9, center=False, name="bn"),
+    lambda: LayerNormalization(epsilon=1e-5, scale=False),
 ]
 
 
@@ -284,7 +305,7 @@ def test_every_layer_round_trips_through_its_config(make):
     clone = type(layer)(**layer.get_config())
     assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
     assert repr(clone) == repr(layer)
-    if isinstance(layer, DenseBlock):
+    if isinstance(layer, (DenseBlock, Activation)):
         assert clone.activation == layer.activation  # parameters included
         assert clone.activation is not layer.activation
 

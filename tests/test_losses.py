@@ -9,18 +9,31 @@ from sklearn.metrics import mean_poisson_deviance
 from sknetscratch.activations import ACTIVATIONS, get_activation
 from sknetscratch.losses import (
     LOSSES,
+    AbsoluteError,
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    Huber,
     Loss,
     Poisson,
+    Quantile,
     SquaredError,
     get_loss,
 )
 
-ALL = sorted(LOSSES)
+#: Every registered loss with its default parameters, and the losses with
+#: parameters at other values (test ids).
+CASES = {name: cls() for name, cls in LOSSES.items()} | {
+    "huber(delta=0.3)": Huber(delta=0.3),
+    "quantile(quantile=0.9)": Quantile(quantile=0.9),
+    "quantile(quantile=0.05)": Quantile(quantile=0.05),
+}
+ALL = sorted(CASES)
+#: Losses with a kink where z = y: their test data keeps |z - y| >= 0.1.
+KINKED = ("absolute_error", "huber", "quantile")
 
 
-def _case(name, seed=0, n=6, k=3, dtype=np.float64):
+def _case(key, seed=0, n=6, k=3, dtype=np.float64):
+    name = CASES[key].name
     rng = np.random.default_rng(seed)
     z = rng.normal(scale=1.5, size=(n, k))
     if name == "binary_crossentropy":
@@ -32,13 +45,17 @@ def _case(name, seed=0, n=6, k=3, dtype=np.float64):
         y[0, 0] = 0.0  # exercise 0 log 0
     elif name == "squared_error":
         y = rng.normal(size=(n, k))
+    elif name in KINKED:  # residuals z - y of both signs, away from the kink at 0
+        y = z - rng.choice([-1.0, 1.0], size=(n, k)) * rng.uniform(0.1, 3.0, (n, k))
     else:
         raise AssertionError(f"no test case for the new loss {name!r}")
     return y.astype(dtype), z.astype(dtype)
 
 
-def _reference(name, y, z):
+def _reference(key, y, z):
     """Per-sample losses from the textbook formula on probabilities/means."""
+    loss = CASES[key]
+    name = loss.name
     if name == "binary_crossentropy":
         p = 1 / (1 + np.exp(-z))
         return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)
@@ -52,12 +69,33 @@ def _reference(name, y, z):
         return (ylog - (y - mu)).sum(axis=1)  # half deviance
     if name == "squared_error":
         return 0.5 * ((y - z) ** 2).sum(axis=1)
+    if name == "absolute_error":
+        return np.abs(y - z).sum(axis=1)
+    if name == "huber":
+        d, a = loss.delta, np.abs(y - z)
+        return np.where(a <= d, a**2 / 2, d * a - d**2 / 2).sum(axis=1)
+    if name == "quantile":
+        q, u = loss.quantile, y - z
+        return np.maximum(q * u, (q - 1) * u).sum(axis=1)  # the pinball loss
     raise AssertionError(name)
+
+
+def _reference_delta(key, y, z, w):
+    """dL/dz of the kinked losses: w_i / sum(w) times d loss_i / d z."""
+    loss = CASES[key]
+    name, r = loss.name, z - y
+    if name == "absolute_error":
+        psi = np.sign(r)
+    elif name == "huber":
+        psi = np.where(np.abs(r) <= loss.delta, r, loss.delta * np.sign(r))
+    else:
+        psi = (z > y).astype(float) - loss.quantile
+    return (w / w.sum())[:, None] * psi
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_matches_reference_formula(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name)
     expected = _reference(name, y, z)
     np.testing.assert_allclose(loss.per_sample(y, z), expected, rtol=1e-12)
@@ -123,7 +161,7 @@ def test_poisson_huge_logits_finite(dtype, big):
 
 @pytest.mark.parametrize("name", ALL)
 def test_integer_weights_equal_repeated_rows(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name, seed=2, n=5)
     w = np.array([1, 3, 0, 2, 1])
     rows = np.repeat(np.arange(5), w)
@@ -141,7 +179,7 @@ def test_integer_weights_equal_repeated_rows(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_weights_are_scale_invariant_and_ones_are_unweighted(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name, seed=3)
     w = np.random.default_rng(3).uniform(0.1, 2.0, size=len(y))
     np.testing.assert_allclose(loss(y, z, w), loss(y, z, 7.0 * w), rtol=1e-13)
@@ -153,7 +191,7 @@ def test_weights_are_scale_invariant_and_ones_are_unweighted(name):
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_gradient_matches_finite_differences(name, weighted):
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name, seed=4, n=5, k=3)
     w = np.random.default_rng(4).uniform(0.2, 3.0, size=5) if weighted else None
     g = loss.gradient(y, z, w)
@@ -170,7 +208,7 @@ def test_gradient_matches_finite_differences(name, weighted):
 
 @pytest.mark.parametrize("name", ALL)
 def test_link_is_a_registered_activation_and_output_matches(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     assert loss.link in ACTIVATIONS
     _, z = _case(name, seed=5)
     np.testing.assert_allclose(
@@ -180,7 +218,7 @@ def test_link_is_a_registered_activation_and_output_matches(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_gradient_does_not_modify_inputs_and_keeps_dtype(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name, seed=6, dtype=np.float32)
     y0, z0 = y.copy(), z.copy()
     g = loss.gradient(y, z, np.ones(len(y), dtype=np.float32))
@@ -210,7 +248,7 @@ def test_get_loss():
 @pytest.mark.parametrize("name", ALL)
 def test_value_and_gradient_is_value_and_gradient(name, weighted, dtype):
     """The fused computation the training loop uses equals the two separate ones."""
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name, seed=3, n=9, k=4, dtype=dtype)
     z[0] = [40.0, -40.0, 700.0 if dtype == np.float64 else 80.0, 0.0]  # far tails
     if name == "poisson":
@@ -241,7 +279,7 @@ def test_value_and_gradient_uses_a_subclass_gradient(cls):
 
 @pytest.mark.parametrize("name", ALL)
 def test_value_and_gradient_accepts_integer_logits(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     y, z = _case(name, seed=5)
     zi = np.round(z).astype(int)
     value, delta = loss.value_and_gradient(y, zi)
@@ -260,8 +298,110 @@ def test_poisson_on_integer_counts_is_computed_in_the_logits_dtype():
 
 @pytest.mark.parametrize("name", ALL)
 def test_config_round_trips_through_the_constructor(name):
-    loss = get_loss(name)
+    loss = CASES[name]
     copy = type(loss)(**loss.get_config())
     assert copy == loss and copy is not loss
     y, z = _case(name, seed=6)
     assert copy(y, z) == loss(y, z)
+
+
+# -- the regression losses with a kink: absolute_error, huber, quantile ----------
+
+
+@pytest.mark.parametrize("key", [k for k in ALL if CASES[k].name in KINKED])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_kinked_loss_delta_matches_formula(key, dtype):
+    loss = CASES[key]
+    y, z = _case(key, seed=7, n=8, k=2, dtype=dtype)
+    w = np.random.default_rng(7).uniform(0.1, 3.0, size=8)
+    w[3] = 0.0
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(
+        loss.gradient(y, z, w.astype(dtype)), _reference_delta(key, y, z, w), rtol=rtol
+    )
+    np.testing.assert_allclose(
+        loss.gradient(y, z), _reference_delta(key, y, z, np.ones(8)), rtol=rtol
+    )
+    expected = np.dot(w, _reference(key, y, z)) / w.sum()
+    np.testing.assert_allclose(loss(y, z, w.astype(dtype)), expected, rtol=rtol)
+
+
+def test_kinked_losses_by_hand():
+    y = np.array([[0.0], [0.0], [0.0]])
+    z = np.array([[0.5], [-3.0], [0.0]])
+    # |r|: 0.5, 3, 0; Huber(1): 0.125, 1 * (3 - 0.5) = 2.5, 0
+    assert AbsoluteError()(y, z) == pytest.approx(3.5 / 3, rel=1e-15)
+    np.testing.assert_allclose(AbsoluteError().gradient(y, z) * 3, [[1], [-1], [0]])
+    assert Huber(1.0)(y, z) == pytest.approx(2.625 / 3, rel=1e-15)
+    np.testing.assert_array_equal(Huber(1.0).gradient(y, z) * 3, [[0.5], [-1.0], [0.0]])
+    # pinball of q = 0.9: under-predicting costs 0.9 per unit, over-predicting 0.1
+    assert Quantile(0.9)(y, z) == pytest.approx((0.1 * 0.5 + 0.9 * 3) / 3, rel=1e-15)
+    np.testing.assert_allclose(
+        Quantile(0.9).gradient(y, z) * 3, [[0.1], [-0.9], [-0.9]], rtol=1e-15
+    )
+
+
+def test_huber_limits_and_quantile_median():
+    y, z = _case("huber", seed=8, n=20, k=2)
+    # a threshold above every residual: half squared error; a tiny one: delta * |r|
+    assert Huber(100.0)(y, z) == pytest.approx(SquaredError()(y, z), rel=1e-14)
+    np.testing.assert_allclose(
+        Huber(100.0).gradient(y, z), SquaredError().gradient(y, z), rtol=1e-14
+    )
+    assert Huber(1e-9)(y, z) == pytest.approx(1e-9 * AbsoluteError()(y, z), rel=1e-8)
+    # the median quantile is half the absolute error
+    assert Quantile(0.5)(y, z) == pytest.approx(0.5 * AbsoluteError()(y, z), rel=1e-14)
+    np.testing.assert_allclose(
+        Quantile(0.5).gradient(y, z), 0.5 * AbsoluteError().gradient(y, z), rtol=1e-14
+    )
+
+
+def test_huber_is_continuous_at_the_threshold():
+    y = np.zeros((2, 1))
+    z = np.array([[2.0 - 1e-12], [2.0 + 1e-12]])
+    per = Huber(delta=2.0).per_sample(y, z)
+    assert per[0] == pytest.approx(2.0, rel=1e-11)  # 0.5 * 2^2 = 2 * (2 - 1)
+    assert per[1] == pytest.approx(2.0, rel=1e-11)
+
+
+def test_the_pinball_minimiser_is_the_quantile():
+    """A constant prediction minimising the quantile loss is the q-quantile."""
+    y = np.random.default_rng(9).exponential(size=(1001, 1))
+    grid = np.linspace(0, 5, 5001)
+    for q in (0.1, 0.5, 0.9):
+        values = [Quantile(q)(y, np.full_like(y, c)) for c in grid]
+        best = grid[int(np.argmin(values))]
+        assert best == pytest.approx(np.quantile(y, q), abs=2e-3)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Huber(delta=0.0), r"delta must be a real number in \(0, inf\); got 0"),
+        (lambda: Huber(delta=-1), "delta must be"),
+        (lambda: Huber(delta=np.inf), "delta must be"),
+        (lambda: Huber(delta="1"), "delta must be"),
+        (lambda: Huber(delta=True), "delta must be"),
+        (lambda: Quantile(quantile=0), r"quantile must be a real number in \(0, 1\)"),
+        (lambda: Quantile(quantile=1.0), "quantile must be"),
+        (lambda: Quantile(quantile=np.nan), "quantile must be"),
+        (lambda: Quantile(quantile=None), "quantile must be"),
+    ],
+)
+def test_invalid_parameters_are_refused_by_name(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_equality_hash_and_repr_follow_the_parameters():
+    assert Huber(1.0) != Huber(2.0) and Huber(2.0) == Huber(2)
+    assert Quantile(0.9) != Quantile(0.1) and Quantile(0.9) == Quantile(0.9)
+    assert Huber() == Huber(delta=1.0) and Quantile() == Quantile(quantile=0.5)
+    assert AbsoluteError() == AbsoluteError() and AbsoluteError() != Quantile()
+    assert len({Huber(1.0), Huber(1.0), Huber(2.0), Quantile(0.5)}) == 3
+    assert repr(Huber(2.5)) == "Huber(delta=2.5)"
+    assert repr(Quantile(0.9)) == "Quantile(quantile=0.9)"
+    assert repr(AbsoluteError()) == "AbsoluteError()"
+    # parameters are stored as plain floats, so configs are plain JSON values
+    assert type(Huber(np.float32(2.0)).get_config()["delta"]) is float
+    assert Huber(3).get_config() == {"delta": 3.0}

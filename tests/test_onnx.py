@@ -7,7 +7,9 @@ and every concrete layer class, so that a new one fails here until it has a
 converter; and the errors for what cannot be exported.
 """
 
+import importlib
 import inspect
+import pkgutil
 import runpy
 import sys
 from pathlib import Path
@@ -31,17 +33,19 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 import sknetscratch  # noqa: E402
 from sknetscratch import (  # noqa: E402
     ACTIVATIONS,
+    Activation,
     ActivationFunction,
+    BatchNormalization,
     DenseBlock,
     Dropout,
     Layer,
+    LayerNormalization,
     Model,
     ScratchMLPClassifier,
     ScratchMLPRegressor,
     register_onnx_converters,
     to_onnx,
 )
-from sknetscratch import layers as layers_module  # noqa: E402
 from sknetscratch.onnx_export import LAYER_CONVERTERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -254,28 +258,49 @@ def test_activation_parameters_are_exported(cls, params, dtype):
 
 
 LAYER_EXAMPLES = {
+    "Activation": lambda: Activation("elu"),
+    "BatchNormalization": lambda: BatchNormalization(),
     "DenseBlock": lambda: DenseBlock(5, "tanh"),
     "Dropout": lambda: Dropout(0.5),
+    "LayerNormalization": lambda: LayerNormalization(),
 }
 
 
 def concrete_layer_classes():
-    classes = (getattr(layers_module, name) for name in layers_module.__all__)
-    return sorted(
-        (
-            c
-            for c in classes
-            if isinstance(c, type)
-            and issubclass(c, Layer)
-            and not inspect.isabstract(c)
-        ),
-        key=lambda c: c.__name__,
-    )
+    """Every concrete ``Layer`` subclass defined in any module of sknetscratch
+    (all imported first), so that a new layer fails here until it has a
+    converter and an example."""
+    for info in pkgutil.walk_packages(sknetscratch.__path__, "sknetscratch."):
+        if not info.name.endswith(".__main__"):
+            importlib.import_module(info.name)
+    found, todo = set(), [Layer]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.partition(".")[0] == "sknetscratch" and not (
+                inspect.isabstract(sub)
+            ):
+                found.add(sub)
+    return sorted(found, key=lambda c: c.__name__)
+
+
+def off_their_initial_values(model, seed=5):
+    """Every layer's parameters moved and its non-trainable state set to values
+    in [0.5, 2] (a batch norm's moving mean and variance), so that a converter
+    that ignores one of them fails."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        for p in layer.params.values():
+            p += rng.normal(scale=0.5, size=p.shape).astype(p.dtype)
+        for v in layer.state.values():
+            v[...] = rng.uniform(0.5, 2.0, size=v.shape)
+    return model
 
 
 def test_every_layer_class_has_a_converter_and_a_test_example():
     names = [c.__name__ for c in concrete_layer_classes()]
-    assert names  # DenseBlock and Dropout at least
+    assert {"BatchNormalization", "DenseBlock", "Dropout"} <= set(names)
+    assert "_Normalization" not in names  # abstract
     for name in names:
         assert name in LAYER_CONVERTERS, f"no ONNX converter for layer {name}"
         assert name in LAYER_EXAMPLES, f"add an example of {name} to LAYER_EXAMPLES"
@@ -285,10 +310,52 @@ def test_every_layer_class_has_a_converter_and_a_test_example():
 @pytest.mark.parametrize("layer_class", [c.__name__ for c in concrete_layer_classes()])
 def test_every_layer_matches_model_predict(layer_class, dtype):
     model = network("relu", "linear", dtype, extra_layer=LAYER_EXAMPLES[layer_class]())
+    off_their_initial_values(model)
     X = np.random.default_rng(2).normal(size=(30, 4)).astype(dtype)
     onx = to_onnx(model)
     assert_valid_with_dynamic_batch(onx)
     assert_close(run(onx, X)["output"], model.predict(X), dtype)
+
+
+@pytest.mark.parametrize("opset", [13, 18])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: BatchNormalization(center=False),
+        lambda: BatchNormalization(scale=False, epsilon=0.5),
+        lambda: LayerNormalization(center=False, scale=False),
+        lambda: LayerNormalization(epsilon=1e-5),
+    ],
+)
+def test_normalization_options_and_opsets(layer, opset):
+    """Without gamma or beta, another epsilon; ReduceMean's axes are an
+    attribute before opset 18 and an input from it on."""
+    model = off_their_initial_values(network("tanh", "linear", np.float64, layer()))
+    X = np.random.default_rng(6).normal(size=(25, 4))
+    onx = to_onnx(model, target_opset=opset)
+    onnx.checker.check_model(onx, full_check=True)
+    assert_close(run(onx, X)["output"], model.predict(X), np.float64)
+
+
+def test_trained_normalizations_match_in_float32():
+    """Moving statistics and gamma/beta from training, not set by hand."""
+    X, y = regression_data("single")
+    X = X.astype(np.float32)
+    model = Model(input_dim=6)
+    for layer in (DenseBlock(8, use_bias=False), BatchNormalization(momentum=0.8)):
+        model.add(layer)
+    model.add(Activation("relu"))
+    model.add(LayerNormalization())
+    model.add(DenseBlock(1))
+    model.compile("adam", "squared_error")
+    model.fit(X[:N_TRAIN], y[:N_TRAIN], epochs=3, batch_size=16, random_state=0)
+    bn = model.layers[1]
+    assert not np.allclose(bn.state["moving_mean"], 0)
+    assert_close(
+        run(to_onnx(model), X[N_TRAIN:])["output"],
+        model.predict(X[N_TRAIN:]),
+        np.float32,
+    )
 
 
 def test_float64_input_to_a_float32_model_is_cast():

@@ -29,6 +29,7 @@ from sknetscratch import (
     persistence,
 )
 from sknetscratch.activations import ELU, LeakyReLU, ReLU
+from sknetscratch.losses import AbsoluteError, Huber, Quantile, SquaredError
 from sknetscratch.persistence import FORMAT_MARKER, FORMAT_VERSION, load, save
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -78,6 +79,7 @@ def assert_same_model(a, b, where="model"):
         for k in la.state:
             assert_same(la.state[k], lb.state[k], f"{where}.layers[{i}].state.{k}")
     assert type(a.loss) is type(b.loss)
+    assert a.loss == b.loss  # compares the loss's parameters too (Huber's delta)
     assert type(a.optimizer) is type(b.optimizer)
     if a.optimizer is not None:
         va, vb = vars(a.optimizer), vars(b.optimizer)
@@ -92,10 +94,17 @@ def assert_same_model(a, b, where="model"):
 
 
 def assert_same_estimator(a, b):
+    """Bit-identical state, except the wall-clock seconds in ``history_``."""
     assert type(a) is type(b)
     assert vars(a).keys() == vars(b).keys()
     for k in vars(a):
-        assert_same(getattr(a, k), getattr(b, k), k)
+        va, vb = getattr(a, k), getattr(b, k)
+        if k == "history_":
+            assert va.keys() == vb.keys()
+            assert len(va.get("seconds", [])) == len(vb.get("seconds", []))
+            va = {key: v for key, v in va.items() if key != "seconds"}
+            vb = {key: v for key, v in vb.items() if key != "seconds"}
+        assert_same(va, vb, k)
 
 
 def roundtrip(obj, tmp_path, name="obj.npz"):
@@ -188,6 +197,9 @@ def _regression_cases():
         "single-output": (ScratchMLPRegressor(**small), X, y),
         "multi-output": (ScratchMLPRegressor(solver="sgd", **small), X, Y),
         "poisson": (ScratchMLPRegressor(loss="poisson", **small), X, counts),
+        "huber": (ScratchMLPRegressor(loss="huber", huber_delta=2.5, **small), X, y),
+        "quantile": (ScratchMLPRegressor(loss="quantile", quantile=0.9, **small), X, Y),
+        "absolute_error": (ScratchMLPRegressor(loss="absolute_error", **small), X, y),
         "regressor-lbfgs-float32": (
             ScratchMLPRegressor(solver="lbfgs", hidden_layer_sizes=(3,), max_iter=5),
             X.astype(np.float32),
@@ -375,6 +387,156 @@ def test_model_roundtrip_and_continued_training(optimizer, dtype, tmp_path):
     for m in (original, loaded):  # dropout masks and shuffling from the same seed
         m.fit(X, y, batch_size=16, epochs=2, random_state=1)
     assert_same_model(original, loaded)
+
+
+# ----------------------------------------------------------------------------- losses
+def _regression_model(loss):
+    model = Model([DenseBlock(5, "tanh"), DenseBlock(2, "linear")], name="reg")
+    model.compile(loss=loss, optimizer="adam")
+    X, rng = _data(seed=3)
+    Y = np.column_stack([X[:, 0] - X[:, 1], X[:, 2] ** 2]) + rng.normal(size=(60, 2))
+    return model, X, Y
+
+
+def _loss_doc(path):
+    with np.load(path, allow_pickle=False) as npz:
+        doc = json.loads(npz[META].tobytes())
+    content = doc["content"]
+    return content["model"] if content["type"] == "model" else _model_doc(doc)
+
+
+@pytest.mark.parametrize(
+    "loss, config",
+    [
+        (Huber(delta=2.5), {"delta": 2.5}),
+        (Quantile(quantile=0.9), {"quantile": 0.9}),
+        (AbsoluteError(), None),
+        (SquaredError(), None),
+    ],
+)
+def test_model_loss_with_parameters_roundtrip(loss, config, tmp_path):
+    model, X, Y = _regression_model(loss)
+    model.fit(X, Y, batch_size=16, epochs=2, random_state=0)
+    original = copy.deepcopy(model)
+    path = tmp_path / "m.npz"
+    save(model, path)
+    doc = _loss_doc(path)
+    assert doc["loss"] == loss.name
+    if config is None:  # no parameters: the file is as before (format version 2)
+        assert "loss_config" not in doc
+    else:
+        saved = {k: v["value"] for k, v in doc["loss_config"].items()}
+        assert saved == config
+    loaded = load(path)
+    assert loaded.loss == loss and loaded.loss is not loss
+    assert loaded.loss.get_config() == loss.get_config()
+    assert_same_model(model, loaded)
+    assert loaded.evaluate(X, Y) == model.evaluate(X, Y)
+    for m in (original, loaded):  # trains on the same loss (Adam state included)
+        m.fit(X, Y, batch_size=16, epochs=2, random_state=1)
+    assert_same_model(original, loaded)
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"loss": "huber", "huber_delta": 2.5}, Huber(2.5)),
+        ({"loss": "quantile", "quantile": 0.9}, Quantile(0.9)),
+    ],
+)
+def test_estimator_loss_with_parameters_roundtrip(params, expected, tmp_path):
+    X, rng = _data(seed=4)
+    y = X[:, 0] + rng.normal(size=len(X))
+    est = ScratchMLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    est.set_params(**params).fit(X, y)
+    path = tmp_path / "e.npz"
+    save(est, path)
+    assert est.model_.loss == expected  # saving left the estimator's loss in place
+    name, key = params["loss"], {"huber": "delta", "quantile": "quantile"}
+    assert _loss_doc(path)["loss_config"][key[name]]["value"] == next(
+        v for k, v in params.items() if k != "loss"
+    )
+    loaded = load(path)
+    assert loaded.get_params() == est.get_params()
+    assert loaded.model_.loss == expected
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_file_without_loss_config_loads_with_the_defaults(tmp_path):
+    """Format-version-2 files written before losses had parameters carry no
+    loss_config; one that names a loss with parameters gets its defaults."""
+    model, X, Y = _regression_model(Huber(delta=2.5))
+    model.build(4, random_state=0)
+    path = tmp_path / "m.npz"
+    save(model, path)
+    _rewrite(path, lambda d: d["content"]["model"].pop("loss_config"))
+    loaded = load(path)
+    assert loaded.loss == Huber() and loaded.loss.delta == 1.0
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (
+            lambda m: m["loss_config"].update(
+                {"__class__": {"type": "int", "value": 1}}
+            ),
+            "unknown 'huber' loss argument '__class__'",
+        ),
+        (
+            lambda m: m["loss_config"].update({"delta": {"type": "str", "value": "2"}}),
+            "expected a number",
+        ),
+        (
+            lambda m: m["loss_config"].update(
+                {"delta": {"type": "float", "value": -1}}
+            ),
+            "invalid 'huber' loss configuration: delta must be a real number",
+        ),
+        (
+            lambda m: m["loss_config"].update(
+                {"delta": {"type": "float", "value": "inf"}}
+            ),
+            "invalid 'huber' loss configuration",
+        ),
+        (
+            lambda m: m["loss_config"].update({"delta": {"type": "list", "items": []}}),
+            "unknown or misplaced value type 'list'",
+        ),
+        (lambda m: m.update({"loss_config": [1]}), "loss_config: expected dict"),
+        (lambda m: m.update({"loss": None}), "loss_config without a loss"),
+        (
+            lambda m: m.update({"loss": "squared_error"}),
+            "unknown 'squared_error' loss argument 'delta'",
+        ),
+    ],
+)
+def test_malformed_loss_config_refused(mutate, match, tmp_path):
+    model, _, _ = _regression_model(Huber(delta=2.5))
+    path = tmp_path / "m.npz"
+    save(model, path)
+    _rewrite(path, lambda d: mutate(d["content"]["model"]))
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_loss_that_its_config_does_not_rebuild_is_not_saved(tmp_path):
+    class MyHuber(Huber):
+        pass
+
+    model, _, _ = _regression_model(Huber(delta=2.5))
+    model.loss.extra = 1  # would be lost
+    with pytest.raises(TypeError, match="extra"):
+        save(model, tmp_path / "x.npz")
+    model.loss = Huber(2.5)
+    model.loss.delta = math.nan  # set around the constructor's check
+    with pytest.raises(TypeError, match="not a finite int or float"):
+        save(model, tmp_path / "x.npz")
+    model.loss = MyHuber(2.5)
+    with pytest.raises(TypeError, match="not a registered loss"):
+        save(model, tmp_path / "x.npz")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_model_unbuilt_and_uncompiled(tmp_path):

@@ -1,5 +1,7 @@
 """ScratchMLPRegressor: parity with MLPRegressor, Poisson loss, API details."""
 
+import inspect
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_regression
@@ -8,9 +10,11 @@ from sklearn.metrics import mean_poisson_deviance, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sknetscratch._base as base
 from sknetscratch import ScratchMLPRegressor
+from sknetscratch.losses import AbsoluteError, Huber, Quantile
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -149,6 +153,181 @@ def test_poisson_rejects_negative_targets(counts):
     ScratchMLPRegressor(max_iter=2).fit(X, y)  # squared error accepts them
 
 
+# -- absolute_error, huber, quantile ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def heteroscedastic():
+    """y = x + noise whose scale grows with |x|: 3000 rows to fit, 3000 held out."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, size=(6000, 1))
+    y = X[:, 0] + (0.2 + 0.5 * np.abs(X[:, 0])) * rng.normal(size=6000)
+    return X[:3000], y[:3000], X[3000:], y[3000:]
+
+
+def test_quantile_models_cover_their_quantile_of_held_out_targets(heteroscedastic):
+    X, y, X_test, y_test = heteroscedastic
+    params = dict(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    high = ScratchMLPRegressor(loss="quantile", quantile=0.9, **params).fit(X, y)
+    low = ScratchMLPRegressor(loss="quantile", quantile=0.1, **params).fit(X, y)
+    assert high.out_activation_ == low.out_activation_ == "identity"
+    upper, lower = high.predict(X_test), low.predict(X_test)
+    assert 0.85 < np.mean(y_test <= upper) < 0.95
+    assert 0.05 < np.mean(y_test <= lower) < 0.15
+    # the 80% interval is conditional: it holds where the noise is small and
+    # where it is large, and is much wider where the noise is large
+    wide, narrow = np.abs(X_test[:, 0]) > 1.5, np.abs(X_test[:, 0]) < 0.3
+    inside = (lower <= y_test) & (y_test <= upper)
+    assert 0.7 < inside[wide].mean() < 0.9 and 0.7 < inside[narrow].mean() < 0.9
+    width = upper - lower
+    assert width[wide].mean() > 2.5 * width[narrow].mean()
+
+
+def test_early_stopping_scores_quantile_models_by_their_loss(
+    monkeypatch, heteroscedastic
+):
+    """R^2 would keep the epoch closest to the mean; the pinball loss keeps
+    the epoch that fits the quantile."""
+    X, y, X_test, y_test = heteroscedastic
+    splits = []
+
+    def recording_split(*arrays, **kwargs):
+        splits.append(train_test_split(*arrays, **kwargs))
+        return splits[-1]
+
+    monkeypatch.setattr(base, "train_test_split", recording_split)
+    params = dict(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    for q in (0.9, 0.1):
+        reg = ScratchMLPRegressor(loss="quantile", quantile=q, early_stopping=True)
+        reg.set_params(**params).fit(X, y)
+        assert all(s < 0 for s in reg.validation_scores_)  # negative pinball losses
+        assert reg.best_validation_score_ == max(reg.validation_scores_)
+        assert np.argmax(reg.validation_scores_) > 0
+        assert q - 0.05 < np.mean(y_test <= reg.predict(X_test)) < q + 0.05
+        # the score of the kept weights is their negative loss on the split
+        _, X_val, _, Y_val = splits[-1]
+        value = Quantile(q)(Y_val, reg.predict(X_val).reshape(-1, 1))
+        assert reg.best_validation_score_ == pytest.approx(-value, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def outliers():
+    """sin(x) with small noise, 5% of the training targets shifted up by 10-30."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-3, 3, size=(2000, 1))
+    y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=2000)
+    bad = rng.random(2000) < 0.05
+    y[bad] += rng.uniform(10, 30, size=bad.sum())
+    X_test = rng.uniform(-3, 3, size=(1000, 1))
+    return X, y, X_test, np.sin(X_test[:, 0])
+
+
+def test_huber_and_absolute_error_resist_outliers(outliers):
+    X, y, X_test, y_clean = outliers
+    params = dict(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    mse = {
+        loss: np.mean(
+            (
+                ScratchMLPRegressor(loss=loss, **params).fit(X, y).predict(X_test)
+                - y_clean
+            )
+            ** 2
+        )
+        for loss in ("squared_error", "huber", "absolute_error")
+    }
+    assert mse["squared_error"] > 0.3, mse  # the outliers pull the mean far up
+    assert mse["huber"] < 0.05 * mse["squared_error"], mse
+    assert mse["absolute_error"] < 0.05 * mse["squared_error"], mse
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"loss": "absolute_error"}, AbsoluteError()),
+        ({"loss": "huber"}, Huber(1.0)),
+        ({"loss": "huber", "huber_delta": 0.25}, Huber(0.25)),
+        ({"loss": "quantile"}, Quantile(0.5)),
+        ({"loss": "quantile", "quantile": 0.75, "huber_delta": 3.0}, Quantile(0.75)),
+    ],
+)
+def test_the_loss_is_built_from_its_parameter(linear, params, expected):
+    X, y = linear
+    reg = ScratchMLPRegressor(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    reg.set_params(**params).fit(X, y)
+    assert reg.model_.loss == expected
+    assert reg.out_activation_ == "identity"
+    assert reg.model_.layers[-1].activation.name == "linear"
+    # the reported loss is the core loss (summed over outputs) plus the L2 term
+    penalty = 0.5 * reg.alpha * sum((W**2).sum() for W in reg.coefs_) / len(X)
+    value = expected(y.reshape(-1, 1), reg.predict(X).reshape(-1, 1))
+    reg.set_params(warm_start=True, max_iter=1, learning_rate_init=1e-12).fit(X, y)
+    assert reg.loss_ == pytest.approx(value + penalty, rel=1e-6)
+
+
+def test_defaults_and_unused_parameters_change_nothing(linear):
+    X, y = linear
+    reg = ScratchMLPRegressor()
+    assert reg.huber_delta == 1.0 and reg.quantile == 0.5
+    # the new parameters come last: positional calls keep their meaning
+    names = list(inspect.signature(ScratchMLPRegressor).parameters)
+    assert names[-2:] == ["huber_delta", "quantile"]
+    kw = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    ref = ScratchMLPRegressor(**kw).fit(X, y)
+    other = ScratchMLPRegressor(huber_delta=7.0, quantile=0.2, **kw).fit(X, y)
+    np.testing.assert_array_equal(other.predict(X), ref.predict(X))
+    assert other.loss_curve_ == ref.loss_curve_
+    assert type(other.model_.loss).__name__ == "_OutputMeanSquaredError"
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"loss": "hinge"}, "'loss' parameter"),
+        ({"huber_delta": 0.0}, "'huber_delta' parameter"),
+        ({"huber_delta": -1.0}, "'huber_delta' parameter"),
+        ({"huber_delta": "1"}, "'huber_delta' parameter"),
+        ({"quantile": 0.0}, "'quantile' parameter"),
+        ({"quantile": 1.0}, "'quantile' parameter"),
+        ({"quantile": 1.5}, "'quantile' parameter"),
+    ],
+)
+def test_loss_parameters_are_validated(linear, params, match):
+    X, y = linear
+    with pytest.raises(ValueError, match=match):
+        ScratchMLPRegressor(**{"loss": "huber", **params}).fit(X, y)
+
+
+def test_warm_start_follows_a_changed_loss_parameter(linear):
+    """Same loss, other parameter: the network is the same, the loss follows."""
+    X, y = linear
+    reg = ScratchMLPRegressor(
+        loss="quantile",
+        hidden_layer_sizes=(5,),
+        max_iter=5,
+        warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    reg.set_params(quantile=0.9).fit(X, y)
+    assert reg.model_.loss == Quantile(0.9) and len(reg.loss_curve_) == 10
+    reg.set_params(loss="huber", huber_delta=0.5)
+    with pytest.raises(ValueError, match="loss changed"):
+        reg.fit(X, y)
+    assert reg.model_.loss == Quantile(0.9)  # refused: left as it was
+
+
+@parametrize_with_checks(
+    [
+        ScratchMLPRegressor(loss="huber", max_iter=100, random_state=0),
+        ScratchMLPRegressor(
+            loss="quantile", quantile=0.9, max_iter=100, random_state=0
+        ),
+        ScratchMLPRegressor(loss="absolute_error", max_iter=100, random_state=0),
+    ]
+)
+def test_sklearn_checks_pass_with_the_robust_losses(estimator, check):
+    check(estimator)
+
+
 # -- shapes and fitted attributes ---------------------------------------------------
 
 
@@ -253,7 +432,10 @@ def test_warm_start_continues_and_accumulates(linear):
     assert reg.loss_curve_ == first
 
 
-@pytest.mark.parametrize("param, value", [("loss", "poisson"), ("activation", "tanh")])
+@pytest.mark.parametrize(
+    "param, value",
+    [("loss", "poisson"), ("loss", "huber"), ("activation", "tanh")],
+)
 def test_warm_start_with_another_network_refuses_or_follows(counts, param, value):
     """A warm start never keeps training a network other than the one it reports."""
     X, y = counts
@@ -272,7 +454,7 @@ def test_warm_start_with_another_network_refuses_or_follows(counts, param, value
     # or the network follows the new parameters
     assert reg.model_.layers[0].activation.name == reg.activation
     assert reg.model_.loss.name == reg.loss
-    if param == "loss":
+    if value == "poisson":
         assert reg.out_activation_ == "exp"
         assert (reg.predict(X) > 0).all()
 

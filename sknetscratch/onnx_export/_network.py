@@ -24,7 +24,15 @@ softmax            ``Softmax`` over the units (axis 1)
 =================  ===================================================
 
 A ``DenseBlock`` is :math:`f(XW + b)` (``MatMul``, ``Add``, then its
-activation's converter) and a ``Dropout`` is the identity at inference.
+activation's converter) and a ``Dropout`` is the identity at inference. An
+``Activation`` layer is its activation's converter alone. A
+``BatchNormalization`` is its inference formula with the moving statistics,
+:math:`\gamma (X - m) / \sqrt{v + \epsilon} + \beta` (``Sub``, ``Div``, ``Mul``,
+``Add``; :math:`\sqrt{v + \epsilon}` computed in NumPy, in the model's dtype), and
+a ``LayerNormalization`` the same formula with each row's mean and variance
+over its features (``ReduceMean``, written for opset 13 and for 18+, where its
+axes became an input) rather than the ``LayerNormalization`` operator (opset 17,
+float only in some runtimes).
 Parameters (``negative_slope``, ``alpha``) are written as constants of the
 model's dtype rather than as the float32 attributes of ``LeakyRelu`` / ``Elu``,
 so a float64 model stays exact. Converters are looked up by the activation's
@@ -218,6 +226,52 @@ def _dense(g, x, layer):
 @register_layer_converter("Dropout")
 def _dropout(g, x, layer):
     return x  # inverted dropout scales in training only: identity at inference
+
+
+@register_layer_converter("Activation")
+def _activation_layer(g, x, layer):
+    return convert_activation(g, x, layer.activation, f" of layer {layer.name!r}")
+
+
+def _scale_and_shift(g, x_hat, layer, prefix):
+    r""":math:`\gamma \hat X + \beta` of a normalisation (each if it has it)."""
+    if layer.scale:
+        gamma = np.asarray(layer.params["gamma"], dtype=g.dtype)
+        x_hat = g.op("Mul", x_hat, g.const(gamma, f"{prefix}_gamma"))
+    if layer.center:
+        beta = np.asarray(layer.params["beta"], dtype=g.dtype)
+        x_hat = g.op("Add", x_hat, g.const(beta, f"{prefix}_beta"))
+    return x_hat
+
+
+@register_layer_converter("BatchNormalization")
+def _batch_normalization(g, x, layer):
+    # inference: the moving statistics are constants of the graph
+    prefix = layer.name or "batch_normalization"
+    mean = np.asarray(layer.state["moving_mean"], dtype=g.dtype)
+    var = np.asarray(layer.state["moving_variance"], dtype=g.dtype)
+    std = np.sqrt(var + g.dtype.type(layer.epsilon))  # sqrt(v + eps), as forward
+    centered = g.op("Sub", x, g.const(mean, f"{prefix}_moving_mean"))
+    x_hat = g.op("Div", centered, g.const(std, f"{prefix}_std"))
+    return _scale_and_shift(g, x_hat, layer, prefix)
+
+
+def _row_mean(g, x):
+    """``ReduceMean`` over the features (axis 1), keeping the axis."""
+    if g.opset >= 18:  # axes became an input in opset 18
+        axes = g.const(np.array([1], dtype=np.int64), "axes")
+        return g.op("ReduceMean", x, axes, keepdims=1)
+    return g.op("ReduceMean", x, axes=[1], keepdims=1)
+
+
+@register_layer_converter("LayerNormalization")
+def _layer_normalization(g, x, layer):
+    prefix = layer.name or "layer_normalization"
+    centered = g.op("Sub", x, _row_mean(g, x))  # X - mu_i
+    var = _row_mean(g, g.op("Mul", centered, centered))  # v_i
+    eps = g.scalar(layer.epsilon, f"{prefix}_epsilon")
+    x_hat = g.op("Div", centered, g.op("Sqrt", g.op("Add", var, eps)))
+    return _scale_and_shift(g, x_hat, layer, prefix)
 
 
 def convert_layer(g: Graph, x: str, layer) -> str:

@@ -14,7 +14,11 @@ allow-lists:
   :class:`~sklearn.pipeline.Pipeline` after ``StandardScaler`` steps
   (:func:`save_pipeline` and :func:`load_pipeline` also keep a dict of plain
   metadata beside the pipeline, such as the column names);
-* layers: :class:`~sknetscratch.DenseBlock` and :class:`~sknetscratch.Dropout`;
+* layers: :class:`~sknetscratch.DenseBlock`, :class:`~sknetscratch.Dropout`,
+  :class:`~sknetscratch.Activation`, :class:`~sknetscratch.BatchNormalization`
+  and :class:`~sknetscratch.LayerNormalization` (with their non-trainable
+  state, whose values are checked: a batch norm's moving statistics finite,
+  its variances non-negative);
 * activations, losses and optimizers by their registry names
   (:data:`~sknetscratch.activations.ACTIVATIONS`,
   :data:`~sknetscratch.losses.LOSSES`,
@@ -88,7 +92,8 @@ def save(
     ----------
     obj : ScratchMLPClassifier, ScratchMLPRegressor, Model or Pipeline
         A fitted (or unfitted) estimator, or a :class:`~sknetscratch.Model`
-        (built or not, compiled or not) made of ``DenseBlock`` and ``Dropout``
+        (built or not, compiled or not) made of ``DenseBlock``, ``Dropout``,
+        ``Activation``, ``BatchNormalization`` and ``LayerNormalization``
         layers with registered activations, loss and optimizer; or a
         ``Pipeline`` of ``StandardScaler`` steps and one of the estimators.
     path : str or os.PathLike
@@ -146,8 +151,9 @@ def load(
     """Load an estimator, a core model or a Pipeline written by :func:`save`.
 
     The arrays are read with ``allow_pickle=False`` and objects are rebuilt
-    only from allow-lists (the two estimators, ``DenseBlock`` and ``Dropout``,
-    and the registered activations, losses and optimizers), so a crafted file
+    only from allow-lists (the two estimators, the layers ``DenseBlock``,
+    ``Dropout``, ``Activation``, ``BatchNormalization`` and
+    ``LayerNormalization``, and the registered activations, losses and optimizers), so a crafted file
     cannot run code: it is refused. Sizes are checked before anything is read
     or allocated (the zip directory, each ``.npy`` header, then the JSON
     document; layer shapes against the stored arrays), so a refused file is

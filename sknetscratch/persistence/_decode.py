@@ -11,8 +11,8 @@ import numpy as np
 
 from .._flat import realign
 from ..activations import ACTIVATIONS, ActivationFunction
-from ..layers import DenseBlock, Layer
-from ..losses import LOSSES
+from ..layers import Layer
+from ..losses import LOSSES, Loss
 from ..model import Model
 from ..optimizers import OPTIMIZERS, Optimizer
 from ._format import (
@@ -20,6 +20,7 @@ from ._format import (
     _LAYERS,
     _META_KEY,
     _SCALAR_DTYPES,
+    _WITH_ACTIVATION,
     _Refused,
     _start,
 )
@@ -78,7 +79,7 @@ class _Decoder:
                     key = self.value(pair[0], f"{where} key {i}", nested=False)
                     if key in out:
                         raise _Refused(f"{where}: key {key!r} appears twice")
-                    out[key] = self.value(pair[1], f"{where}[{key!r}]", nested=False)
+                    out[key] = self.value(pair[1], f"{where}[{key!r}]")
                 return out
             if kind == "array":
                 return self.array(doc, where)
@@ -161,9 +162,10 @@ class _Decoder:
             model.add(layer)
         loss = doc.get("loss")
         if loss is not None:
-            if not isinstance(loss, str) or loss not in LOSSES:
-                raise _Refused(f"{where}: unknown loss {loss!r}")
+            loss = self.loss(loss, doc.get("loss_config", {}), where)
             model.compile(loss=loss, optimizer=None, alpha=float(alpha))
+        elif "loss_config" in doc:
+            raise _Refused(f"{where}: loss_config without a loss")
         model.alpha, model.l1 = alpha, l1
         model.stop_training = stop
         opt_doc = doc.get("optimizer")
@@ -205,6 +207,10 @@ class _Decoder:
             _check_arrays(
                 state, state_shapes, param_dtype, f"{lw}: non-trainable array"
             )
+            try:  # the values too (a batch norm's variances: finite, >= 0)
+                layer.validate_state(state)
+            except ValueError as exc:
+                raise _Refused(f"{lw}: invalid non-trainable state: {exc}") from None
             # the checked arrays themselves, in the layer's storage order; no
             # random initialisation is done and then overwritten
             layer.params = {k: params[k] for k in shapes}
@@ -234,6 +240,28 @@ class _Decoder:
             start += size
         realign(model.optimizer, offsets, model._slices, model.params.size)
 
+    def loss(self, name: Any, config: Any, where: str) -> Loss:
+        """A registered loss built from its saved constructor arguments (numbers).
+
+        ``loss_config`` is absent from files of losses without parameters (all
+        files before the losses with parameters): the loss is then ``LOSSES[name]()``.
+        """
+        if not isinstance(name, str) or name not in LOSSES:
+            raise _Refused(f"{where}: unknown loss {name!r}")
+        cls = LOSSES[name]
+        allowed = set(inspect.signature(cls).parameters)
+        kwargs = {}
+        for key, val in _as(config, dict, f"{where}.loss_config").items():
+            if key not in allowed:
+                raise _Refused(f"{where}: unknown {name!r} loss argument {key!r}")
+            kwargs[key] = self.scalar_number(val, f"{where}.loss_config.{key}")
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _Refused(
+                f"{where}: invalid {name!r} loss configuration: {exc}"
+            ) from None
+
     def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict, Any]]:
         name = doc.get("class")
         if not isinstance(name, str) or name not in _LAYERS:
@@ -246,7 +274,7 @@ class _Decoder:
                 raise _Refused(f"{where}: unknown {name} argument {key!r}")
             if not (val is None or type(val) in (bool, int, float, str)):
                 raise _Refused(f"{where}: {name} argument {key!r} is not a plain value")
-        if cls is DenseBlock:
+        if cls in _WITH_ACTIVATION:
             config["activation"] = self.activation(
                 _get(doc, "activation", dict, where), f"{where}.activation"
             )

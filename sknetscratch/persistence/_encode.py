@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..activations import ACTIVATIONS, ActivationFunction
-from ..layers import DenseBlock, Layer
-from ..losses import LOSSES
+from ..layers import Layer
+from ..losses import LOSSES, Loss
 from ..model import Model
 from ..optimizers import OPTIMIZERS, Optimizer
 from ._format import (
@@ -17,6 +17,7 @@ from ._format import (
     _ESTIMATORS,
     _LAYERS,
     _SCALAR_DTYPES,
+    _WITH_ACTIVATION,
     FORMAT_MARKER,
     FORMAT_VERSION,
     _start,
@@ -77,7 +78,7 @@ class _Encoder:
                 items = [
                     [
                         self.value(k, f"{where} key {k!r}", nested=False),
-                        self.value(v, f"{where}[{k!r}]", nested=False),
+                        self.value(v, f"{where}[{k!r}]"),  # e.g. history_ lists
                     ]
                     for k, v in value.items()
                 ]
@@ -169,14 +170,8 @@ class _Encoder:
             )
         _check_no_extra(model, _MODEL_KEYS, where)
         loss = model.loss
-        if loss is not None and (
-            LOSSES.get(getattr(loss, "name", None)) is not type(loss) or vars(loss)
-        ):
-            raise TypeError(
-                f"Cannot save {where}: loss {loss!r} is not a registered loss "
-                f"({sorted(LOSSES)})."
-            )
-        return {
+        loss_config = None if loss is None else self.loss(loss, f"{where}.loss")
+        doc = {
             "name": self.value(model.name, f"{where}.name", nested=False),
             "input_dim": self.value(
                 model.input_dim, f"{where}.input_dim", nested=False
@@ -206,6 +201,38 @@ class _Encoder:
                 else self.optimizer(model.optimizer, f"{where}.optimizer")
             ),
         }
+        if loss_config:  # absent for losses without parameters, as before
+            doc["loss_config"] = loss_config
+        return doc
+
+    def loss(self, loss: Loss, where: str) -> dict:
+        """The tagged constructor arguments of a registered loss (numbers only).
+
+        The loss must be exactly what ``type(loss)(**loss.get_config())``
+        rebuilds: no attributes beyond its config, and only finite numbers in it.
+        """
+        name = getattr(loss, "name", None)
+        if LOSSES.get(name) is not type(loss):
+            raise TypeError(
+                f"Cannot save {where}: loss {loss!r} is not a registered loss "
+                f"({sorted(LOSSES)})."
+            )
+        config = loss.get_config()
+        for key, val in config.items():
+            if type(val) not in (int, float) or not math.isfinite(val):
+                raise TypeError(
+                    f"Cannot save {where}: config entry {key!r}={val!r} of loss "
+                    f"{name!r} is not a finite int or float."
+                )
+        _check_no_extra(loss, set(config), where)
+        if type(loss)(**config) != loss:
+            raise TypeError(
+                f"Cannot save {where}: loss {loss!r} is not rebuilt by its "
+                f"get_config() {config!r}."
+            )
+        return {
+            k: self.value(v, f"{where}.{k}", nested=False) for k, v in config.items()
+        }
 
     def layer(self, layer: Layer, where: str) -> dict:
         name = type(layer).__name__
@@ -215,7 +242,7 @@ class _Encoder:
                 f"(supported: {sorted(_LAYERS)})."
             )
         config = layer.get_config()
-        if isinstance(layer, DenseBlock):  # saved below, with its parameters
+        if isinstance(layer, _WITH_ACTIVATION):  # saved below, with its parameters
             config["activation"] = layer.activation.name
         for key, val in config.items():
             if not (
@@ -243,7 +270,7 @@ class _Encoder:
                 for k, v in layer.state.items()
             },
         }
-        if isinstance(layer, DenseBlock):
+        if isinstance(layer, _WITH_ACTIVATION):
             doc["activation"] = self.activation(layer.activation, f"{where}.activation")
         return doc
 
@@ -301,8 +328,10 @@ class _Encoder:
         model, loss = getattr(est, "model_", None), None
         if model is not None and model.loss is not None:
             # the estimator's loss (scikit-learn's scaling of a registered loss) is
-            # stored by its registered name and re-created by the estimator on load
-            loss, model.loss = model.loss, LOSSES[model.loss.name]()
+            # stored as the registered one with its config, and re-created by the
+            # estimator (from its parameters) on load
+            loss = model.loss
+            model.loss = LOSSES[loss.name](**loss.get_config())
         try:
             return self._estimator_document(est, name, params)
         finally:

@@ -5,7 +5,8 @@ the allow-lists of estimator and layer classes and of dtypes, and the loading er
 from __future__ import annotations
 
 from ..classifier import ScratchMLPClassifier
-from ..layers import DenseBlock, Dropout, Layer
+from ..layers import Activation, DenseBlock, Dropout, Layer
+from ..normalization import BatchNormalization, LayerNormalization
 from ..regressor import ScratchMLPRegressor
 
 #: Value of the ``"format"`` field of every file written by :func:`save`.
@@ -22,7 +23,18 @@ _ESTIMATORS: dict[str, type] = {
     "ScratchMLPClassifier": ScratchMLPClassifier,
     "ScratchMLPRegressor": ScratchMLPRegressor,
 }
-_LAYERS: dict[str, type[Layer]] = {"DenseBlock": DenseBlock, "Dropout": Dropout}
+_LAYERS: dict[str, type[Layer]] = {
+    cls.__name__: cls
+    for cls in (
+        DenseBlock,
+        Dropout,
+        Activation,
+        BatchNormalization,
+        LayerNormalization,
+    )
+}
+#: Layers whose ``activation`` is saved by its registry name and parameters.
+_WITH_ACTIVATION: tuple[type[Layer], ...] = (DenseBlock, Activation)
 #: dtype kinds of the arrays that may be saved and loaded (no objects, no voids).
 _ARRAY_KINDS = frozenset("biufcU")
 #: dtypes of the NumPy scalars that round-trip exactly through JSON numbers.

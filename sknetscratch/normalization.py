@@ -1,0 +1,298 @@
+r"""Normalisation layers: ``BatchNormalization`` and ``LayerNormalization``.
+
+Both standardise their input and then scale and shift it, feature by feature,
+
+.. math::
+    \hat X = \frac{X - \mu}{\sqrt{v + \epsilon}}, \qquad A = \gamma \odot \hat X + \beta,
+
+with trainable ``gamma`` (:math:`\gamma`, if ``scale``) and ``beta``
+(:math:`\beta`, if ``center``), one per feature. They differ in what
+:math:`\mu` and :math:`v` average over (docs/derivation.md §12 and §13):
+
+* ``BatchNormalization``: each feature over the batch's rows in training, and
+  the moving averages of those statistics (non-trainable ``state``
+  ``moving_mean`` and ``moving_variance``) at inference, so that a prediction
+  depends on its own row only;
+* ``LayerNormalization``: each row over its features, in training and at
+  inference alike.
+
+Given :math:`G = \partial L/\partial A` and :math:`D = G \odot \gamma =
+\partial L/\partial \hat X`, the backward step through statistics computed
+from the same :math:`X` (a mean :math:`\langle\cdot\rangle` over the axis the
+statistics average over) is
+
+.. math::
+    \frac{\partial L}{\partial X} = \frac{1}{\sqrt{v + \epsilon}}
+    \Big(D - \langle D \rangle - \hat X \odot \langle D \odot \hat X \rangle\Big),
+
+and :math:`D / \sqrt{v + \epsilon}` when they are constants (batch norm at
+inference). Defaults and semantics are Keras's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .layers import Layer, _as_dense
+
+__all__ = ["BatchNormalization", "LayerNormalization"]
+
+
+def _standardize_backward(D, X_hat, inv_std, axis):
+    r""":math:`\partial L/\partial X` of :math:`\hat X = (X - \mu)/\sqrt{v + \epsilon}`,
+    :math:`\mu` and :math:`v` the mean and (biased) variance of :math:`X` along
+    ``axis``, given :math:`D = \partial L/\partial \hat X` (docs/derivation.md §12)."""
+    D_mean = D.mean(axis=axis, keepdims=True)  # <D>
+    DX_mean = (D * X_hat).mean(axis=axis, keepdims=True)  # <D * X_hat>
+    return inv_std * (D - D_mean - X_hat * DX_mean)
+
+
+class _Normalization(Layer):
+    """What both normalisations share: ``epsilon``, the optional ``gamma`` and
+    ``beta`` and the affine step :math:`A = \\gamma \\odot \\hat X + \\beta`."""
+
+    def __init__(self, epsilon, center, scale, name):
+        super().__init__(name=name)
+        if isinstance(epsilon, bool) or not (
+            isinstance(epsilon, (int, float, np.floating, np.integer))
+            and math.isfinite(epsilon)
+            and epsilon > 0
+        ):
+            raise ValueError(f"epsilon must be a positive number; got {epsilon!r}.")
+        for key, value in (("center", center), ("scale", scale)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{key} must be a bool; got {value!r}.")
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+
+    def param_shapes(self, input_dim):
+        shapes = {}
+        if self.scale:
+            shapes["gamma"] = (int(input_dim),)
+        if self.center:
+            shapes["beta"] = (int(input_dim),)
+        return shapes
+
+    def initialize(self, rng):
+        # gamma = 1, beta = 0: the layer starts as the plain standardisation
+        # (no random draws, so the generator's stream is left as it is)
+        if self.scale:
+            self.params["gamma"][...] = 1.0
+        if self.center:
+            self.params["beta"][...] = 0.0
+
+    def _affine(self, X_hat):
+        r""":math:`A = \gamma \odot \hat X + \beta` (each term only if enabled)."""
+        A = X_hat * self.params["gamma"] if self.scale else X_hat.copy()
+        if self.center:
+            A += self.params["beta"]
+        return A
+
+    def _affine_backward(self, grad, X_hat):
+        r"""The gradients of :math:`\gamma` and :math:`\beta` (into ``grads``);
+        returns :math:`D = \partial L/\partial \hat X = G \odot \gamma`."""
+        if self.scale:
+            np.sum(grad * X_hat, axis=0, out=self.grads["gamma"])  # sum_i G * X_hat
+        if self.center:
+            np.sum(grad, axis=0, out=self.grads["beta"])  # dL/dbeta = sum_i G
+        return grad * self.params["gamma"] if self.scale else grad
+
+    def get_config(self):
+        return {
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "name": self.name,
+        }
+
+
+class BatchNormalization(_Normalization):
+    r"""Batch normalisation (Ioffe and Szegedy, 2015), as Keras's.
+
+    In training (``forward(X, training=True)``, as in :meth:`Model.fit`), each
+    feature :math:`k` is standardised with the batch's mean and biased variance,
+
+    .. math::
+        \mu_k = \frac1n \sum_i X_{ik}, \qquad
+        v_k = \frac1n \sum_i (X_{ik} - \mu_k)^2, \qquad
+        A = \gamma \odot \frac{X - \mu}{\sqrt{v + \epsilon}} + \beta,
+
+    and the moving statistics are updated,
+    ``moving = momentum * moving + (1 - momentum) * batch_statistic``. At
+    inference they replace :math:`\mu` and :math:`v`, so every row is
+    normalised on its own. The batch statistics are unweighted (sample weights
+    weight the loss only), as in Keras.
+
+    Parameters
+    ----------
+    momentum : float, default=0.99
+        Weight of the old moving statistics in each update, in [0, 1].
+    epsilon : float, default=1e-3
+        Added to the variance (:math:`\epsilon > 0`).
+    center : bool, default=True
+        Learn a shift ``beta``.
+    scale : bool, default=True
+        Learn a scale ``gamma``.
+    name : str, default=None
+        Layer name for ``summary``; the model assigns ``batch_normalization``, ...
+
+    Attributes
+    ----------
+    params : dict
+        ``"gamma"`` (if ``scale``, initially ones) and ``"beta"`` (if ``center``,
+        initially zeros), each of shape ``(n_features,)``.
+    state : dict
+        Non-trainable ``"moving_mean"`` (initially zeros) and
+        ``"moving_variance"`` (initially ones), each of shape ``(n_features,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bn = BatchNormalization(momentum=0.5).build(2)
+    >>> A = bn(np.array([[1.0, 2.0], [3.0, 6.0]]), training=True)
+    >>> np.round(A, 4)  # (X - mu) / sqrt(v + 0.001): mu = [2, 4], v = [1, 4]
+    array([[-0.9995, -0.9999],
+           [ 0.9995,  0.9999]])
+    >>> bn.state["moving_mean"], bn.state["moving_variance"]
+    (array([1., 2.]), array([1. , 2.5]))
+    >>> bn.count_params(2), bn.count_non_trainable(2)
+    (4, 4)
+    """
+
+    kind = "batch_normalization"
+
+    def __init__(
+        self,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        name: str | None = None,
+    ):
+        super().__init__(epsilon, center, scale, name)
+        if isinstance(momentum, bool) or not (
+            isinstance(momentum, (int, float, np.floating, np.integer))
+            and 0.0 <= momentum <= 1.0
+        ):
+            raise ValueError(f"momentum must be a number in [0, 1]; got {momentum!r}.")
+        self.momentum = float(momentum)
+
+    def state_shapes(self, input_dim):
+        return {"moving_mean": (int(input_dim),), "moving_variance": (int(input_dim),)}
+
+    def initialize(self, rng):
+        super().initialize(rng)
+        self.state["moving_mean"][...] = 0.0
+        self.state["moving_variance"][...] = 1.0
+
+    def validate_state(self, state):
+        for key, arr in state.items():
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{key} holds non-finite values.")
+        if (state["moving_variance"] < 0).any():
+            # zero is a valid variance (a constant feature): epsilon > 0 keeps
+            # the square root's argument positive
+            raise ValueError("moving_variance holds negative values.")
+
+    def forward(self, X, *, training=False, rng=None):
+        X = _as_dense(X)
+        if training:  # the batch's statistics, then the moving averages
+            mu = X.mean(axis=0)  # mu_k = sum_i X_ik / n
+            Xc = X - mu
+            var = (Xc * Xc).mean(axis=0)  # v_k = sum_i (X_ik - mu_k)^2 / n (biased)
+            # moving = momentum * moving + (1 - momentum) * batch statistic
+            mean, variance = self.state["moving_mean"], self.state["moving_variance"]
+            p = self.momentum
+            mean[...] = p * mean + (1 - p) * mu
+            variance[...] = p * variance + (1 - p) * var
+        else:  # inference: the moving statistics, constants
+            Xc = X - self.state["moving_mean"]
+            var = self.state["moving_variance"]
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)  # 1 / sqrt(v + eps)
+        X_hat = Xc * inv_std
+        self._cache = {"X_hat": X_hat, "inv_std": inv_std, "training": training}
+        return self._affine(X_hat)  # A = gamma * X_hat + beta
+
+    def backward(self, grad, *, need_input_grad=True):
+        X_hat, inv_std = self._cache["X_hat"], self._cache["inv_std"]
+        D = self._affine_backward(grad, X_hat)  # D = dL/dX_hat = G * gamma
+        if not need_input_grad:
+            return None
+        if self._cache["training"]:  # mu and v depend on every row of X
+            return _standardize_backward(D, X_hat, inv_std, axis=0)
+        return D * inv_std  # constants: dL/dX = D / sqrt(v + eps)
+
+    def get_config(self):
+        return {"momentum": self.momentum, **super().get_config()}
+
+
+class LayerNormalization(_Normalization):
+    r"""Layer normalisation (Ba, Kiros and Hinton, 2016), as Keras's.
+
+    Each row :math:`i` is standardised over its :math:`d` features, the same
+    way in training and at inference,
+
+    .. math::
+        \mu_i = \frac1d \sum_k X_{ik}, \qquad
+        v_i = \frac1d \sum_k (X_{ik} - \mu_i)^2, \qquad
+        A = \gamma \odot \frac{X - \mu}{\sqrt{v + \epsilon}} + \beta,
+
+    with one ``gamma`` and ``beta`` per feature. A single feature normalises
+    to 0 (so ``A = beta``), as in Keras.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-3
+        Added to the variance (:math:`\epsilon > 0`).
+    center : bool, default=True
+        Learn a shift ``beta``.
+    scale : bool, default=True
+        Learn a scale ``gamma``.
+    name : str, default=None
+        Layer name for ``summary``; the model assigns ``layer_normalization``, ...
+
+    Attributes
+    ----------
+    params : dict
+        ``"gamma"`` (if ``scale``, initially ones) and ``"beta"`` (if ``center``,
+        initially zeros), each of shape ``(n_features,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ln = LayerNormalization().build(3)
+    >>> np.round(ln(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 3.0]])), 3)
+    array([[-1.224,  0.   ,  1.224],
+           [-0.707, -0.707,  1.414]])
+    """
+
+    kind = "layer_normalization"
+
+    def __init__(
+        self,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        name: str | None = None,
+    ):
+        super().__init__(epsilon, center, scale, name)
+
+    def forward(self, X, *, training=False, rng=None):
+        X = _as_dense(X)
+        mu = X.mean(axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
+        Xc = X - mu
+        var = (Xc * Xc).mean(axis=1, keepdims=True)  # v_i = sum_k (X_ik - mu_i)^2 / d
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        X_hat = Xc * inv_std
+        self._cache = {"X_hat": X_hat, "inv_std": inv_std}
+        return self._affine(X_hat)  # A = gamma * X_hat + beta
+
+    def backward(self, grad, *, need_input_grad=True):
+        X_hat, inv_std = self._cache["X_hat"], self._cache["inv_std"]
+        D = self._affine_backward(grad, X_hat)  # D = dL/dX_hat = G * gamma
+        if not need_input_grad:
+            return None
+        return _standardize_backward(D, X_hat, inv_std, axis=1)

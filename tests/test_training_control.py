@@ -1,0 +1,191 @@
+"""Training control beyond scikit-learn's MLP: an explicit validation set,
+validation-loss curves, early stopping on the loss or a scorer, metrics, the
+Keras-style history and callbacks."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknetscratch import Callback, ScratchMLPClassifier, ScratchMLPRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    X, y = make_classification(
+        n_samples=600, n_features=20, n_informative=4, flip_y=0.2, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.3, random_state=0)
+
+
+def test_explicit_validation_set_records_curves_without_stopping(noisy):
+    Xtr, Xva, ytr, yva = noisy
+    clf = ScratchMLPClassifier((32,), max_iter=15, random_state=0, tol=0)
+    clf.fit(Xtr, ytr, X_val=Xva, y_val=yva)
+    assert clf.n_iter_ == 15 and clf.t_ == 15 * len(Xtr)  # no rows held out
+    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 15
+    np.testing.assert_allclose(clf.validation_scores_[-1], clf.score(Xva, yva))
+    from sklearn.metrics import log_loss
+
+    expected = log_loss(yva, clf.predict_proba(Xva)) + 0.5 * clf.alpha * sum(
+        (W**2).sum() for W in clf.coefs_
+    ) / len(Xva)
+    assert clf.validation_loss_curve_[-1] == pytest.approx(expected, rel=1e-9)
+    assert clf.best_validation_score_ is None  # not early stopping
+    assert clf.best_loss_ == min(clf.loss_curve_)  # scikit-learn's training rule
+
+
+def test_validation_loss_early_stopping_restores_the_best_epoch(noisy):
+    Xtr, Xva, ytr, yva = noisy
+    clf = ScratchMLPClassifier(
+        (256,),
+        alpha=0.0,
+        learning_rate_init=0.01,
+        early_stopping=True,
+        early_stopping_monitor="val_loss",
+        n_iter_no_change=5,
+        max_iter=300,
+        random_state=0,
+    ).fit(Xtr, ytr, X_val=Xva, y_val=yva)
+    assert clf.n_iter_ < 300  # a noisy problem: the validation loss turns up
+    curve = clf.validation_loss_curve_
+    assert clf.best_validation_score_ == min(curve)
+    assert curve[-1] > min(curve)  # the last epoch was worse ...
+    from sklearn.metrics import log_loss
+
+    restored = log_loss(yva, clf.predict_proba(Xva))  # ... and its weights are gone
+    assert restored <= curve[-1]
+    assert restored == pytest.approx(min(curve), rel=1e-6, abs=1e-3)
+
+
+def test_early_stopping_on_a_scorer_and_metrics_in_history(noisy):
+    Xtr, Xva, ytr, yva = noisy
+    clf = ScratchMLPClassifier(
+        (32,),
+        early_stopping=True,
+        early_stopping_monitor="balanced_accuracy",
+        metrics=["f1", "neg_log_loss"],
+        max_iter=40,
+        random_state=0,
+    ).fit(Xtr, ytr)
+    h = clf.history_
+    n = clf.n_iter_
+    assert {"loss", "val_loss", "val_score", "val_f1", "val_neg_log_loss"} <= set(h)
+    assert {"val_balanced_accuracy", "learning_rate", "seconds"} <= set(h)
+    assert all(len(h[k]) == n for k in h)
+    assert h["loss"] == clf.loss_curve_ and h["val_score"] == clf.validation_scores_
+    assert clf.best_validation_score_ == max(h["val_balanced_accuracy"])
+    # the restored weights are those of the best balanced accuracy: on the
+    # validation split, which is the held-out 10% that train_test_split drew
+    assert set(h["learning_rate"]) == {0.001}
+
+
+def test_history_records_sgd_invscaling_learning_rates():
+    X, y = make_regression(n_samples=100, n_features=4, random_state=0)
+    y = y / y.std()
+    reg = ScratchMLPRegressor(
+        hidden_layer_sizes=(8,),
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.05,
+        power_t=0.5,
+        max_iter=6,
+        tol=0,
+        random_state=0,
+    ).fit(X, y)
+    # scikit-learn's rule: after epoch k (t_ = k * n samples), lr0 / (t_ + 1) ** power_t
+    expected = [0.05] + [0.05 / (k * 100 + 1) ** 0.5 for k in range(1, 6)]
+    np.testing.assert_allclose(reg.history_["learning_rate"], expected, rtol=1e-12)
+
+
+class _Recorder(Callback):
+    def __init__(self):
+        super().__init__()
+        self.logs = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.logs.append(dict(logs))
+
+
+def test_callbacks_see_the_validation_logs_and_clone_copies_them(noisy):
+    Xtr, Xva, ytr, yva = noisy
+    rec = _Recorder()
+    clf = ScratchMLPClassifier((8,), max_iter=4, random_state=0, callbacks=[rec])
+    clf.fit(Xtr, ytr, X_val=Xva, y_val=yva)
+    assert len(rec.logs) == 4
+    assert {"loss", "val_loss", "val_score", "learning_rate", "seconds"} <= set(
+        rec.logs[0]
+    )
+    assert [d["val_loss"] for d in rec.logs] == clf.validation_loss_curve_
+    copy = clone(clf)
+    assert copy.callbacks[0] is not rec and isinstance(copy.callbacks[0], _Recorder)
+
+
+def test_a_callback_that_raises_leaves_the_estimator_as_it_was(noisy):
+    Xtr, _, ytr, _ = noisy
+
+    class Boom(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("boom")
+
+    clf = ScratchMLPClassifier((8,), max_iter=5, random_state=0).fit(Xtr, ytr)
+    before = clf.predict_proba(Xtr)
+    state = dict(vars(clf))
+    clf.set_params(warm_start=True, callbacks=[Boom()])
+    with pytest.raises(RuntimeError, match="boom"):
+        clf.fit(Xtr, ytr)
+    np.testing.assert_array_equal(clf.predict_proba(Xtr), before)
+    assert clf.loss_curve_ == state["loss_curve_"] and clf.t_ == state["t_"]
+
+
+def test_x_val_through_a_pipeline_with_metadata_routing(noisy):
+    Xtr, Xva, ytr, yva = noisy
+    with sklearn.config_context(enable_metadata_routing=True):
+        net = ScratchMLPClassifier((8,), max_iter=3, random_state=0)
+        net.set_fit_request(X_val=True, y_val=True)
+        pipe = make_pipeline(StandardScaler(), net)
+        pipe.fit(Xtr, ytr, X_val=Xva, y_val=yva)  # X_val reaches the net as given
+    assert len(pipe[-1].validation_loss_curve_) == 3
+
+
+@pytest.mark.parametrize(
+    "params, fit_kw, match",
+    [
+        ({}, {"X_val": "X"}, "X_val and y_val must be given together"),
+        ({"metrics": ["accuracy"]}, {}, "metrics are evaluated on validation data"),
+        (
+            {"metrics": ["nope"], "early_stopping": True},
+            {},
+            "scorer names; \\['nope'\\]",
+        ),
+        ({"solver": "lbfgs"}, {"X_val": "X", "y_val": "y"}, "need a stochastic solver"),
+        ({}, {"X_val": "X", "y_val": "y+9"}, "X_val / y_val: .*classes not in"),
+        ({"early_stopping_monitor": "nope"}, {}, "'early_stopping_monitor' parameter"),
+    ],
+)
+def test_bad_training_control_arguments(noisy, params, fit_kw, match):
+    Xtr, Xva, ytr, yva = noisy
+    values = {"X": Xva, "y": yva, "y+9": yva + 9}
+    kw = {k: values[v] for k, v in fit_kw.items()}
+    clf = ScratchMLPClassifier((4,), max_iter=2, **params)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(Xtr, ytr, **kw)
+    assert not hasattr(clf, "model_")
+
+
+def test_defaults_still_train_scikit_learns_model():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    ours = ScratchMLPClassifier((8,), max_iter=30, random_state=0).fit(X, y)
+    ref = MLPClassifier((8,), max_iter=30, random_state=0).fit(X, y)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=1e-9)
+    assert ours.history_["loss"] == ours.loss_curve_
