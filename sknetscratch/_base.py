@@ -626,8 +626,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return True
 
-    def _forward(self, X):
-        """Validated input -> output logits of the network."""
+    def _check_predict_input(self, X):
+        """X validated against the fit (features, dtype); assigned weights synced."""
         check_is_fitted(self, "model_")
         X = validate_data(
             self,
@@ -637,7 +637,11 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             reset=False,
         )
         self._sync_weights()
-        return self.model_.predict_logits(X)
+        return X
+
+    def _forward(self, X):
+        """Validated input -> output logits of the network."""
+        return self.model_.predict_logits(self._check_predict_input(X))
 
     def hidden_representation(self, X: ArrayLike, layer: int = -1) -> np.ndarray:
         """Activations of a hidden layer: the features the network learned.
@@ -677,14 +681,7 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 f"layer must be an int from {-n_hidden} to {n_hidden - 1} (the network "
                 f"has {n_hidden} hidden layers); got {layer!r}."
             )
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        self._sync_weights()
+        X = self._check_predict_input(X)
         # hidden layer k ends where the next DenseBlock starts
         return self.model_.predict_until(X, dense[layer % n_hidden + 1])
 

@@ -43,6 +43,24 @@ class Layer(abc.ABC):
     (and non-trainable arrays with :meth:`state_shapes`), fills them in
     :meth:`initialize`, and implements :meth:`forward` and :meth:`backward`.
     ``type(layer)(**layer.get_config())`` builds an unbuilt copy.
+
+    Examples
+    --------
+    A layer that doubles its input, with its backward step:
+
+    >>> import numpy as np
+    >>> from sknetscratch import DenseBlock, Layer, Model
+    >>> class Double(Layer):
+    ...     kind = "double"
+    ...
+    ...     def forward(self, X, *, training=False, rng=None):
+    ...         return 2 * X
+    ...
+    ...     def backward(self, grad, *, need_input_grad=True):
+    ...         return 2 * grad
+    >>> model = Model([Double(), DenseBlock(1, "sigmoid")]).compile()
+    >>> model.build(3, random_state=0).predict(np.ones((2, 3))).shape
+    (2, 1)
     """
 
     #: Default name prefix in ``summary`` (Keras: ``dense``, ``dense_1``, ...).
@@ -370,6 +388,18 @@ class Dropout(Layer):
     The backward step is :math:`\partial L/\partial X = G \odot M / (1 - r)`.
     The mask is drawn from the ``rng`` the model passes in training (a stream
     separate from the one that initialises and shuffles).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import Dropout
+    >>> layer = Dropout(0.5)
+    >>> X = np.ones((2, 4))
+    >>> np.array_equal(layer(X), X)  # the identity at inference
+    True
+    >>> out = layer(X, training=True, rng=np.random.default_rng(0))
+    >>> sorted(set(out.ravel().tolist()))  # dropped, or scaled by 1 / (1 - 0.5)
+    [0.0, 2.0]
     """
 
     kind = "dropout"

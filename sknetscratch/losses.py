@@ -78,7 +78,28 @@ def _scale(delta, sample_weight):
 
 
 class Loss(abc.ABC):
-    """Abstract loss: a value and its gradient with respect to the output logits."""
+    r"""Abstract loss: a value and its gradient with respect to the output logits.
+
+    A subclass gives the per-sample loss and the link's output; the value is
+    their weighted mean and the delta :math:`w_i (\hat y_i - y_i) / \sum_j w_j`
+    (override :meth:`gradient` for a loss whose delta is not that).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch import Loss
+    >>> class HalfSquares(Loss):
+    ...     name, link = "half_squares", "linear"
+    ...
+    ...     def per_sample(self, y, z):
+    ...         return 0.5 * ((z - y) ** 2).sum(axis=1)
+    ...
+    ...     def output(self, z):
+    ...         return z
+    >>> y, z = np.array([[1.0], [3.0]]), np.array([[2.0], [1.0]])
+    >>> HalfSquares()(y, z), HalfSquares().gradient(y, z).ravel().tolist()
+    (1.25, [0.5, -1.0])
+    """
 
     name: str = "loss"
     #: Name of the output activation this loss is fused with.
@@ -359,7 +380,14 @@ LOSSES: dict[str, type[Loss]] = {
 
 
 def get_loss(loss: str | Loss) -> Loss:
-    """Return a loss instance from a registered name or an instance."""
+    """Return a loss instance from a registered name or an instance.
+
+    Examples
+    --------
+    >>> from sknetscratch import get_loss
+    >>> get_loss("binary_crossentropy").link
+    'sigmoid'
+    """
     if isinstance(loss, Loss):
         return loss
     try:

@@ -268,9 +268,11 @@ def test_defaults_and_unused_parameters_change_nothing(linear):
     X, y = linear
     reg = ScratchMLPRegressor()
     assert reg.huber_delta == 1.0 and reg.quantile == 0.5
-    # the new parameters come last: positional calls keep their meaning
-    names = list(inspect.signature(ScratchMLPRegressor).parameters)
-    assert names[-2:] == ["huber_delta", "quantile"]
+    # the new parameters come after all of scikit-learn's, keyword-only
+    params = inspect.signature(ScratchMLPRegressor).parameters
+    names = list(params)
+    assert names.index("huber_delta") > names.index("max_fun")
+    assert params["quantile"].kind is inspect.Parameter.KEYWORD_ONLY
     kw = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
     ref = ScratchMLPRegressor(**kw).fit(X, y)
     other = ScratchMLPRegressor(huber_delta=7.0, quantile=0.2, **kw).fit(X, y)

@@ -11,6 +11,7 @@ ORDER = [
     "plot_grid_search.py",
     "plot_digits.py",
     "plot_learning_curves.py",
+    "plot_prediction_intervals.py",
     "plot_persistence.py",
     "plot_keras_core.py",
     "seed_blog_demo.py",

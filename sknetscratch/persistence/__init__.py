@@ -195,6 +195,18 @@ def load(
     --------
     save : Write the file.
     load_pipeline : Load a Pipeline and the metadata saved with it.
+
+    Examples
+    --------
+    >>> import numpy as np, os, tempfile
+    >>> from sknetscratch import DenseBlock, Model, load, save
+    >>> model = Model([DenseBlock(2, "tanh"), DenseBlock(1, "sigmoid")]).compile()
+    >>> model = model.build(3, random_state=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+    >>> save(model, path)
+    >>> X = np.ones((4, 3))
+    >>> np.array_equal(load(path).predict(X), model.predict(X))
+    True
     """
 
     def decode(decoder, content):
