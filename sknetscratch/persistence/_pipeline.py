@@ -336,6 +336,20 @@ def load_pipeline(path: str | os.PathLike[str]) -> tuple[Pipeline, Metadata]:
         other than a pipeline. The message names the file.
     FileNotFoundError
         If ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknetscratch import ScratchMLPClassifier
+    >>> from sknetscratch.persistence import load_pipeline, save_pipeline
+    >>> pipe = make_pipeline(StandardScaler(), ScratchMLPClassifier((2,)))
+    >>> path = os.path.join(tempfile.mkdtemp(), "unfitted.npz")
+    >>> save_pipeline(pipe, path, {"note": "not trained yet"})
+    >>> loaded, metadata = load_pipeline(path)
+    >>> [name for name, _ in loaded.steps], metadata
+    (['standardscaler', 'scratchmlpclassifier'], {'note': 'not trained yet'})
     """
     from . import _load_document
 
