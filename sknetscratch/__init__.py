@@ -14,7 +14,17 @@ or a memory map through ``partial_fit``.
 import importlib
 
 from .activations import ACTIVATIONS, ActivationFunction, get_activation
-from .callbacks import Callback, History
+from .callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgbarLogger,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from .gradcheck import check_gradients
 from .layers import Activation, DenseBlock, Dropout, Layer
 from .losses import LOSSES, Loss, get_loss
@@ -43,17 +53,24 @@ __all__ = [
     "ActivationFunction",
     "Adam",
     "BatchNormalization",
+    "CSVLogger",
     "Callback",
     "DenseBlock",
     "Dropout",
+    "EarlyStopping",
     "History",
     "Layer",
     "LayerNormalization",
+    "LearningRateScheduler",
     "Loss",
     "Model",
+    "ModelCheckpoint",
     "Optimizer",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
     "ScratchMLPClassifier",
     "ScratchMLPRegressor",
+    "TerminateOnNaN",
     "TrainingDivergedError",
     "__version__",
     "check_gradients",

@@ -33,10 +33,8 @@ from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context, is_classifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
@@ -48,12 +46,11 @@ from sklearn.utils.validation import (
 from ._architecture import build_network, hidden_blocks, signature
 from ._lbfgs import fit_lbfgs
 from ._monitor import (
-    SklearnMonitor,
+    SklearnCallbacks,
     ValidationData,
     record_history,
-    record_iteration,
-    record_validation,
 )
+from ._stochastic import ADVICE, NON_FINITE, fit_stochastic
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .layers import DenseBlock
@@ -62,16 +59,6 @@ from .model import TrainingDivergedError
 from .optimizers import SGD, Adam
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-#: scikit-learn's error for a diverged solver; our advice follows it.
-_NON_FINITE = (
-    "Solver produced non-finite parameter weights. The input data may contain "
-    "large values and need to be preprocessed."
-)
-_ADVICE = (
-    " Scale the input features (for example with StandardScaler) or lower "
-    "learning_rate_init."
-)
 
 #: Fitted attributes that training updates (committed together at the end).
 _STATE_KEYS = (
@@ -88,7 +75,15 @@ _STATE_KEYS = (
 )
 
 
-class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
+try:  # scikit-learn 1.9's callback API (ProgressBar, ScoringMonitor, ...)
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn: no such API
+
+    class CallbackSupportMixin:  # noqa: D101
+        pass
+
+
+class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base of ScratchMLPClassifier and ScratchMLPRegressor. Do not use directly."""
 
     _parameter_constraints: dict = {
@@ -386,9 +381,20 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         # if this fit fails)
         self.model_ = model
         self._link_weights()
+        skl = SklearnCallbacks.start(self, X, Y, sample_weight, incremental)
         interrupted = self._train(
-            model, X, Y, sample_weight, state, incremental, random_state, validation
+            model,
+            X,
+            Y,
+            sample_weight,
+            state,
+            incremental,
+            random_state,
+            validation,
+            skl,
         )
+        if skl is not None:
+            skl.end(model)
         state.pop("_best_params", None)
         for k, v in state.items():
             setattr(self, k, v)
@@ -416,7 +422,16 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     def _train(
-        self, model, X, Y, sample_weight, state, incremental, random_state, validation
+        self,
+        model,
+        X,
+        Y,
+        sample_weight,
+        state,
+        incremental,
+        random_state,
+        validation,
+        skl=None,
     ):
         """Run the solver, then check that it did not diverge."""
         # Divergence watch: the loss of a few rows before and after training
@@ -428,19 +443,28 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
             interrupted = fit_lbfgs(self, model, X, Y, sample_weight, state)
             record_history(state, {"loss": state["loss_curve_"][done:]})
         else:
-            interrupted = self._fit_stochastic(
-                model, X, Y, sample_weight, state, incremental, random_state, validation
+            interrupted = fit_stochastic(
+                self,
+                model,
+                X,
+                Y,
+                sample_weight,
+                state,
+                incremental,
+                random_state,
+                validation,
+                skl,
             )
         # no reference to the training data stays behind (L-BFGS ran on all of X)
         model.clear_cache(buffers=self.solver == "lbfgs")
         with np.errstate(all="ignore"):
             end_loss = model.evaluate(*probe)
         if not np.isfinite(model.params).all():
-            raise TrainingDivergedError(_NON_FINITE + _ADVICE)
+            raise TrainingDivergedError(NON_FINITE + ADVICE)
         if not np.isfinite(end_loss):  # finite weights, but outputs that overflow
             raise TrainingDivergedError(
                 "Solver produced parameter weights whose outputs are non-finite on "
-                "the training data." + _ADVICE
+                "the training data." + ADVICE
             )
         if end_loss > 10 * start_loss + 1e-3:  # relative and absolute growth
             warnings.warn(
@@ -464,36 +488,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
                 stacklevel=1,
             )
 
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                "Got `batch_size` less than 1 or larger than sample size. It is going "
-                "to be clipped",
-                stacklevel=1,
-            )
-        return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _split_validation(self, X, Y, sample_weight, random_state):
-        """scikit-learn's early-stopping split: the same ``train_test_split`` call."""
-        stratify = Y if is_classifier(self) and Y.shape[1] == 1 else None
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        parts = train_test_split(
-            *arrays,
-            random_state=random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X, X_val, Y, Y_val = parts[:4]
-        sw, sw_val = (None, None) if sample_weight is None else parts[4:]
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        return (X, Y, sw), ValidationData(X_val, Y_val, sw_val, self._targets(Y_val))
-
     def _validation_data(self, X_val, y_val, sample_weight_val):
         """The explicit validation set, checked and encoded as the training data."""
         if X_val is None or y_val is None:
@@ -514,62 +508,6 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping_monitor not in ("val_score", "val_loss", *names):
             names.append(self.early_stopping_monitor)
         return names
-
-    def _fit_stochastic(
-        self, model, X, Y, sample_weight, state, incremental, random_state, validation
-    ):
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-        if not incremental or model.optimizer is None:
-            model.optimizer = self._make_optimizer()  # fresh state per fit, as sklearn
-        if self.early_stopping and validation is None:
-            (X, Y, sample_weight), validation = self._split_validation(
-                X, Y, sample_weight, random_state
-            )
-        monitor = SklearnMonitor(self, state, X.shape[0], validation)
-        diverged = False
-        try:
-            history = model.fit(
-                X,
-                Y,
-                batch_size=self._batch_size(X.shape[0]),
-                epochs=1 if incremental else self.max_iter,
-                shuffle=self.shuffle,
-                random_state=random_state,
-                callbacks=[monitor, *(self.callbacks or [])],
-                sample_weight=sample_weight,
-                restore_on_divergence=False,  # _fit restores (or discards) model_
-            )
-        except TrainingDivergedError as exc:
-            if not self.early_stopping:
-                raise TrainingDivergedError(_NON_FINITE + _ADVICE) from exc
-            # early stopping keeps the best weights: the model stays usable
-            diverged, interrupted = True, False
-            record_iteration(state, np.nan, self.verbose)
-            state["t_"] += X.shape[0]
-            values = validation.evaluate(self, model)
-            record_validation(self, state, values, model.params)
-            record_history(state, {"loss": np.nan, **values})
-            warnings.warn(
-                f"Training diverged in epoch {state['n_iter_']} (the loss became "
-                "non-finite; its validation score is recorded as nan). Early stopping "
-                "restored the weights with the best validation score, "
-                f"{state['best_validation_score_']:.6g}." + _ADVICE,
-                UserWarning,
-                stacklevel=1,
-            )
-        else:
-            interrupted = history.interrupted
-        if self.early_stopping:
-            model.params[...] = state["_best_params"]  # restore the best weights
-        if not (incremental or monitor.stopped or interrupted or diverged):
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                "and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=1,
-            )
-        return interrupted
 
     # Shared public API ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -641,7 +579,8 @@ class _BaseScratchMLP(BaseEstimator, metaclass=ABCMeta):
 
     def _forward(self, X):
         """Validated input -> output logits of the network."""
-        return self.model_.predict_logits(self._check_predict_input(X))
+        X = self._check_predict_input(X)
+        return self.model_.predict_logits(X)
 
     def hidden_representation(self, X: ArrayLike, layer: int = -1) -> np.ndarray:
         """Activations of a hidden layer: the features the network learned.

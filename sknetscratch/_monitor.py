@@ -24,12 +24,26 @@ from sklearn.metrics import get_scorer
 from .callbacks import Callback
 
 
+def prints_iterations(verbose) -> bool:
+    """scikit-learn's ``verbose``: ``True`` (or any truthy value but the ints 1
+    and 2, which ask for the Keras progress display instead) prints its lines."""
+    return bool(verbose) and keras_verbosity(verbose) == 0
+
+
+def keras_verbosity(verbose) -> int:
+    """``verbose=1`` / ``2`` (ints, not bools): the core's Keras-style display."""
+    is_int = isinstance(verbose, (int, np.integer)) and not isinstance(
+        verbose, (bool, np.bool_)
+    )
+    return int(verbose) if is_int and verbose in (1, 2) else 0
+
+
 def record_iteration(state: dict, loss: float, verbose) -> None:
     """One more epoch (or L-BFGS iteration): ``n_iter_``, ``loss_``, ``loss_curve_``."""
     state["n_iter_"] += 1
     state["loss_"] = loss
     state["loss_curve_"].append(loss)
-    if verbose:
+    if prints_iterations(verbose):
         print(f"Iteration {state['n_iter_']}, loss = {loss:.8f}")
 
 
@@ -77,7 +91,7 @@ def record_validation(est, state: dict, values: dict, params) -> None:
     score = values["val_score"]
     state["validation_scores_"].append(score)
     state["validation_loss_curve_"].append(values["val_loss"])
-    if est.verbose:
+    if prints_iterations(est.verbose):
         print(f"Validation score: {score:f}")
     monitor = est.early_stopping_monitor
     if not est.early_stopping:
@@ -104,6 +118,70 @@ def record_history(state: dict, logs: dict) -> None:
         state["history_"].setdefault(key, []).extend(values)
 
 
+class SklearnCallbacks:
+    """scikit-learn's own callbacks (``est.set_callbacks(...)``, scikit-learn 1.9's
+    :mod:`sklearn.callback`): a root task for the fit, one subtask per epoch.
+
+    Created only when callbacks are set (directly, or propagated by a Pipeline
+    or a search), so that a fit without them does no work for them.
+    """
+
+    def __init__(self, est, context, X, y, metadata):
+        self.est, self.context = est, context
+        self.X, self.y, self.metadata = X, y, metadata
+        self.task = None
+
+    @classmethod
+    def start(cls, est, X, Y, sample_weight, incremental):
+        if not getattr(est, "_skl_callbacks", None):
+            return None
+        stochastic = est.solver != "lbfgs"
+        context = est._init_callback_context(
+            max_subtasks=(1 if incremental else est.max_iter) if stochastic else 0
+        )
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        self = cls(est, context, X, est._targets(Y), metadata)
+        context.call_on_fit_task_begin(estimator=est, X=X, y=self.y, metadata=metadata)
+        return self
+
+    def _fitted(self, model):
+        """What makes a copy of the estimator predict as the network does now."""
+        import copy
+
+        model = copy.deepcopy(model)
+        dense = [lay for lay in model.layers if hasattr(lay, "W")]
+        return {
+            "model_": model,
+            "coefs_": [lay.W for lay in dense],
+            "intercepts_": [lay.b for lay in dense],
+        }
+
+    def begin_epoch(self):
+        self.task = self.context.subcontext(task_name="epoch")
+        self.task.call_on_fit_task_begin(
+            estimator=self.est, X=self.X, y=self.y, metadata=self.metadata
+        )
+
+    def end_epoch(self, model) -> bool:
+        """End the epoch's task; True if a callback asks to stop."""
+        return self.task.call_on_fit_task_end(
+            estimator=self.est,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=lambda: self._fitted(model),
+        )
+
+    def end(self, model):
+        self.context.call_on_fit_task_end(
+            estimator=self.est,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=lambda: self._fitted(model),
+        )
+
+
 class SklearnMonitor(Callback):
     """Keeps an estimator's ``state`` dict as scikit-learn's MLP keeps its attributes.
 
@@ -122,8 +200,9 @@ class SklearnMonitor(Callback):
         Early stopping's held-out data, or the explicit ``X_val``.
     """
 
-    def __init__(self, est, state: dict, n_samples: int, validation=None):
+    def __init__(self, est, state: dict, n_samples: int, validation=None, skl=None):
         super().__init__()
+        self.skl = skl  # scikit-learn's callbacks (SklearnCallbacks) or None
         self.est = est
         self.state = state
         self.n_samples = n_samples
@@ -131,6 +210,8 @@ class SklearnMonitor(Callback):
         self.stopped = False
 
     def on_epoch_begin(self, epoch, logs=None):
+        if self.skl is not None:
+            self.skl.begin_epoch()
         self._start = time.perf_counter()
         self._learning_rate = float(self.model.optimizer.learning_rate)
 
@@ -152,6 +233,8 @@ class SklearnMonitor(Callback):
         logs["learning_rate"] = self._learning_rate
         logs["seconds"] = time.perf_counter() - self._start
         record_history(s, logs)
+        if self.skl is not None and self.skl.end_epoch(model):
+            self.stopped = model.stop_training = True  # a callback asked to stop
         opt = model.optimizer
         if est.solver == "sgd" and est.learning_rate == "invscaling":
             opt.learning_rate = est.learning_rate_init / (s["t_"] + 1) ** est.power_t
@@ -165,10 +248,10 @@ class SklearnMonitor(Callback):
                 if opt.learning_rate > 1e-6:
                     opt.learning_rate /= 5.0
                     s["_no_improvement_count"] = 0
-                    if est.verbose:
+                    if prints_iterations(est.verbose):
                         print(msg + f" Setting learning rate to {opt.learning_rate:f}")
                     return
                 msg += " Learning rate too small."
-            if est.verbose:
+            if prints_iterations(est.verbose):
                 print(msg + " Stopping.")
             self.stopped = model.stop_training = True

@@ -142,10 +142,11 @@ class Model:
         self,
         optimizer: str | Optimizer | None = "adam",
         loss: str | Loss | None = None,
+        metrics: list[str] | None = None,
         alpha: float = 0.0,
         l1: float = 0.0,
     ) -> Model:
-        """Set the optimizer, the loss and the penalties (Keras' order).
+        """Set the optimizer, the loss, the metrics and the penalties (Keras' order).
 
         Parameters
         ----------
@@ -156,6 +157,12 @@ class Model:
             activation must be the loss's ``link`` (e.g. ``'sigmoid'`` for
             ``'binary_crossentropy'``): the loss is computed from its logits.
             None takes the loss whose link the last layer's activation is.
+        metrics : list of str, default=None
+            Names from :data:`sknetscratch._training.METRICS`: ``'accuracy'``
+            (threshold 0.5 on sigmoid outputs, the argmax for softmax outputs),
+            ``'mse'``, ``'mae'`` and Keras' aliases. :meth:`evaluate` returns
+            them after the loss; :meth:`fit` logs them on the validation data as
+            ``val_<name>``.
         alpha : float, default=0.0
             L2 penalty on the kernels, divided by the batch's weight sum.
         l1 : float, default=0.0
@@ -172,11 +179,35 @@ class Model:
                 )
         if not self.layers:
             raise ValueError("The model has no layers; add layers before compiling.")
+        names = self._check_metrics(metrics)
         self.loss = get_loss(self._implied_loss() if loss is None else loss)
         self.optimizer = None if optimizer is None else get_optimizer(optimizer)
         self.alpha, self.l1 = float(alpha), float(l1)
+        if names:
+            self.metrics = names
+        else:  # the class default: a model without metrics has no such attribute
+            self.__dict__.pop("metrics", None)
         self._check_output_layer()
         return self
+
+    #: Names of the compiled metrics (set by :meth:`compile`).
+    metrics: list[str] = []
+
+    @staticmethod
+    def _check_metrics(metrics) -> list[str]:
+        if metrics is None:
+            return []
+        if isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"metrics must be a list of metric names; got {metrics!r}. "
+                f"Did you mean metrics=[{metrics!r}]?"
+            )
+        unknown = [m for m in metrics if m not in _training.METRICS]
+        if unknown:
+            raise ValueError(
+                f"Unknown metric(s) {unknown}; known: {sorted(_training.METRICS)}."
+            )
+        return list(metrics)
 
     def _implied_loss(self) -> str:
         act = getattr(self.layers[-1], "activation", None)
@@ -513,12 +544,15 @@ class Model:
         y: ArrayLike,
         batch_size: int = 32,
         epochs: int = 1,
+        verbose: int | str = 0,
+        callbacks: list[Callback] | None = None,
+        validation_split: float = 0.0,
         validation_data: tuple | None = None,
         shuffle: bool = True,
-        random_state: int | np.random.Generator | np.random.RandomState | None = None,
-        verbose: int = 0,
-        callbacks: list[Callback] | None = None,
+        class_weight: dict | None = None,
         sample_weight: ArrayLike | None = None,
+        initial_epoch: int = 0,
+        random_state: int | np.random.Generator | np.random.RandomState | None = None,
         restore_on_divergence: bool = True,
     ) -> History:
         """Train by mini-batch gradient descent (the loop is :func:`._training.fit`).
@@ -532,22 +566,39 @@ class Model:
             Clipped to ``n_samples``. Batches are consecutive slices of the
             (shuffled) sample order; the last one may be shorter.
         epochs : int, default=1
+            Index of the last epoch (Keras' meaning: with ``initial_epoch``,
+            ``epochs - initial_epoch`` epochs run).
+        verbose : {0, 1, 2, 'auto'} or bool, default=0
+            0 silent; 1 (or 'auto', True) Keras 3's progress bar (redrawn in
+            place on a terminal, one plain line per epoch otherwise); 2 one line
+            per epoch (see :class:`.callbacks.ProgbarLogger`).
+        callbacks : list of Callback, default=None
+            Every hook of every callback is called (a
+            :class:`~.callbacks.ProgbarLogger` first, then these, then the
+            returned :class:`~.callbacks.History`).
+        validation_split : float, default=0.0
+            Fraction in [0, 1) of the rows held out as validation data: the
+            last ones, before shuffling (Keras' rule). Ignored when
+            ``validation_data`` is given.
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
-            Evaluated after each epoch into ``logs['val_loss']``.
+            Evaluated after each epoch into ``logs['val_loss']`` and
+            ``logs['val_<metric>']`` for the compiled metrics.
         shuffle : bool, default=True
             Reshuffle the sample order before each epoch (the previous epoch's
             order, permuted by ``rng.permutation(n_samples)``: the only draw from
             ``random_state`` per epoch, as scikit-learn's MLP).
+        class_weight : dict {class_index: weight}, default=None
+            Multiplies each training row's sample weight by its class's weight
+            (the 0/1 target of a single output, the argmax of one-hot targets;
+            unlisted classes weigh 1).
+        sample_weight : array-like of shape (n_samples,), default=None
+        initial_epoch : int, default=0
+            Epoch at which to start (to resume a previous training run).
         random_state : None, int, numpy.random.Generator or numpy.random.RandomState
             Seeds initialisation (if the model is not built) and shuffling; a
             Generator or RandomState is used as given. Dropout masks come from a
             separate generator seeded by one draw from it, made only if a layer
             draws random numbers.
-        verbose : int, default=0
-            1 prints one line per epoch.
-        callbacks : list of Callback, default=None
-            Every hook of every callback is called.
-        sample_weight : array-like of shape (n_samples,), default=None
         restore_on_divergence : bool, default=True
             Keep a copy of the weights and optimizer state at the start of each
             epoch, restored if training diverges. A caller that keeps its own
@@ -558,7 +609,18 @@ class Model:
         history : History
             ``history.history['loss']`` is each epoch's mean batch loss weighted by
             the batches' numbers of rows (scikit-learn's rule; not the last
-            batch's); ``history.interrupted`` tells Ctrl-C.
+            batch's); ``'learning_rate'`` the optimizer's rate during each epoch,
+            ``'seconds'`` its wall time; ``history.interrupted`` tells Ctrl-C.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknetscratch import DenseBlock, Model
+        >>> X = np.linspace(-1, 1, 40).reshape(-1, 1); y = (X[:, 0] > 0).astype(int)
+        >>> model = Model([DenseBlock(1, "sigmoid")]).compile("adam", metrics=["accuracy"])
+        >>> h = model.fit(X, y, epochs=2, validation_split=0.25, random_state=0)
+        >>> list(h.history)
+        ['loss', 'val_loss', 'val_accuracy', 'learning_rate', 'seconds']
 
         Raises
         ------
@@ -573,12 +635,15 @@ class Model:
             y,
             batch_size=batch_size,
             epochs=epochs,
-            validation_data=validation_data,
-            shuffle=shuffle,
-            random_state=random_state,
             verbose=verbose,
             callbacks=callbacks,
+            validation_split=validation_split,
+            validation_data=validation_data,
+            shuffle=shuffle,
+            class_weight=class_weight,
             sample_weight=sample_weight,
+            initial_epoch=initial_epoch,
+            random_state=random_state,
             restore_on_divergence=restore_on_divergence,
         )
 
@@ -689,26 +754,63 @@ class Model:
         return out
 
     def evaluate(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
-    ) -> float:
-        """Loss (penalty included) of the model in inference mode.
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """Loss (penalty included) and compiled metrics, in inference mode.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+        return_dict : bool, default=False
+            Return ``{'loss': ..., <metric>: ...}``.
 
         Returns
         -------
-        loss : float
+        loss : float, list of float or dict
+            The loss; ``[loss, *metrics]`` when metrics were compiled (Keras'
+            rule); a dict with ``return_dict=True``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknetscratch import DenseBlock, Model
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+        >>> model = Model([DenseBlock(1, "sigmoid")]).compile(metrics=["accuracy"])
+        >>> _ = model.fit(X, y, epochs=2, random_state=0)
+        >>> sorted(model.evaluate(X, y, return_dict=True))
+        ['accuracy', 'loss']
         """
         if self.loss is None:
             raise ValueError("You must call compile(loss=...) before evaluate().")
-        X, y, sample_weight = self._prepare(X, y, sample_weight)
+        values = self._evaluate(*self._prepare(X, y, sample_weight))
+        if return_dict:
+            return values
+        if not self.metrics:
+            return values["loss"]
+        return list(values.values())
+
+    def _evaluate(self, X, y, sample_weight) -> dict[str, float]:
+        """``{'loss': ..., <metric>: ...}`` of prepared arrays."""
         z = self.predict_logits(X)
         sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        return self.loss(y, z, sample_weight) + self._penalty(sw_sum)
+        values = {"loss": self.loss(y, z, sample_weight) + self._penalty(sw_sum)}
+        if self.metrics:
+            p = self.predict(X)
+            link = self.loss.link
+            for name in self.metrics:
+                values[name] = _training.metric_value(name, y, p, sample_weight, link)
+        return values
+
+    def _validation_logs(self, X, y, sample_weight=None) -> dict[str, float]:
+        """``val_loss`` and ``val_<metric>`` (Keras' log names)."""
+        return {f"val_{k}": v for k, v in self._evaluate(X, y, sample_weight).items()}
 
     # ------------------------------------------------------------------ display
     def summary(self, print_fn: Callable[[str], object] | None = None) -> None:

@@ -81,3 +81,22 @@ def test_kernel_benchmark_runs():
     for line in lines:
         ratio = float(line.split()[-1])
         assert ratio > 0  # a number was measured (its value is not checked)
+
+
+def test_time_to_accuracy_benchmark_runs(capsys):
+    """It runs and reports every contender (only that: never the timings)."""
+    path = SCRIPT.with_name("bench_time_to_accuracy.py")
+    spec = importlib.util.spec_from_file_location("bench_time_to_accuracy", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = bench.main(["--smoke"])
+    out = capsys.readouterr().out
+    assert "target: scikit-learn's final validation accuracy" in out
+    assert set(results) == {
+        "scikit-learn, defaults",
+        "ours, defaults",
+        "ours, schedule + val-loss stopping",
+    }
+    # the defaults train scikit-learn's very model: they reach its final accuracy
+    epochs, seconds, final = results["ours, defaults"]
+    assert final == results["scikit-learn, defaults"][2] and epochs is not None

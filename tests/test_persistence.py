@@ -1287,3 +1287,19 @@ def test_non_trainable_state_shape_checked(stateful_model, tmp_path):
 
 def _model_doc_core(doc):
     return doc["content"]["model"]
+
+
+def test_model_metrics_roundtrip_and_tampered_names_refused(tmp_path):
+    X, _ = _data()
+    y = (X[:, 0] > 0).astype(int)
+    model = Model([DenseBlock(3, "tanh"), DenseBlock(1, "sigmoid")])
+    model.compile("adam", metrics=["accuracy", "mse"])
+    model.fit(X, y, epochs=2, random_state=0)
+    loaded = roundtrip(model, tmp_path)
+    assert loaded.metrics == ["accuracy", "mse"]
+    assert loaded.evaluate(X, y) == model.evaluate(X, y)
+    path = tmp_path / "m.npz"
+    save(model, path)
+    _rewrite(path, mutate_doc=lambda d: d["content"]["model"].update(metrics=["eval"]))
+    with pytest.raises(ValueError, match="Unknown metric"):
+        load(path)

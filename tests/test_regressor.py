@@ -12,7 +12,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import sknetscratch._base as base
+import sknetscratch._stochastic as base
 from sknetscratch import ScratchMLPRegressor
 from sknetscratch.losses import AbsoluteError, Huber, Quantile
 

@@ -189,3 +189,20 @@ def test_defaults_still_train_scikit_learns_model():
     ref = MLPClassifier((8,), max_iter=30, random_state=0).fit(X, y)
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=1e-9)
     assert ours.history_["loss"] == ours.loss_curve_
+
+
+def test_verbose_true_prints_sklearn_lines_and_one_the_keras_display(noisy, capsys):
+    Xtr, _, ytr, _ = noisy
+    ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=True).fit(Xtr, ytr)
+    out = capsys.readouterr().out
+    assert out.startswith("Iteration 1, loss = ") and "Epoch" not in out
+    ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=1).fit(Xtr, ytr)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Epoch 1/2" and "Iteration" not in "".join(out)
+    # 420 rows, batches of 200: 3 steps per epoch
+    assert (
+        out[1].startswith("3/3 ") and "step - loss: " in out[1] and "\r" not in out[1]
+    )
+    ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=2).fit(Xtr, ytr)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[1].startswith("Epoch 2/2 - ")

@@ -167,6 +167,17 @@ class _Decoder:
         elif "loss_config" in doc:
             raise _Refused(f"{where}: loss_config without a loss")
         model.alpha, model.l1 = alpha, l1
+        metrics = doc.get("metrics", [])  # absent from files before metrics existed
+        if not isinstance(metrics, list) or not all(
+            isinstance(m, str) for m in metrics
+        ):
+            raise _Refused(f"{where}: metrics must be a list of names")
+        try:
+            names = Model._check_metrics(metrics)
+        except ValueError as exc:
+            raise _Refused(f"{where}: {exc}") from None
+        if names:
+            model.metrics = names
         model.stop_training = stop
         opt_doc = doc.get("optimizer")
         if opt_doc is not None:

@@ -32,6 +32,7 @@ _MODEL_KEYS = frozenset(
         "optimizer",
         "alpha",
         "l1",
+        "metrics",
         "dtype",
         "stop_training",
         "_params",
@@ -188,6 +189,7 @@ class _Encoder:
                 for i, layer in enumerate(model.layers)
             ],
             "loss": None if loss is None else loss.name,
+            "metrics": list(model.metrics),  # registered names (checked on load)
             # order of the parameter arrays in the flat vector that the optimizer
             # state follows, so that a later layout change cannot misalign it
             "param_layout": (
