@@ -38,7 +38,7 @@ def export_and_load(pipe, X_sample, path, options=None):
 
 
 def main() -> float:
-    """Print the comparison; return the largest difference found."""
+    """Print the comparison; return the largest difference and the hold-out R^2."""
     register_onnx_converters()  # once per process, before skl2onnx.to_onnx
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,12 +65,16 @@ def main() -> float:
 
         X, y = load_diabetes(return_X_y=True)
         X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+        # the target in units of its standard deviation (R^2 does not change), and
+        # a strong L2 penalty: 331 noisy training rows overfit a network easily
+        y_train, y_test = y_train / y_train.std(), y_test / y_train.std()
         reg = make_pipeline(
             StandardScaler(),
             ScratchMLPRegressor(
-                hidden_layer_sizes=(32,),
-                learning_rate_init=0.05,
-                max_iter=1000,
+                hidden_layer_sizes=(16,),
+                solver="lbfgs",
+                alpha=30.0,
+                max_iter=500,
                 random_state=0,
             ),
         ).fit(X_train, y_train)
@@ -81,8 +85,9 @@ def main() -> float:
         print("diabetes: StandardScaler + ScratchMLPRegressor")
         print(f"  output shape: {values.shape}")
         print(f"  max |variable - predict|: {diff:.1e}")
-        print(f"  hold-out R^2 (onnxruntime): {r2_score(y_test, values.ravel()):.3f}")
-    return worst
+        r2 = r2_score(y_test, values.ravel())
+        print(f"  hold-out R^2 (onnxruntime): {r2:.3f} (a linear model: about 0.36)")
+    return worst, r2
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ class DataError(Exception):
     """A problem with the user's data or model file (exit code 1, no traceback)."""
 
 
+_EMPTY = "the value is empty (missing values are not supported)."
+_INT64 = np.iinfo(np.int64)
+
+
 class Table:
     """The header and the text cells of a CSV file, with line numbers.
 
@@ -59,8 +63,11 @@ class Table:
             ) from None
 
     def text(self, column: str) -> list[str]:
-        """The cells of one column."""
+        """The cells of one column; none may be empty (a missing value)."""
         j = self.index(column)
+        for i, row in enumerate(self.rows):
+            if row[j] == "":
+                raise DataError(f"{self._where(i, j)}: {_EMPTY}")
         return [row[j] for row in self.rows]
 
     def numbers(self, columns: Sequence[str]) -> np.ndarray:
@@ -72,12 +79,13 @@ class Table:
                 X[i, k] = self._number(row[j], i, j)
         return X
 
+    def _where(self, i: int, j: int) -> str:
+        return f"{self.path}, line {self.lines[i]}, column {self.columns[j]!r}"
+
     def _number(self, cell: str, i: int, j: int) -> float:
-        where = f"{self.path}, line {self.lines[i]}, column {self.columns[j]!r}"
+        where = self._where(i, j)
         if cell == "":
-            raise DataError(
-                f"{where}: the value is empty (missing values are not supported)."
-            )
+            raise DataError(f"{where}: {_EMPTY}")
         try:
             value = float(cell)
         except ValueError:
@@ -90,8 +98,10 @@ class Table:
 def read_csv(path: str) -> Table:
     """Read a comma-separated file with a header row.
 
-    Cells are stripped of surrounding spaces; blank lines are skipped; a UTF-8
-    byte-order mark is allowed.
+    Cells are stripped of surrounding spaces; blank lines are skipped (a line
+    of commas is a row of empty cells, which :meth:`Table.numbers` and
+    :meth:`Table.text` report as missing values); a UTF-8 byte-order mark is
+    allowed.
 
     Parameters
     ----------
@@ -128,8 +138,8 @@ def read_csv(path: str) -> Table:
             header = None
             rows, lines = [], []
             for record in reader:
-                if not record or all(not c.strip() for c in record):
-                    continue  # blank line
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line; ",,," is a row of empty cells
                 cells = [c.strip() for c in record]
                 if header is None:
                     header = cells
@@ -171,23 +181,35 @@ def _check_header(path: str, header: list[str], line: int) -> None:
         seen.add(c)
 
 
+def _whole_number(text: str) -> int | None:
+    """``text`` as an int64 if it is a whole number in int64's range, else None."""
+    try:
+        value = int(text)  # exact, however many digits
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if not (math.isfinite(number) and number == int(number)):
+            return None
+        value = int(number)
+    return value if _INT64.min <= value <= _INT64.max else None
+
+
 def parse_labels(texts: Sequence[str]) -> np.ndarray:
-    """Class labels from text: integers if every label is a whole number, else strings.
+    """Class labels from text: integers if every label is a whole number (that
+    fits in int64), else strings.
 
     Examples
     --------
     >>> parse_labels(["1", "0", "1.0"]).tolist(), parse_labels(["cat", "1"]).tolist()
     ([1, 0, 1], ['cat', '1'])
+    >>> parse_labels(["1e19", "2e19"]).tolist()  # beyond int64: not integers
+    ['1e19', '2e19']
     """
-    values = []
-    for t in texts:
-        try:
-            v = float(t)
-        except ValueError:
-            return np.array(list(texts), dtype=object)
-        if not (math.isfinite(v) and v == int(v)):
-            return np.array(list(texts), dtype=object)
-        values.append(int(v))
+    values = [_whole_number(t) for t in texts]
+    if None in values:
+        return np.array(list(texts), dtype=object)
     return np.array(values, dtype=np.int64)
 
 

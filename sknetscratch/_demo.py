@@ -27,7 +27,7 @@ from ._csv import write_csv
 IDENTICAL_RTOL = 1e-9
 
 
-def make_pipeline(task: str, **params):
+def scaled_network(task: str, **params):
     """``Pipeline([("scale", StandardScaler()), ("net", network)])`` for ``task``."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -100,8 +100,8 @@ def run_demo(
     Notes
     -----
     Both libraries run with one BLAS thread: the matrices are small, and on a
-    busy 2-core machine a second OpenBLAS thread made the demo several times
-    slower (15 s against 99 s, measured with other jobs running).
+    busy machine a second OpenBLAS thread mostly waits for a core (compare
+    ``time sknetscratch demo`` with the demo's ``threadpool_limits`` removed).
     """
     from threadpoolctl import threadpool_limits
 
@@ -117,7 +117,7 @@ def _run_demo(out, folds, max_iter, seed, data_csv) -> None:
     from sklearn.preprocessing import StandardScaler
 
     from .classifier import ScratchMLPClassifier
-    from .persistence._pipeline import save_pipeline
+    from .persistence import save_pipeline
 
     data = load_breast_cancer()
     X, y = data.data, data.target_names[data.target].astype(object)
@@ -136,7 +136,7 @@ def _run_demo(out, folds, max_iter, seed, data_csv) -> None:
 
     # 1. the post's hold-out experiment: train on rows 100..568, test on 0..99
     print("1. Training on rows 100-568 (progress: every 10th iteration)")
-    pipe = make_pipeline("classify", verbose=True, **params)
+    pipe = scaled_network("classify", verbose=True, **params)
     progress = _EveryTenth(sys.stdout)
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(progress):

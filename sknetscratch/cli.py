@@ -11,57 +11,25 @@ the feature columns, the target column and the task, so that ``predict`` and
 Exit codes: 0 on success, 2 for a usage error (reported by :mod:`argparse`), 1
 for a problem with the data or the model file, reported on stderr in one or two
 lines that name it.
+
+This module is the argument parser; the commands are in :mod:`._commands`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import warnings
 from collections.abc import Sequence
 
-import numpy as np
-
-from ._csv import (
-    DataError,
-    Table,
-    looks_like_classes,
-    parse_labels,
-    read_csv,
-    write_csv,
-)
-from ._demo import make_pipeline
+from . import _commands as commands
+from ._commands import PLOT_HINT, PROG
+from ._csv import DataError
 
 __all__ = ["main"]
-
-_PROG = "sknetscratch"
-_PLOT_HINT = 'pip install "sknetscratch[plot]"'
-
-
-# ------------------------------------------------------------------ small helpers
-def _sparkline(values: Sequence[float], width: int = 48) -> str:
-    """A one-line text curve: each character is the mean of a run of values."""
-    v = np.asarray(values, dtype=np.float64)
-    if v.size > width:
-        v = np.array([part.mean() for part in np.array_split(v, width)])
-    levels = "▁▂▃▄▅▆▇█"
-    lo, hi = float(v.min()), float(v.max())
-    if not hi > lo:
-        return levels[0] * v.size
-    idx = np.rint((v - lo) / (hi - lo) * (len(levels) - 1)).astype(int)
-    return "".join(levels[i] for i in idx)
-
-
-def _curve(name: str, values: Sequence[float], unit: str = "epochs", best=min) -> str:
-    """``name (n epochs): first ▇▅▃▂▁ last (min ...)``; ``best`` is min or max."""
-    if not values:
-        return f"{name}: (none)"
-    return (
-        f"{name} ({len(values)} {unit}): {values[0]:.4f} {_sparkline(values)} "
-        f"{values[-1]:.4f} ({best.__name__} {best(values):.4f})"
-    )
 
 
 def _hidden(text: str) -> tuple[int, ...]:
@@ -89,10 +57,52 @@ def _positive_int(text: str) -> int:
 
 
 def _demo_folds(text: str) -> int:
-    value = _cv_folds(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("the demo needs at least 2 folds; got 0")
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected at least 2 folds; got {text!r}")
     return value
+
+
+def _float(text: str, positive: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and (value > 0 if positive else value >= 0)):
+        what = "a positive" if positive else "a non-negative"
+        raise argparse.ArgumentTypeError(f"expected {what} finite number; got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    return _float(text, positive=False)
+
+
+def _positive_float(text: str) -> float:
+    return _float(text, positive=True)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from 0 to 2**32 - 1; got {text!r}"
+        )
+    return value
+
+
+def _png(text: str) -> str:
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(
+            f"the plot is a PNG image: give a file name ending in .png; got {text!r}"
+        )
+    return text
 
 
 def _cv_folds(text: str) -> int:
@@ -107,15 +117,6 @@ def _cv_folds(text: str) -> int:
     return value
 
 
-def _check_matplotlib() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise DataError(
-            f"--plot needs matplotlib, which is not installed: {_PLOT_HINT}"
-        ) from None
-
-
 @contextlib.contextmanager
 def _short_warnings():
     """Show each warning once, as one ``warning: ...`` line on stderr."""
@@ -125,7 +126,7 @@ def _short_warnings():
         text = str(message).strip().splitlines()[0]
         if text not in seen:
             seen.add(text)
-            print(f"{_PROG}: warning: {text}", file=sys.stderr)
+            print(f"{PROG}: warning: {text}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
@@ -133,373 +134,12 @@ def _short_warnings():
         yield
 
 
-def _check_output(path: str | None, option: str) -> None:
-    """Fail before any work if ``path`` cannot be written: its folder is missing."""
-    if path is None:
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise DataError(f"{option} {path}: is a directory; give a file name.")
-    if not os.path.isdir(folder):
-        raise DataError(f"{option} {path}: the folder {folder} does not exist.")
-
-
-def _load_model(path: str):
-    """The pipeline and metadata of a model file written by this command."""
-    from .persistence._pipeline import load_pipeline
-
-    if not os.path.exists(path):
-        raise DataError(f"{path}: no such model file.")
-    if os.path.isdir(path):
-        raise DataError(f"{path}: is a directory, not a model file.")
-    try:
-        pipe, meta = load_pipeline(path)
-    except ValueError as exc:  # "Refusing to load 'path': reason."
-        reason = str(exc).removeprefix(f"Refusing to load {path!r}: ")
-        raise DataError(f"{path}: {reason}") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    features, target, task = (meta.get(k) for k in ("features", "target", "task"))
-    if not (
-        isinstance(features, list)
-        and all(isinstance(f, str) for f in features)
-        and isinstance(target, str)
-        and task in ("classify", "regress")
-    ):
-        raise DataError(
-            f"{path}: a saved pipeline, but not one written by `sknetscratch train` "
-            "(it does not record its feature and target columns)."
-        )
-    return pipe, meta
-
-
-def _features_of(table: Table, meta: dict, model_path: str) -> np.ndarray:
-    """The model's feature columns of ``table``, in the model's order."""
-    features = meta["features"]
-    missing = [f for f in features if f not in table.columns]
-    if missing:
-        shown = ", ".join(repr(f) for f in missing[:5])
-        more = "" if len(missing) <= 5 else f" and {len(missing) - 5} more"
-        raise DataError(
-            f"{table.path}: the model {model_path} was trained on other columns; "
-            f"this file lacks {shown}{more}.\n"
-            f"The model needs: {', '.join(features)}."
-        )
-    extra = [c for c in table.columns if c not in features and c != meta["target"]]
-    if extra:
-        print(
-            f"{_PROG}: note: ignoring columns the model does not use: "
-            + ", ".join(extra),
-            file=sys.stderr,
-        )
-    return table.numbers(features)
-
-
-def _target_numbers(table: Table, target: str) -> np.ndarray:
-    return table.numbers([target])[:, 0]
-
-
-# ------------------------------------------------------------------------- train
-def _cmd_train(args: argparse.Namespace) -> int:
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
-
-    from .persistence._pipeline import save_pipeline
-
-    _check_output(args.out, "--out")
-    _check_output(args.plot, "--plot")
-    if args.plot:
-        _check_matplotlib()
-    table = read_csv(args.data)
-    table.index(args.target)
-    dropped = [c for c in (args.drop or "").split(",") if c]
-    for column in dropped:
-        table.index(column)  # a misspelt name is an error, not silently kept
-    features = [c for c in table.columns if c != args.target and c not in dropped]
-    if not features:
-        raise DataError(
-            f"{args.data}: no feature columns besides the target {args.target!r}."
-        )
-    try:
-        X = table.numbers(features)
-    except DataError as exc:
-        raise DataError(
-            f"{exc}\nEvery feature must be numeric; leave a column out with --drop NAME."
-        ) from None
-    texts = table.text(args.target)
-    task = args.task
-    if task is None:
-        task = "classify" if looks_like_classes(texts) else "regress"
-        how = "auto-detected; set --task to override"
-    else:
-        how = "--task"
-    if task == "classify":
-        y = parse_labels(texts)
-        classes, counts = np.unique(y, return_counts=True)
-        if len(classes) < 2:
-            raise DataError(
-                f"{args.data}: column {args.target!r} has only one class "
-                f"({classes[0]!r}); classification needs at least two."
-            )
-        detail = f"{len(classes)} classes: " + ", ".join(str(c) for c in classes[:10])
-        detail += "" if len(classes) <= 10 else ", ..."
-    else:
-        y = _target_numbers(table, args.target)
-        detail = f"target from {y.min():.4g} to {y.max():.4g}"
-    print(
-        f"{args.data}: {len(table)} rows, {len(features)} feature columns, "
-        f"target {args.target!r}"
-    )
-    print(f"Task: {task} ({how}); {detail}")
-
-    params = dict(
-        hidden_layer_sizes=args.hidden,
-        activation=args.activation,
-        solver=args.solver,
-        alpha=args.alpha,
-        learning_rate_init=args.learning_rate_init,
-        max_iter=args.max_iter,
-        early_stopping=args.early_stopping,
-        random_state=args.seed,
-    )
-    if args.batch_size is not None:
-        params["batch_size"] = args.batch_size
-    pipe = make_pipeline(task, **params)
-    print(f"Model: StandardScaler + {type(pipe[-1]).__name__}({_describe(pipe[-1])})")
-
-    metric = "accuracy" if task == "classify" else "R2"
-    cv_scores: list[float] = []
-    folds = []
-    if args.cv:
-        smallest = int(counts.min()) if task == "classify" else len(y)
-        if args.cv > smallest:
-            what = "the smallest class has" if task == "classify" else "the data has"
-            raise DataError(
-                f"--cv {args.cv}: {what} only {smallest} rows; use a smaller --cv "
-                "(or --cv 0 to skip cross-validation)."
-            )
-        cv = (StratifiedKFold if task == "classify" else KFold)(
-            args.cv, shuffle=True, random_state=args.seed
-        )
-        try:
-            result = cross_validate(
-                pipe, X, y, cv=cv, return_estimator=True, error_score="raise"
-            )
-        except ValueError as exc:
-            raise DataError(f"cross-validation failed: {exc}") from None
-        cv_scores = [float(s) for s in result["test_score"]]
-        folds = [est[-1] for est in result["estimator"]]
-        print(f"{args.cv}-fold cross-validation ({metric}):")
-        for i, (score, t) in enumerate(zip(cv_scores, result["fit_time"]), 1):
-            print(f"  fold {i:>2}: {score:.4f}  ({t:.2f} s)")
-        print(f"  mean {np.mean(cv_scores):.4f} +/- {np.std(cv_scores):.4f}")
-
-    try:
-        pipe.fit(X, y)
-    except ValueError as exc:
-        raise DataError(f"training failed: {exc}") from None
-    net = pipe[-1]
-    print(f"Trained on all {len(table)} rows:")
-    print("  " + _curve("loss", net.loss_curve_, _unit(net)))
-    if net.validation_scores_ is not None:
-        print(
-            "  "
-            + _curve(
-                f"validation {metric}", net.validation_scores_, _unit(net), best=max
-            )
-        )
-        print(f"  best validation {metric}: {net.best_validation_score_:.4f}")
-    metadata = {
-        "features": features,
-        "target": args.target,
-        "task": task,
-        "data": os.path.basename(args.data),
-        "rows": len(table),
-        "cv_metric": metric,
-        "cv_scores": cv_scores,
-    }
-    save_pipeline(pipe, args.out, metadata)
-    print(f"Saved the model to {args.out}")
-    if args.plot:
-        _plot(args.plot, net, folds, cv_scores, metric)
-        print(f"Saved the plot to {args.plot}")
-    return 0
-
-
-def _unit(net) -> str:
-    return "iterations" if net.solver == "lbfgs" else "epochs"
-
-
-def _describe(est) -> str:
-    """The estimator's parameters that differ from the defaults."""
-    defaults = type(est)().get_params()
-    return ", ".join(
-        f"{k}={v!r}" for k, v in est.get_params().items() if defaults[k] != v
-    )
-
-
-def _epochs(values) -> np.ndarray:
-    return np.arange(1, len(values) + 1)
-
-
-def _plot(path: str, net, folds, cv_scores, metric) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax_loss, ax_val) = plt.subplots(1, 2, figsize=(10, 4))
-    for i, fold in enumerate(folds):
-        ax_loss.plot(
-            _epochs(fold.loss_curve_),
-            fold.loss_curve_,
-            color="0.7",
-            lw=1,
-            label="CV folds" if i == 0 else None,
-        )
-    ax_loss.plot(
-        _epochs(net.loss_curve_), net.loss_curve_, color="C0", lw=2, label="all rows"
-    )
-    ax_loss.set(xlabel=_unit(net), ylabel="training loss", title="Loss curve")
-    ax_loss.legend()
-    if net.validation_scores_ is not None:
-        ax_val.plot(_epochs(net.validation_scores_), net.validation_scores_, color="C1")
-        ax_val.set(
-            xlabel=_unit(net),
-            ylabel=f"validation {metric}",
-            title="Validation score (early stopping)",
-        )
-    elif cv_scores:
-        ax_val.bar(np.arange(1, len(cv_scores) + 1), cv_scores, color="C1")
-        ax_val.axhline(np.mean(cv_scores), color="k", lw=1, ls="--", label="mean")
-        ax_val.set(xlabel="fold", ylabel=metric, title="Cross-validation scores")
-        ax_val.legend()
-    else:
-        ax_val.text(
-            0.5, 0.5, "no validation\n(use --cv or --early-stopping)", ha="center"
-        )
-        ax_val.set_axis_off()
-    fig.tight_layout()
-    try:
-        fig.savefig(path, format="png")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
-    finally:
-        plt.close(fig)
-
-
-# -------------------------------------------------------- predict / evaluate / summary
-def _cmd_predict(args: argparse.Namespace) -> int:
-    _check_output(args.out, "--out")
-    pipe, meta = _load_model(args.model)
-    if args.proba and meta["task"] != "classify":
-        raise DataError(
-            f"--proba needs a classification model; {args.model} is a regression model."
-        )
-    table = read_csv(args.data)
-    X = _features_of(table, meta, args.model)
-    pred = pipe.predict(X)
-    columns = [meta["target"]]
-    rows = [[_cell(p)] for p in pred]
-    if args.proba:
-        proba = pipe.predict_proba(X)
-        columns += [f"proba_{c}" for c in pipe.classes_]
-        rows = [row + [repr(float(p)) for p in ps] for row, ps in zip(rows, proba)]
-    write_csv(args.out, columns, rows, stream=sys.stdout)
-    if args.out:
-        print(f"Wrote {len(rows)} predictions to {args.out}")
-    return 0
-
-
-def _cell(value) -> str:
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    return str(value)
-
-
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from sklearn.metrics import accuracy_score, confusion_matrix, r2_score
-
-    pipe, meta = _load_model(args.model)
-    target = args.target or meta["target"]
-    table = read_csv(args.data)
-    table.index(target)
-    X = _features_of(table, meta, args.model)
-    pred = pipe.predict(X)
-    print(f"{args.data}: {len(table)} rows, target {target!r}")
-    if meta["task"] == "classify":
-        # compare as text: labels read from a CSV are ints or strings
-        y_true = parse_labels(table.text(target)).astype(str)
-        y_pred = pred.astype(str)
-        labels = [str(c) for c in pipe.classes_]
-        labels += sorted(set(y_true) - set(labels))
-        print(f"Accuracy: {accuracy_score(y_true, y_pred):.4f}")
-        cm = confusion_matrix(y_true, y_pred, labels=labels)
-        width = max(8, *(len(s) for s in labels), len(str(cm.max())))
-        print("Confusion matrix (rows: true, columns: predicted):")
-        print(" " * width + " " + " ".join(f"{s:>{width}}" for s in labels))
-        for label, row in zip(labels, cm):
-            print(f"{label:>{width}} " + " ".join(f"{n:>{width}}" for n in row))
-    else:
-        y_true = _target_numbers(table, target)
-        residual = y_true - pred
-        print(f"R2: {r2_score(y_true, pred):.4f}")
-        print(
-            f"MAE: {np.mean(np.abs(residual)):.4g}   RMSE: {np.sqrt(np.mean(residual**2)):.4g}"
-        )
-        q = np.quantile(residual, [0, 0.25, 0.5, 0.75, 1])
-        print(
-            "Residuals (true - predicted): "
-            + "  ".join(
-                f"{k} {v:.4g}"
-                for k, v in zip(("min", "25%", "median", "75%", "max"), q)
-            )
-        )
-    return 0
-
-
-def _cmd_summary(args: argparse.Namespace) -> int:
-    pipe, meta = _load_model(args.model)
-    net = pipe[-1]
-    features = meta["features"]
-    print(f"Model file: {args.model}")
-    print(f"Task: {meta['task']}; target column {meta['target']!r}")
-    shown = ", ".join(features[:12]) + ("" if len(features) <= 12 else ", ...")
-    print(f"Feature columns ({len(features)}): {shown}")
-    if meta.get("data"):
-        print(f"Trained on: {meta['data']} ({meta.get('rows', '?')} rows)")
-    steps = " -> ".join(f"{name} ({type(est).__name__})" for name, est in pipe.steps)
-    print(f"Pipeline: {steps}")
-    print(f"Network: {type(net).__name__}({_describe(net)})")
-    if hasattr(net, "model_"):
-        net.summary()
-        print(_curve("Training loss", net.loss_curve_, _unit(net)))
-        if meta["task"] == "classify":
-            print("Classes: " + ", ".join(str(c) for c in net.classes_))
-    scores = meta.get("cv_scores") or []
-    if scores:
-        print(
-            f"Cross-validation {meta.get('cv_metric', 'score')}: "
-            f"{np.mean(scores):.4f} +/- {np.std(scores):.4f} over {len(scores)} folds"
-        )
-    return 0
-
-
-# ------------------------------------------------------------------------ parser
-def _run_demo(args: argparse.Namespace) -> int:
-    from ._demo import run_demo
-
-    _check_output(args.out, "--out")
-    _check_output(args.data_csv, "--data-csv")
-    run_demo(args.out, args.folds, args.max_iter, args.seed, args.data_csv)
-    return 0
-
-
 def _build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .activations import ACTIVATIONS
 
     parser = argparse.ArgumentParser(
-        prog=_PROG,
+        prog=PROG,
         description=(
             "A from-scratch NumPy neural network as a scikit-learn estimator. With no "
             "command, runs the demo."
@@ -542,7 +182,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--seed",
         metavar="N",
-        type=int,
+        type=_seed,
         default=0,
         help="random_state of both models (default: %(default)s)",
     )
@@ -551,7 +191,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv",
         help="also write the breast-cancer data as a CSV file",
     )
-    demo.set_defaults(func=_run_demo)
+    demo.set_defaults(func=commands.cmd_demo)
 
     train = sub.add_parser(
         "train",
@@ -599,14 +239,14 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--alpha",
         metavar="A",
-        type=float,
+        type=_non_negative_float,
         default=1e-4,
         help="L2 penalty (default: %(default)s)",
     )
     train.add_argument(
         "--learning-rate-init",
         metavar="LR",
-        type=float,
+        type=_positive_float,
         default=1e-3,
         help="(default: %(default)s)",
     )
@@ -631,7 +271,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--seed",
         metavar="N",
-        type=int,
+        type=_seed,
         default=0,
         help="random_state (default: %(default)s)",
     )
@@ -648,9 +288,10 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--plot",
         metavar="FILE.png",
-        help=f"draw the loss and validation curves (needs {_PLOT_HINT})",
+        type=_png,
+        help=f"draw the loss and validation curves (needs {PLOT_HINT})",
     )
-    train.set_defaults(func=_cmd_train)
+    train.set_defaults(func=commands.cmd_train)
 
     predict = sub.add_parser(
         "predict",
@@ -667,7 +308,7 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--proba", action="store_true", help="add the probability of each class"
     )
-    predict.set_defaults(func=_cmd_predict)
+    predict.set_defaults(func=commands.cmd_predict)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -681,7 +322,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="default: the column the model was trained on",
     )
-    evaluate.set_defaults(func=_cmd_evaluate)
+    evaluate.set_defaults(func=commands.cmd_evaluate)
 
     summary = sub.add_parser(
         "summary",
@@ -689,7 +330,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Print what a model file holds: columns, pipeline, network table, training.",
     )
     summary.add_argument("model", metavar="MODEL")
-    summary.set_defaults(func=_cmd_summary)
+    summary.set_defaults(func=commands.cmd_summary)
     return parser
 
 
@@ -721,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _short_warnings():
             return args.func(args)
     except DataError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # ``sknetscratch predict ... | head``
         with contextlib.suppress(OSError, ValueError):
@@ -729,8 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as exc:  # a full disk, a file that cannot be replaced, ...
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"{_PROG}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"{PROG}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"{_PROG}: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sknetscratch.persistence._pipeline import load_pipeline
+from sknetscratch import save
+from sknetscratch.persistence import load_pipeline, save_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 _EXE = Path(sys.executable).parent / (
@@ -29,6 +33,14 @@ _PYTHONPATH = {
         filter(None, [str(REPO), os.environ.get("PYTHONPATH")])
     )
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _matplotlib_config(tmp_path_factory):
+    """matplotlib's font cache goes to a temporary folder, not ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MPLCONFIGDIR", str(tmp_path_factory.mktemp("mplconfig")))
+        yield
 
 
 def run(*args, cwd, command=COMMAND, env=None):
@@ -97,6 +109,14 @@ def test_train_reports_cv_and_curve_and_writes_model_and_plot(trained):
     assert meta["cv_scores"] == pytest.approx(scores, abs=1e-4)
     png = (folder / "curve.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_plot_writes_matplotlib_config_into_a_temporary_folder(
+    trained, tmp_path_factory
+):
+    config = Path(os.environ["MPLCONFIGDIR"])
+    assert config.is_relative_to(tmp_path_factory.getbasetemp())
+    assert not trained[0].is_relative_to(config)
 
 
 def test_predict_to_stdout_and_proba_to_file(trained):
@@ -224,7 +244,7 @@ def test_demo_reduced_time(tmp_path):
     assert re.search(r"^ *benign +\d+ +\d+$", out, re.M)
 
 
-def test_no_arguments_runs_the_full_demo(tmp_path, monkeypatch):
+def test_no_arguments_means_demo_with_its_defaults(tmp_path, monkeypatch):
     from sknetscratch import _demo, cli
 
     calls = []
@@ -279,6 +299,8 @@ BAD_CASES = {
     "non-numeric, hint": ({"id.csv": "name,x1,label\nann,1,a\nbob,2,b\n"}, ["train", "id.csv", "--target", "label", "--out", "m.npz"], 1, r"id\.csv, line 2, column 'name': 'ann' is not a number\.\n.*--drop NAME"),
     "empty file": ({"empty.csv": ""}, ["train", "empty.csv", "--target", "label", "--out", "m.npz"], 1, r"empty\.csv: the file is empty"),
     "header only": ({"head.csv": "x1,label\n"}, ["train", "head.csv", "--target", "label", "--out", "m.npz"], 1, r"head\.csv: the file has a header row but no data rows"),
+    "row of empty cells": ({"gap.csv": "x1,x2,x3,label\n,,,\n1,2,3,cat\n"}, ["predict", "MODEL", "gap.csv"], 1, r"gap\.csv, line 2, column 'x1': the value is empty \(missing values"),
+    "empty target cell": ({"t.csv": "x1,label\n1,a\n2,\n3,b\n"}, ["train", "t.csv", "--target", "label", "--out", "m.npz"], 1, r"t\.csv, line 3, column 'label': the value is empty"),
     "ragged row": ({"rag.csv": "x1,label\n1,a\n2\n"}, ["train", "rag.csv", "--target", "label", "--out", "m.npz"], 1, r"rag\.csv, line 3: 1 values, but the header has 2 columns"),
     "not a model file": ("train", ["summary", "train.csv"], 1, r"train\.csv: it is not a sknetscratch model file"),
     "model trained on other columns": ({"other.csv": "x1,z\n1,2\n"}, ["predict", "MODEL", "other.csv"], 1, r"other\.csv: the model .*model\.npz was trained on other columns; this file lacks 'x2', 'x3'"),
@@ -286,6 +308,13 @@ BAD_CASES = {
     "output folder missing": ("train", ["train", "train.csv", "--target", "label", "--out", "no/m.npz"], 1, r"--out no/m\.npz: the folder .* does not exist"),
     "usage: no --target": ("train", ["train", "train.csv", "--out", "m.npz"], 2, r"the following arguments are required: --target"),
     "usage: bad --hidden": ("train", ["train", "train.csv", "--target", "label", "--hidden", "8,x", "--out", "m.npz"], 2, r"argument --hidden: expected positive layer sizes"),
+    "usage: negative --alpha": ("train", ["train", "train.csv", "--target", "label", "--alpha", "-1", "--out", "m.npz"], 2, r"argument --alpha: expected a non-negative finite number; got '-1'"),
+    "usage: nan --alpha": ("train", ["train", "train.csv", "--target", "label", "--alpha", "nan", "--out", "m.npz"], 2, r"argument --alpha: expected a non-negative finite number; got 'nan'"),
+    "usage: zero --learning-rate-init": ("train", ["train", "train.csv", "--target", "label", "--learning-rate-init", "0", "--out", "m.npz"], 2, r"argument --learning-rate-init: expected a positive finite number; got '0'"),
+    "usage: negative --seed": ("train", ["train", "train.csv", "--target", "label", "--seed", "-1", "--out", "m.npz"], 2, r"argument --seed: expected an integer from 0 to 2\*\*32 - 1; got '-1'"),
+    "usage: demo --seed too large": ({}, ["demo", "--seed", str(2**32)], 2, r"argument --seed: expected an integer from 0 to 2\*\*32 - 1"),
+    "usage: demo --folds 1": ({}, ["demo", "--folds", "1"], 2, r"argument --folds: expected at least 2 folds; got '1'$"),
+    "usage: --plot not .png": ("train", ["train", "train.csv", "--target", "label", "--out", "m.npz", "--plot", "p.pdf"], 2, r"argument --plot: the plot is a PNG image: give a file name ending in \.png; got 'p\.pdf'"),
     "usage: unknown command (python -m)": ({}, ["fit", "train.csv"], 2, r"invalid choice: 'fit'"),
 }  # fmt: skip
 
@@ -304,7 +333,7 @@ def test_bad_input(case, tmp_path, trained):
         command = [sys.executable, "-m", "sknetscratch"]
     code, out, err = run(*args, cwd=tmp_path, command=command)
     assert code == expected_code, (out, err)
-    assert re.search(message, err), err
+    assert re.search(message, err, re.M), err
     assert "Traceback" not in err
     if expected_code == 1:  # one or two lines that name the problem
         lines = [ln for ln in err.splitlines() if "warning:" not in ln]
@@ -312,3 +341,148 @@ def test_bad_input(case, tmp_path, trained):
             err
         )
     assert set(os.listdir(tmp_path)) == before  # nothing written
+
+
+# ----------------------------------------------------- outputs that are inputs
+SAME_FILE_CASES = {
+    # name: (arguments, the file that must stay untouched, message)
+    "train --out DATA": (["train", "train.csv", "--target", "label", "--out", "train.csv"], "train.csv", r"--out train\.csv: the same file as the data file train\.csv"),
+    "train --out DATA via ./sub/..": (["train", "train.csv", "--target", "label", "--out", "sub/../train.csv"], "train.csv", r"--out sub/\.\./train\.csv: the same file as the data file"),
+    "train --plot --out": (["train", "train.csv", "--target", "label", "--out", "m.png", "--plot", "./m.png"], None, r"--plot \./m\.png: the same file as --out m\.png"),
+    "predict --out MODEL": (["predict", "model.npz", "train.csv", "--out", "model.npz"], "model.npz", r"--out model\.npz: the same file as the model file model\.npz"),
+    "predict --out DATA": (["predict", "model.npz", "train.csv", "--out", "train.csv"], "train.csv", r"--out train\.csv: the same file as the data file train\.csv"),
+    "demo --data-csv --out": (["demo", "--out", "x", "--data-csv", "x"], None, r"--data-csv x: the same file as --out x"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(SAME_FILE_CASES))
+def test_an_output_that_is_an_input_or_another_output_is_refused(
+    case, tmp_path, trained
+):
+    args, kept, message = SAME_FILE_CASES[case]
+    (tmp_path / "sub").mkdir()
+    for name in ("train.csv", "model.npz"):
+        (tmp_path / name).write_bytes((trained[0] / name).read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    code, out, err = run(*args, cwd=tmp_path)
+    assert code == 1, (out, err)
+    assert re.search(message, err), err
+    assert "Traceback" not in err and len(err.splitlines()) <= 2
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after == before  # nothing written, the inputs untouched
+    if kept:
+        assert after[kept] == before[kept]
+
+
+# ------------------------------------------------- model files that are not ours
+def _tampered(name, model, folder):
+    """Write a model file ``name`` derived from ``model`` in ``folder``; its path."""
+    pipe, meta = load_pipeline(model)
+    path = folder / f"{name}.npz"
+    rows = classification_rows()
+    X = np.array([[float(v) for v in r[:3]] for r in rows])
+    if name == "foreign npz":
+        np.savez(path, weights=np.ones(3))
+    elif name == "no metadata":
+        save(pipe, path)
+    elif name == "scale_ None":
+        pipe[0].scale_ = None
+        save_pipeline(pipe, path, meta)
+    elif name == "mean_ None":
+        pipe[0].mean_ = None
+        save_pipeline(pipe, path, meta)
+    elif name == "2-feature scaler":
+        pipe[0].fit(X[:, :2])
+        save_pipeline(pipe, path, meta)
+    elif name == "unfitted":
+        pipe = Pipeline([(n, clone(e)) for n, e in pipe.steps])
+        save_pipeline(pipe, path, meta)
+    elif name == "unfitted scaler":
+        pipe.steps[0] = ("scale", StandardScaler())
+        save_pipeline(pipe, path, meta)
+    else:
+        changes = {
+            "2 feature names": {"features": ["x1", "x2"]},
+            "duplicate feature": {"features": ["x1", "x1", "x2"]},
+            "target is a feature": {"features": ["x1", "x2", "label"]},
+            "classifier says regress": {"task": "regress"},
+        }[name]
+        save_pipeline(pipe, path, {**meta, **changes})
+    return path
+
+
+TAMPERED_CASES = {
+    "foreign npz": r"it is not a sknetscratch model file",
+    "no metadata": r"a saved pipeline, but not one written by `sknetscratch train`",
+    "scale_ None": r"scale_ must be a finite float array of shape \(3,\)",
+    "mean_ None": r"mean_ must be a finite float array of shape \(3,\)",
+    "2-feature scaler": r"step 1 \('net'\) takes 3 features, but step 0 \('scale'\) gives 2",
+    "unfitted": r"the saved pipeline is not fitted",
+    "unfitted scaler": r"all fitted or all unfitted",
+    "2 feature names": r"names 2 feature columns, but the pipeline takes 3",
+    "duplicate feature": r"names the feature column\(s\) x1 twice",
+    "target is a feature": r"its target column 'label' is also one of its features",
+    "classifier says regress": r"says task 'regress', but holds a ScratchMLPClassifier",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(TAMPERED_CASES))
+def test_inconsistent_model_files_are_refused(case, tmp_path, trained):
+    (tmp_path / "train.csv").write_bytes((trained[0] / "train.csv").read_bytes())
+    path = _tampered(case, trained[0] / "model.npz", tmp_path)
+    code, out, err = run("evaluate", path.name, "train.csv", cwd=tmp_path)
+    assert code == 1, (out, err)
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if "warning:" not in ln]
+    assert len(lines) <= 2 and lines[0].startswith(f"sknetscratch: error: {path.name}")
+    assert re.search(TAMPERED_CASES[case], err), err
+
+
+def test_a_prediction_that_fails_is_a_data_error(tmp_path, trained):
+    # finite in the CSV, but infinite once scaled: the network refuses it
+    write(tmp_path / "huge.csv", FEATURES, [["0", "0", "1.7e308"]])
+    code, out, err = run("predict", trained[0] / "model.npz", "huge.csv", cwd=tmp_path)
+    assert code == 1, (out, err)
+    assert re.search(r"model\.npz: cannot predict \(.*infinity", err), err
+    assert "Traceback" not in err
+
+
+def test_evaluate_refuses_a_feature_column_as_target(trained):
+    folder, _ = trained
+    code, out, err = run(
+        "evaluate", "model.npz", "train.csv", "--target", "x2", cwd=folder
+    )
+    assert code == 1, (out, err)
+    assert "--target x2: a feature column of the model model.npz" in err
+    assert "Confusion" not in out
+
+
+def test_blank_lines_are_skipped_but_a_line_of_commas_is_a_row():
+    import tempfile
+
+    from sknetscratch._csv import DataError, read_csv
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "d.csv")
+        with open(path, "w") as fh:
+            fh.write("x,label\n\n1,a\n   \n2,b\n")
+        table = read_csv(path)
+        assert table.text("label") == ["a", "b"] and table.lines == [3, 5]
+        with open(path, "w") as fh:
+            fh.write("x,label\n,\n2,b\n")
+        table = read_csv(path)
+        assert len(table) == 2
+        with pytest.raises(DataError, match="line 2, column 'label': the value is"):
+            table.text("label")
+
+
+def test_whole_numbers_beyond_int64_are_a_regression_target(tmp_path):
+    rows = [[i, f"{i + 1}e19"] for i in range(12)]
+    write(tmp_path / "big.csv", ["x", "y"], rows)
+    code, out, err = run(
+        "train", "big.csv", "--target", "y", "--solver", "lbfgs", "--max-iter", "5",
+        "--cv", "0", "--out", "big.npz", cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Task: regress (auto-detected" in out
+    assert "Traceback" not in err

@@ -72,6 +72,12 @@ def assert_close(actual, desired, dtype):
     np.testing.assert_allclose(actual, desired, rtol=TOL[dtype], atol=TOL[dtype])
 
 
+def checked(onx):
+    """``onx``, once onnx.checker has passed it."""
+    onnx.checker.check_model(onx, full_check=True)
+    return onx
+
+
 def assert_valid_with_dynamic_batch(onx):
     onnx.checker.check_model(onx, full_check=True)
     batch = onx.graph.input[0].type.tensor_type.shape.dim[0]
@@ -84,7 +90,7 @@ def classification_data(task):
             n_samples=160, n_features=6, n_classes=3, random_state=0
         )
         return X * FEATURE_SCALE / 5 + FEATURE_SHIFT, y
-    n_classes = 2 if task.startswith("binary") else 3
+    n_classes = 2 if task.startswith(("binary", "single")) else 3
     X, y = make_classification(
         n_samples=160,
         n_features=6,
@@ -92,6 +98,8 @@ def classification_data(task):
         n_classes=n_classes,
         random_state=0,
     )
+    if task.startswith("single"):  # one class: predict gives it on every row
+        y = np.zeros_like(y)
     if task.endswith("strings"):
         y = np.array(["cat", "dog", "emu"])[y]
     elif task.endswith("floats"):  # integral float labels become int64 in ONNX
@@ -140,6 +148,8 @@ def export(est, X_test, in_pipeline):
         "binary-strings",
         "multiclass-strings",
         "multiclass-floats",
+        "single-class",
+        "single-class-strings",
     ],
 )
 def test_classifier_matches_predict_and_predict_proba(task, dtype, in_pipeline):
@@ -239,9 +249,11 @@ def parametrized_activations():
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("cls, params", list(parametrized_activations()))
 def test_activation_parameters_are_exported(cls, params, dtype):
-    assert params  # leaky_relu's negative_slope, elu's alpha, ...
     model = network(cls(**params), cls(**params), dtype)
     X = np.random.default_rng(4).normal(scale=3.0, size=(40, 4)).astype(dtype)
+    # the parameters change the outputs, so an exporter that ignores them fails
+    defaults = network(cls(), cls(), dtype).predict(X)
+    assert np.abs(model.predict(X) - defaults).max() > 100 * TOL[dtype]
     assert_close(run(to_onnx(model), X)["output"], model.predict(X), dtype)
 
 
@@ -380,7 +392,7 @@ def test_skl2onnx_options_zipmap_nocl_and_class_labels():
     register_onnx_converters()
 
     # skl2onnx's default: a ZipMap turns the probabilities into dicts
-    out = run(skl2onnx.to_onnx(pipe, X_test[:1]), X_test)
+    out = run(checked(skl2onnx.to_onnx(pipe, X_test[:1])), X_test)
     assert list(out) == ["output_label", "output_probability"]
     np.testing.assert_array_equal(out["output_label"], pipe.predict(X_test))
     proba = np.array(
@@ -389,13 +401,13 @@ def test_skl2onnx_options_zipmap_nocl_and_class_labels():
     assert_close(proba, pipe.predict_proba(X_test), np.float32)
 
     options = {ScratchMLPClassifier: {"zipmap": False, "nocl": True}}
-    out = run(skl2onnx.to_onnx(pipe, X_test[:1], options=options), X_test)
+    out = run(checked(skl2onnx.to_onnx(pipe, X_test[:1], options=options)), X_test)
     np.testing.assert_array_equal(
         out["label"], np.searchsorted(clf.classes_, pipe.predict(X_test))
     )
 
     options = {ScratchMLPClassifier: {"zipmap": False, "output_class_labels": True}}
-    out = run(to_onnx(pipe, X_test[:1], options=options), X_test)
+    out = run(checked(to_onnx(pipe, X_test[:1], options=options)), X_test)
     np.testing.assert_array_equal(out["class_labels"], clf.classes_)
 
     pipe.fit(X[:N_TRAIN].astype(np.float64), y[:N_TRAIN])
@@ -467,6 +479,13 @@ def test_bad_requests_raise_clear_errors():
         to_onnx(clf, X[:1].astype(int))
     with pytest.raises(ValueError, match="X_sample has 3 features, but .* with 6"):
         to_onnx(clf, X[:1, :3])
+    for model in (
+        clf,
+        make_pipeline(StandardScaler(), clf),
+        network("relu", "linear", np.float64),
+    ):
+        with pytest.raises(ValueError, match=r"X_sample must be 2-D.*got shape \(6,\)"):
+            to_onnx(model, X[0])
     with pytest.raises(ValueError, match="input has 3 features, but .* with 6"):
         skl2onnx.to_onnx(
             clf, X[:1, :3], options={ScratchMLPClassifier: {"zipmap": False}}
@@ -486,10 +505,11 @@ def test_public_names():
 
 def test_example_runs_and_prints_the_comparison(capsys):
     namespace = runpy.run_path(str(ROOT / "examples" / "onnx_export.py"))
-    worst = namespace["main"]()
+    worst, r2 = namespace["main"]()
     out = capsys.readouterr().out
     assert "labels equal predict: True" in out
     assert worst < 1e-9
+    assert r2 > 0.3  # the regressor learnt something (a linear model: 0.36)
 
 
 def test_benchmark_script_runs_on_tiny_data(capsys):

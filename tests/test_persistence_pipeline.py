@@ -12,8 +12,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor, load, save
+from sknetscratch.persistence import load_pipeline, save_pipeline
 from sknetscratch.persistence._format import _META_KEY
-from sknetscratch.persistence._pipeline import load_pipeline, save_pipeline
 
 
 def _data(n=40, seed=0):
@@ -220,3 +220,63 @@ def test_load_pipeline_refuses_an_estimator_file(tmp_path):
     save(_fit(_pipe(), X, y)[-1], path)
     with pytest.raises(ValueError, match="holds a single estimator, not a pipeline"):
         load_pipeline(path)
+
+
+def test_pipeline_functions_are_public_in_persistence():
+    import sknetscratch.persistence as persistence
+    from sknetscratch.persistence import _pipeline
+
+    assert {"save_pipeline", "load_pipeline"} <= set(persistence.__all__)
+    assert persistence.save_pipeline is _pipeline.save_pipeline
+    assert persistence.load_pipeline is _pipeline.load_pipeline
+
+
+def _scaler_set(name, value):
+    def change(pipe):
+        setattr(pipe[0], name, value)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change, scaler, match",
+    [
+        (_scaler_set("scale_", None), {}, r"scale_ must be a finite float array"),
+        (_scaler_set("var_", None), {}, r"var_ must be a finite float array"),
+        (_scaler_set("mean_", None), {}, r"mean_ must be a finite float array"),
+        (
+            _scaler_set("mean_", None),
+            {"with_mean": False},
+            r"mean_ must be a finite float array",
+        ),
+        (
+            lambda pipe: pipe[0].fit(np.ones((3, 2))),
+            {},
+            r"step 1 \('net'\) takes 3 features, but step 0 \('scale'\) gives 2",
+        ),
+        (
+            lambda pipe: pipe.steps.__setitem__(0, ("scale", StandardScaler())),
+            {},
+            "all fitted or all unfitted",
+        ),
+    ],
+)
+def test_load_refuses_inconsistent_pipelines(change, scaler, match, tmp_path):
+    X, y = _data()
+    pipe = _fit(_pipe(**scaler), X, y)
+    change(pipe)
+    path = tmp_path / "pipe.npz"
+    save_pipeline(pipe, path, {"target": "y"})
+    with pytest.raises(ValueError, match=f"Refusing to load .*{match}"):
+        load_pipeline(path)
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_scale_may_be_none_without_scaling(tmp_path):
+    X, y = _data()
+    pipe = _fit(_pipe(with_std=False), X, y)
+    assert pipe[0].scale_ is None and pipe[0].var_ is None
+    path = tmp_path / "pipe.npz"
+    save(pipe, path)
+    np.testing.assert_array_equal(load(path).predict(X), pipe.predict(X))

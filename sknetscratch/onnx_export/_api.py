@@ -6,7 +6,7 @@ import numpy as np
 
 from ._graph import DEFAULT_TARGET_OPSET, ProtoGraph, check_opset, import_optional
 from ._network import convert_network
-from ._sklearn import register_onnx_converters
+from ._sklearn import _float_tensor_type, register_onnx_converters
 
 
 def _is_sknetscratch_model(obj) -> bool:
@@ -126,7 +126,7 @@ def to_onnx(
         Without the ``[onnx]`` extra (``pip install "sknetscratch[onnx]"``).
     ValueError
         For a layer, an activation or a target_opset the converters do not
-        support; the message names it.
+        support (the message names it), or an X_sample that is not 2-D.
 
     Examples
     --------
@@ -148,6 +148,11 @@ def to_onnx(
     """
     opset = DEFAULT_TARGET_OPSET if target_opset is None else target_opset
     check_opset(opset)
+    if X_sample is not None and np.ndim(X_sample) != 2:
+        raise ValueError(
+            "X_sample must be 2-D, of shape (n_samples, n_features), like X[:1]; "
+            f"got shape {np.shape(X_sample)}."
+        )
     if _is_sknetscratch_model(estimator_or_model):
         return _model_to_onnx(estimator_or_model, X_sample, opset, name)
 
@@ -174,12 +179,7 @@ def to_onnx(
                 f"X_sample has {np.shape(X_sample)[1]} features, but "
                 f"{type(est).__name__} was fitted with {est.n_features_in_}."
             )
-        data_types = import_optional("skl2onnx.common.data_types")
-        tensor_type = (
-            data_types.DoubleTensorType
-            if dtype == np.float64
-            else data_types.FloatTensorType
-        )
+        tensor_type = _float_tensor_type(dtype)
         initial_types = [("X", tensor_type([None, est.n_features_in_]))]
         X_sample = None
     elif X_sample is None:

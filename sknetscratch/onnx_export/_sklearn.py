@@ -12,6 +12,9 @@ The outputs mirror the estimators' methods:
 
 * binary (one sigmoid unit, logit :math:`z`): ``probabilities`` is
   :math:`[\\sigma(-z), \\sigma(z)]` and ``label`` is ``classes_[z > 0]``;
+* one class (fitted on a single label): ``probabilities`` is the one column
+  :math:`\\sigma(-z)` and ``label`` is that class, as ``predict_proba`` and
+  ``predict`` give them;
 * multiclass: the softmax of the logits, ``classes_[argmax z]``;
 * multilabel: a sigmoid per column, and the int64 indicator ``z > 0``;
 * regressor: ``variable`` of shape ``(N, n_outputs)``, the output activation
@@ -41,11 +44,13 @@ def _float_tensor_type(dtype):
 
 
 def _classifier_task(est) -> str:
-    """'binary', 'multiclass' or 'multilabel', from the fitted output layer."""
+    """'single', 'binary', 'multiclass' or 'multilabel', from the fitted output layer."""
     if est.out_activation_ == "softmax":
         return "multiclass"
     if est.out_activation_ == "logistic":
-        return "binary" if est.n_outputs_ == 1 else "multilabel"
+        if est.n_outputs_ > 1:
+            return "multilabel"
+        return "single" if len(est.classes_) == 1 else "binary"
     raise ValueError(
         f"Cannot export a classifier with out_activation_={est.out_activation_!r}."
     )
@@ -155,6 +160,8 @@ def convert_classifier(scope, operator, container) -> None:
     if task == "binary":  # predict_proba: sigma([-z, z]), both columns accurate
         z2 = g.op("Concat", g.op("Neg", z), z, axis=1)
         proba = convert_activation(g, z2, output_activation)
+    elif task == "single":  # one class: predict_proba is the one column sigma(-z)
+        proba = convert_activation(g, g.op("Neg", z), output_activation)
     else:
         proba = convert_activation(g, z, output_activation)
     g.op("Identity", proba, output=proba_out)
@@ -162,8 +169,10 @@ def convert_classifier(scope, operator, container) -> None:
     if task == "multilabel":  # (z > 0) as an int indicator matrix
         g.cast(g.op("Greater", z, g.scalar(0.0, "zero")), np.int64, output=label_out)
         return
-    if task == "binary":  # classes_[z > 0]
-        positive = g.op("Greater", z, g.scalar(0.0, "zero"))
+    if task in ("binary", "single"):  # classes_[z > 0]; classes_[0] for one class
+        # (z > z is false for every z, NaN too: index 0 on every row)
+        threshold = z if task == "single" else g.scalar(0.0, "zero")
+        positive = g.op("Greater", z, threshold)
         flat = g.op("Reshape", positive, g.const(np.array([-1], np.int64), "flat"))
         index = g.cast(flat, np.int64)
     else:  # classes_[argmax z]

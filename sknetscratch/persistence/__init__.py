@@ -12,7 +12,8 @@ allow-lists:
 * estimators: :class:`~sknetscratch.ScratchMLPClassifier` and
   :class:`~sknetscratch.ScratchMLPRegressor`, alone or as the last step of a
   :class:`~sklearn.pipeline.Pipeline` after ``StandardScaler`` steps
-  (:mod:`._pipeline`);
+  (:func:`save_pipeline` and :func:`load_pipeline` also keep a dict of plain
+  metadata beside the pipeline, such as the column names);
 * layers: :class:`~sknetscratch.DenseBlock`, :class:`~sknetscratch.Dropout`,
   :class:`~sknetscratch.Activation`, :class:`~sknetscratch.BatchNormalization`
   and :class:`~sknetscratch.LayerNormalization` (with their non-trainable
@@ -60,9 +61,16 @@ from ._archive import _atomic_write, _read_file, _write_archive
 from ._decode import _Decoder, _get
 from ._encode import _encode_document
 from ._format import _META_KEY, FORMAT_MARKER, FORMAT_VERSION, _Refused
-from ._pipeline import _decode_pipeline, _encode_pipeline
+from ._pipeline import _decode_pipeline, _encode_pipeline, load_pipeline, save_pipeline
 
-__all__ = ["FORMAT_MARKER", "FORMAT_VERSION", "load", "save"]
+__all__ = [
+    "FORMAT_MARKER",
+    "FORMAT_VERSION",
+    "load",
+    "load_pipeline",
+    "save",
+    "save_pipeline",
+]
 
 #: Largest JSON document (in bytes of its array) that :func:`load` reads and
 #: :func:`save` writes: parsing JSON can take some 20 times its size in memory.
@@ -70,7 +78,7 @@ _MAX_METADATA_BYTES = 16 * 2**20
 
 
 def save(
-    obj: ScratchMLPClassifier | ScratchMLPRegressor | Model,
+    obj: ScratchMLPClassifier | ScratchMLPRegressor | Model | Pipeline,
     path: str | os.PathLike[str],
 ) -> None:
     """Save an estimator or a core model to ``path`` in a format safe to load.
@@ -82,7 +90,7 @@ def save(
 
     Parameters
     ----------
-    obj : ScratchMLPClassifier, ScratchMLPRegressor or Model
+    obj : ScratchMLPClassifier, ScratchMLPRegressor, Model or Pipeline
         A fitted (or unfitted) estimator, or a :class:`~sknetscratch.Model`
         (built or not, compiled or not) made of ``DenseBlock``, ``Dropout``,
         ``Activation``, ``BatchNormalization`` and ``LayerNormalization``
@@ -105,6 +113,7 @@ def save(
     See Also
     --------
     load : Read the file back.
+    save_pipeline : Save a Pipeline with a dict of metadata beside it.
 
     Examples
     --------
@@ -138,8 +147,8 @@ def _write_document(doc: dict, arrays: dict, path, what: str) -> None:
 
 def load(
     path: str | os.PathLike[str],
-) -> ScratchMLPClassifier | ScratchMLPRegressor | Model:
-    """Load an estimator or a core model written by :func:`save`.
+) -> ScratchMLPClassifier | ScratchMLPRegressor | Model | Pipeline:
+    """Load an estimator, a core model or a Pipeline written by :func:`save`.
 
     The arrays are read with ``allow_pickle=False`` and objects are rebuilt
     only from allow-lists (the two estimators, the layers ``DenseBlock``,
@@ -157,9 +166,12 @@ def load(
 
     Returns
     -------
-    obj : ScratchMLPClassifier, ScratchMLPRegressor or Model
+    obj : ScratchMLPClassifier, ScratchMLPRegressor, Model or Pipeline
         Predicts bit-identically to the saved object and continues training
         (``warm_start``, ``partial_fit``, ``Model.fit``) exactly as it would.
+        A saved ``Pipeline`` (``StandardScaler`` steps, then an estimator)
+        comes back as a ``Pipeline``; :func:`load_pipeline` also returns its
+        metadata.
 
     Raises
     ------
@@ -182,6 +194,7 @@ def load(
     See Also
     --------
     save : Write the file.
+    load_pipeline : Load a Pipeline and the metadata saved with it.
 
     Examples
     --------

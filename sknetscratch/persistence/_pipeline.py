@@ -189,7 +189,7 @@ def save_pipeline(
     >>> from sklearn.pipeline import Pipeline
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sknetscratch import ScratchMLPRegressor
-    >>> from sknetscratch.persistence._pipeline import load_pipeline, save_pipeline
+    >>> from sknetscratch.persistence import load_pipeline, save_pipeline
     >>> net = ScratchMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs")
     >>> pipe = Pipeline([("scale", StandardScaler()), ("net", net)])
     >>> pipe = pipe.fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
@@ -205,8 +205,10 @@ def save_pipeline(
 
 
 # ---------------------------------------------------------------------- loading
-def _float_vector(value: Any, n: int, where: str, positive: bool = False) -> None:
-    if value is None:
+def _float_vector(
+    value: Any, n: int, where: str, required: bool, positive: bool = False
+) -> None:
+    if value is None and not required:
         return
     if not (
         isinstance(value, np.ndarray)
@@ -214,7 +216,8 @@ def _float_vector(value: Any, n: int, where: str, positive: bool = False) -> Non
         and value.shape == (n,)
         and np.isfinite(value).all()
     ):
-        raise _Refused(f"{where} must be None or a finite float array of shape ({n},)")
+        shape = f"a finite float array of shape ({n},)"
+        raise _Refused(f"{where} must be {'None or ' * (not required)}{shape}")
     if positive and not (value > 0).all():
         raise _Refused(f"{where} must be positive")
 
@@ -240,9 +243,14 @@ def _decode_scaler(decoder: _Decoder, doc: dict, where: str) -> StandardScaler:
         for key in ("mean_", "var_", "scale_"):
             if key not in attributes:
                 raise _Refused(f"{where}: a fitted StandardScaler needs {key}")
-        _float_vector(attributes["mean_"], n, f"{where}: mean_")
-        _float_vector(attributes["var_"], n, f"{where}: var_")
-        _float_vector(attributes["scale_"], n, f"{where}: scale_", positive=True)
+        # as StandardScaler.fit sets them: mean_ is None only when neither
+        # centring nor scaling, var_ and scale_ only when not scaling
+        with_mean, with_std = scaler.with_mean, scaler.with_std
+        _float_vector(attributes["mean_"], n, f"{where}: mean_", with_mean or with_std)
+        _float_vector(attributes["var_"], n, f"{where}: var_", with_std)
+        _float_vector(
+            attributes["scale_"], n, f"{where}: scale_", with_std, positive=True
+        )
         seen = np.asarray(attributes.get("n_samples_seen_"))  # a scalar or per column
         if not (
             seen.dtype.kind in "iuf"
@@ -291,6 +299,15 @@ def _decode_pipeline(decoder: _Decoder, content: dict) -> tuple[Pipeline, Metada
         steps.append((name, est))
     if len({name for name, _ in steps}) != len(steps):
         raise _Refused("pipeline step names must be unique")
+    widths = [getattr(est, "n_features_in_", None) for _, est in steps]
+    if None in widths and any(w is not None for w in widths):
+        raise _Refused("the pipeline's steps must be all fitted or all unfitted")
+    for i in range(1, len(steps)):  # each step takes what the one before gives
+        if widths[i] != widths[i - 1]:
+            raise _Refused(
+                f"pipeline step {i} ({steps[i][0]!r}) takes {widths[i]} features, "
+                f"but step {i - 1} ({steps[i - 1][0]!r}) gives {widths[i - 1]}"
+            )
     metadata = _check_metadata(content.get("metadata", {}), "metadata", _Refused)
     return Pipeline(steps, verbose=verbose), metadata
 
@@ -319,6 +336,20 @@ def load_pipeline(path: str | os.PathLike[str]) -> tuple[Pipeline, Metadata]:
         other than a pipeline. The message names the file.
     FileNotFoundError
         If ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknetscratch import ScratchMLPClassifier
+    >>> from sknetscratch.persistence import load_pipeline, save_pipeline
+    >>> pipe = make_pipeline(StandardScaler(), ScratchMLPClassifier((2,)))
+    >>> path = os.path.join(tempfile.mkdtemp(), "unfitted.npz")
+    >>> save_pipeline(pipe, path, {"note": "not trained yet"})
+    >>> loaded, metadata = load_pipeline(path)
+    >>> [name for name, _ in loaded.steps], metadata
+    (['standardscaler', 'scratchmlpclassifier'], {'note': 'not trained yet'})
     """
     from . import _load_document
 
