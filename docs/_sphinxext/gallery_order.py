@@ -12,6 +12,7 @@ ORDER = [
     "plot_digits.py",
     "plot_learning_curves.py",
     "plot_prediction_intervals.py",
+    "plot_callbacks_and_schedules.py",
     "plot_persistence.py",
     "plot_keras_core.py",
     "seed_blog_demo.py",
