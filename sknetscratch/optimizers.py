@@ -364,6 +364,17 @@ def _check_adam_args(beta_1, beta_2, epsilon) -> None:
     _check_number("epsilon", epsilon, 0, low_open=True)
 
 
+def _update_moments(grads, tmp, m, v, b1, b2) -> None:
+    """Adam's moments, in place: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2."""
+    m *= b1
+    np.multiply(grads, 1 - b1, out=tmp)
+    m += tmp
+    v *= b2
+    np.multiply(grads, grads, out=tmp)
+    tmp *= 1 - b2
+    v += tmp
+
+
 class Adam(Optimizer):
     r"""Adam (Kingma and Ba, 2014), in the bias-corrected step-size form.
 
@@ -416,14 +427,7 @@ class Adam(Optimizer):
 
     def _step(self, params, grads, tmp, m, v):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
-        # m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, in place
-        m *= b1
-        np.multiply(grads, 1 - b1, out=tmp)
-        m += tmp
-        v *= b2
-        np.multiply(grads, grads, out=tmp)
-        tmp *= 1 - b2
-        v += tmp
+        _update_moments(grads, tmp, m, v, b1, b2)
         lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
         # theta -= lr_t * m / (sqrt(v) + eps)
         np.sqrt(v, out=tmp)
@@ -618,7 +622,7 @@ class RMSprop(Optimizer):
             params -= tmp
 
 
-class Nadam(Optimizer):
+class Nadam(Adam):
     r"""Nadam: Adam with Nesterov momentum (Dozat, 2016), as Keras' ``Nadam``.
 
     A momentum schedule :math:`\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t})` and its
@@ -658,9 +662,6 @@ class Nadam(Optimizer):
     """
 
     name = "nadam"
-    elementwise = True
-    state_names = ("m", "v")
-    config_names = ("beta_1", "beta_2", "epsilon")
 
     def __init__(
         self,
@@ -671,11 +672,7 @@ class Nadam(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
     ):
-        super().__init__(learning_rate, clipnorm, clipvalue)
-        _check_adam_args(beta_1, beta_2, epsilon)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, clipnorm, clipvalue)
         self.u_product = 1.0
 
     def _mu(self, t: int) -> float:
@@ -689,14 +686,7 @@ class Nadam(Optimizer):
         mu_t, mu_next = self._mu(t), self._mu(t + 1)
         prod_t = self.u_product
         prod_next = prod_t * mu_next
-        # m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, in place
-        m *= b1
-        np.multiply(grads, 1 - b1, out=tmp)
-        m += tmp
-        v *= b2
-        np.multiply(grads, grads, out=tmp)
-        tmp *= 1 - b2
-        v += tmp
+        _update_moments(grads, tmp, m, v, b1, b2)
         # m_hat = mu_{t+1} m / (1 - Pi_{t+1}) + (1 - mu_t) g / (1 - Pi_t): the one
         # block-sized array a step allocates (m_hat and the denominator both live)
         m_hat = np.multiply(m, mu_next / (1 - prod_next))
