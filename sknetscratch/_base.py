@@ -347,7 +347,9 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 raise ValueError("The sum of sample_weight must be positive; got 0.")
         self._warn_if_unscaled(X)
         validation = None if val is None else self._validation_data(*val)
-        unknown = sorted(set(self.metrics or []) - set(get_scorer_names()))
+        unknown = (
+            sorted(set(self.metrics) - set(get_scorer_names())) if self.metrics else []
+        )
         if unknown:
             raise ValueError(
                 f"metrics must be scikit-learn scorer names; {unknown} are not (see "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
@@ -16,11 +18,17 @@ from ._base import _BaseScratchMLP
 from .losses import BinaryCrossentropy, CategoricalCrossentropy
 
 
+@functools.cache
+def _log_loss_bounds(dtype: np.dtype) -> tuple[np.floating, np.floating]:
+    r""":math:`[-\log(1-\epsilon), -\log\epsilon]`, in ``dtype``."""
+    eps = np.finfo(dtype).eps
+    return -np.log1p(-eps), -np.log(eps)
+
+
 def _clip_log_loss(losses: np.ndarray, dtype) -> np.ndarray:
     r"""scikit-learn's log-loss clips probabilities to :math:`[\epsilon, 1-\epsilon]`:
     each :math:`-\log p` term lies in :math:`[-\log(1-\epsilon), -\log\epsilon]`."""
-    eps = np.finfo(dtype).eps
-    return np.clip(losses, -np.log1p(-eps), -np.log(eps))
+    return np.clip(losses, *_log_loss_bounds(dtype), out=losses)
 
 
 class _SklearnBinaryLogLoss(BinaryCrossentropy):

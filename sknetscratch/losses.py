@@ -63,7 +63,7 @@ __all__ = [
 def _mean(losses, sample_weight) -> float:
     """Weighted mean :math:`\\sum_i w_i \\ell_i / \\sum_i w_i` of per-sample losses."""
     if sample_weight is None:
-        return float(losses.mean())
+        return float(losses.sum() / losses.shape[0])
     return float(np.dot(sample_weight, losses) / sample_weight.sum())
 
 

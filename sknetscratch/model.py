@@ -295,8 +295,18 @@ class Model:
         return self
 
     def _allocate(self, shapes: list[dict], dtype) -> list[tuple[dict, dict]]:
-        """Create the flat vectors (see :mod:`._flat`); return the layers' views."""
+        """Create the flat vectors (see :mod:`._flat`); return the layers' views.
+
+        Also the work vector shaped like ``params`` (for the penalty and the
+        optimizer) and, for each penalised kernel, its ``(W, dW, work)`` views.
+        """
         self._params, self._grads, self._slices, views = _flat.allocate(shapes, dtype)
+        self._scratch = np.empty_like(self._params)
+        self._kernels = [
+            (p[k], g[k], self._scratch[self._slices[i, k]].reshape(p[k].shape))
+            for i, (lay, (p, g)) in enumerate(zip(self.layers, views))
+            for k in lay.regularized
+        ]
         return views
 
     # ------------------------------------------------------------------ parameters
@@ -378,6 +388,7 @@ class Model:
         state = self.__dict__.copy()
         state["_params"] = state["_grads"] = None  # views are re-linked on load
         state.pop("_scratch", None)
+        state.pop("_kernels", None)
         state.pop("_slices", None)
         state.pop("_n_regularized", None)
         state["_built"] = self._params is not None
@@ -445,11 +456,12 @@ class Model:
         \lVert W_l\rVert_1) / \sum_i w_i`."""
         if self.alpha == 0 and self.l1 == 0:
             return 0.0
-        kernels = [
-            lay.params[k].ravel() for lay in self.layers for k in lay.regularized
-        ]
-        l2 = 0.5 * self.alpha * sum(float(np.dot(w, w)) for w in kernels)
-        l1 = self.l1 * sum(float(np.abs(w).sum()) for w in kernels) if self.l1 else 0
+        l2 = 0.5 * self.alpha * sum(float(np.vdot(W, W)) for W, _, _ in self._kernels)
+        l1 = (
+            self.l1 * sum(float(np.abs(W).sum()) for W, _, _ in self._kernels)
+            if self.l1
+            else 0.0
+        )
         return (l2 + l1) / sw_sum
 
     def loss_and_gradient(
@@ -495,25 +507,14 @@ class Model:
         The product goes through the kernel's part of the work vector (a view
         of it): no temporary array per batch.
         """
-        work = self._work()
-        for i, layer in enumerate(self.layers):
-            for k in layer.regularized:
-                W, dW = layer.params[k], layer.grads[k]
-                tmp = work[self._slices[i, k]].reshape(W.shape)
-                if self.alpha:
-                    np.multiply(W, self.alpha / sw_sum, out=tmp)
-                    dW += tmp  # dL/dW += alpha W / sum(w)
-                if self.l1:
-                    np.sign(W, out=tmp)
-                    tmp *= self.l1 / sw_sum
-                    dW += tmp  # dL/dW += l1 sign(W) / sum(w)
-
-    def _work(self) -> np.ndarray:
-        """Work space shaped like ``params`` (for the penalty and the optimizer)."""
-        work = getattr(self, "_scratch", None)
-        if work is None or work.shape != self._params.shape:
-            work = self._scratch = np.empty_like(self._params)
-        return work
+        for W, dW, tmp in self._kernels:
+            if self.alpha:
+                np.multiply(W, self.alpha / sw_sum, out=tmp)
+                dW += tmp  # dL/dW += alpha W / sum(w)
+            if self.l1:
+                np.sign(W, out=tmp)
+                tmp *= self.l1 / sw_sum
+                dW += tmp  # dL/dW += l1 sign(W) / sum(w)
 
     def train_step(self, X, y, sample_weight=None, rng=None) -> float:
         """One optimizer step on one batch; returns the batch loss.
@@ -533,7 +534,7 @@ class Model:
         loss : float
         """
         loss = self.loss_and_gradient(X, y, sample_weight, training=True, rng=rng)
-        self.optimizer.update(self._params, self._grads, self._work())
+        self.optimizer.update(self._params, self._grads, self._scratch)
         return loss
 
     def _prepare(self, X, y=None, sample_weight=None):

@@ -39,6 +39,7 @@ _MODEL_KEYS = frozenset(
         "_grads",
         "_slices",  # layout, re-derived by build(); saved as param_layout
         "_scratch",  # scratch space
+        "_kernels",  # views of the penalised kernels, re-derived by build()
     ]
 )
 _LAYER_STATE_KEYS = frozenset(
