@@ -15,6 +15,11 @@ inside them, so that each one is backed by a number measured in one run:
     ``Model.predict_logits`` on 50,000 rows of the (b) and (c) networks in
     blocks of ``model.INFERENCE_BLOCK_ROWS`` rows, against one pass over all
     rows.
+``log loss``
+    The classifier's loss (scikit-learn's clipped log-loss, from
+    ``sknetscratch.classifier``) on a batch of 256 x 10 logits, value and
+    gradient from one softmax, against the generic ``Loss.value_and_gradient``
+    (``per_sample`` then ``gradient``, each with its own softmax).
 
 Both forms of each pair run interleaved, ``--rounds`` times; the table gives
 the median time of each and the median of the per-round ratios
@@ -37,6 +42,8 @@ from threadpoolctl import threadpool_info
 
 from sknetscratch import DenseBlock, Model, optimizers
 from sknetscratch import model as model_module
+from sknetscratch.classifier import _SklearnLogLoss
+from sknetscratch.losses import Loss
 from sknetscratch.optimizers import Adam
 
 SEED = 0
@@ -123,6 +130,21 @@ def bench_inference(name, model, n_rows, rounds):
         model_module.INFERENCE_BLOCK_ROWS = rows
 
 
+def bench_log_loss(dtype, rounds):
+    rng = np.random.default_rng(SEED)
+    z = rng.standard_normal((256, 10)).astype(dtype)
+    y = np.eye(10, dtype=dtype)[rng.integers(0, 10, 256)]
+    loss = _SklearnLogLoss()
+
+    def fast():
+        loss.value_and_gradient(y, z)
+
+    def plain():
+        Loss.value_and_gradient(loss, y, z)
+
+    return ("log loss 256x10 logits", *paired(fast, plain, rounds, number=200))
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
@@ -160,6 +182,7 @@ def main(argv=None) -> int:
             bench_adam(f"(b) {net_b.params.size:,} weights", net_b, rounds),
             bench_adam(f"(c) {net_c.params.size:,} weights", net_c, rounds),
             bench_bias_gradient(dtype, rounds),
+            bench_log_loss(dtype, rounds),
             bench_inference("(b) network", net_b, n_rows, rounds),
             bench_inference("(c) network", net_c, n_rows, rounds),
         ]
