@@ -5,7 +5,7 @@ scikit-learn's ``MLPClassifier`` / ``MLPRegressor`` trains for the same
 parameters and ``random_state``:
 
 * every ``fit`` / ``partial_fit`` call takes ``check_random_state(random_state)``
-  afresh and draws from it, in scikit-learn's order, the initial weights (first
+  afresh (:mod:`._seeding`: the same generator state, without the OS reseed) and draws from it, in scikit-learn's order, the initial weights (first
   fit only: per layer ``U(-l, l)`` kernel then bias), the early-stopping split
   (``train_test_split``, stratified for single-output classifiers) and, each
   epoch, the reshuffle of the sample order; nothing else;
@@ -35,7 +35,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -50,6 +49,7 @@ from ._monitor import (
     ValidationData,
     record_history,
 )
+from ._seeding import give_back, take_random_state
 from ._stochastic import ADVICE, NON_FINITE, fit_stochastic
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
@@ -310,18 +310,21 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
         saved = dict(self.__dict__)
         snapshot = self.model_._snapshot() if hasattr(self, "model_") else None
+        random_state = take_random_state(self.random_state)
         try:
             if prepare is not None:
                 prepare()
-            return self._fit_unsafe(X, y, sample_weight, incremental, val)
+            return self._fit_unsafe(X, y, sample_weight, incremental, val, random_state)
         except BaseException:
             if snapshot is not None:
                 saved["model_"]._restore(snapshot)  # the weights trained in place
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
+        finally:
+            give_back(random_state)
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental, val=None):
+    def _fit_unsafe(self, X, y, sample_weight, incremental, val, random_state):
         self._sync_weights()
         hidden = self._hidden_layer_sizes()
         if self.solver == "lbfgs" and (
@@ -365,7 +368,6 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "X_val and y_val need a stochastic solver ('adam' or 'sgd'): "
                 "validation curves and early stopping are per epoch."
             )
-        random_state = check_random_state(self.random_state)
 
         # as scikit-learn: early stopping (stochastic solvers only) tracks the
         # validation score, and best_loss_ is then None
@@ -471,7 +473,7 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # Divergence watch: the loss of a few rows before and after training
         probe = (X[:32], Y[:32], None if sample_weight is None else sample_weight[:32])
         with np.errstate(all="ignore"):
-            start_loss = model.evaluate(*probe)
+            start_loss = model._evaluate(*probe)["loss"]
         if self.solver == "lbfgs":
             done = len(state["loss_curve_"])
             interrupted = fit_lbfgs(self, model, X, Y, sample_weight, state)
@@ -492,7 +494,7 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # no reference to the training data stays behind (L-BFGS ran on all of X)
         model.clear_cache(buffers=self.solver == "lbfgs")
         with np.errstate(all="ignore"):
-            end_loss = model.evaluate(*probe)
+            end_loss = model._evaluate(*probe)["loss"]
         if not np.isfinite(model.params).all():
             raise TrainingDivergedError(NON_FINITE + ADVICE)
         if not np.isfinite(end_loss):  # finite weights, but outputs that overflow

@@ -53,7 +53,7 @@ class Layer(abc.ABC):
     >>> class Double(Layer):
     ...     kind = "double"
     ...
-    ...     def forward(self, X, *, training=False, rng=None):
+    ...     def forward(self, X, *, training=False, rng=None, sample_weight=None):
     ...         return 2 * X
     ...
     ...     def backward(self, grad, *, need_input_grad=True):
@@ -150,10 +150,16 @@ class Layer(abc.ABC):
 
     # -- computation --------------------------------------------------------------
     @abc.abstractmethod
-    def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:
+    def forward(
+        self, X, *, training: bool = False, rng=None, sample_weight=None
+    ) -> np.ndarray:
         """Compute the layer's output, caching what :meth:`backward` needs.
 
-        The result may be a buffer that the next call overwrites.
+        ``training`` selects training mode, ``rng`` is the generator for its
+        random draws in training (``uses_rng``), and ``sample_weight`` holds the
+        batch's sample weights in training (None for equal weights), for a layer
+        whose output depends on other rows (batch normalisation). The result
+        may be a buffer that the next call overwrites.
         """
 
     @abc.abstractmethod
@@ -187,8 +193,9 @@ class Layer(abc.ABC):
             ones = self._buffers["ones"] = np.ones(n, dtype=dtype)
         return ones[:n]
 
-    def __call__(self, X, *, training: bool = False, rng=None):
-        return self.forward(X, training=training, rng=rng).copy()
+    def __call__(self, X, *, training: bool = False, rng=None, sample_weight=None):
+        out = self.forward(X, training=training, rng=rng, sample_weight=sample_weight)
+        return out.copy()
 
     # -- persistence ------------------------------------------------------------
     def __getstate__(self):
@@ -326,7 +333,7 @@ class DenseBlock(Layer):
         self._cache = {"X": X, "Z": Z, "A": None}
         return Z
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         r""":math:`A = f(XW + b)`, caching X, Z and A for :meth:`backward`.
 
         When the activation's derivative is computed from its output
@@ -411,7 +418,7 @@ class Dropout(Layer):
             raise ValueError(f"Dropout rate must be in [0, 1); got {rate!r}.")
         self.rate = float(rate)
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         if not training or self.rate == 0.0:
             self._cache = {"mask": None}
             return X
@@ -468,7 +475,7 @@ class Activation(Layer):
         super().__init__(name=name)
         self.activation = get_activation(activation)
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         r""":math:`A = f(X)` into a buffer of this layer (``X`` is left as it is:
         the layer below may have cached it)."""
         X = _as_dense(X)

@@ -409,7 +409,9 @@ class Model:
                 )
 
     # ------------------------------------------------------------------ maths
-    def forward(self, X, *, training: bool = False, rng=None) -> np.ndarray:
+    def forward(
+        self, X, *, training: bool = False, rng=None, sample_weight=None
+    ) -> np.ndarray:
         """Forward pass through every layer, caching what :meth:`backward` needs.
 
         Parameters
@@ -420,18 +422,25 @@ class Model:
             statistics (updating its moving statistics).
         rng : numpy.random.Generator, default=None
             For the layers' randomness in training (dropout masks).
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the rows in training (batch normalisation's statistics).
 
         Returns
         -------
         A : ndarray of shape (n_samples, n_outputs)
             A new array: the output activations.
         """
-        h = self._hidden(X, training, rng)
-        return self.layers[-1].forward(h, training=training, rng=rng).copy()
+        h = self._hidden(X, training, rng, sample_weight)
+        out = self.layers[-1].forward(
+            h, training=training, rng=rng, sample_weight=sample_weight
+        )
+        return out.copy()
 
-    def _hidden(self, X, training, rng):
+    def _hidden(self, X, training, rng, sample_weight=None):
         for layer in self.layers[:-1]:
-            X = layer.forward(X, training=training, rng=rng)
+            X = layer.forward(
+                X, training=training, rng=rng, sample_weight=sample_weight
+            )
         return X
 
     def backward(self, delta: np.ndarray) -> None:
@@ -491,7 +500,8 @@ class Model:
         if not sw_sum > 0:
             raise ValueError("The sample weights of this batch sum to zero.")
         # logits of the output layer: its activation is fused into the loss
-        z = self.layers[-1].forward_linear(self._hidden(X, training, rng))
+        h = self._hidden(X, training, rng, sample_weight)
+        z = self.layers[-1].forward_linear(h)
         loss, delta = self.loss.value_and_gradient(y, z, sample_weight)
         self.backward(delta)  # delta = dL/dz = (y_hat - y) w / sum(w)
         if self.alpha or self.l1:

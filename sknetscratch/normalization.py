@@ -19,11 +19,12 @@ with trainable ``gamma`` (:math:`\gamma`, if ``scale``) and ``beta``
 Given :math:`G = \partial L/\partial A` and :math:`D = G \odot \gamma =
 \partial L/\partial \hat X`, the backward step through statistics computed
 from the same :math:`X` (a mean :math:`\langle\cdot\rangle` over the axis the
-statistics average over) is
+statistics average over, each term weighted by :math:`\pi_i`, the sample
+weights over their sum for batch norm and :math:`1/d` for layer norm) is
 
 .. math::
-    \frac{\partial L}{\partial X} = \frac{1}{\sqrt{v + \epsilon}}
-    \Big(D - \langle D \rangle - \hat X \odot \langle D \odot \hat X \rangle\Big),
+    \frac{\partial L}{\partial X_i} = \frac{1}{\sqrt{v + \epsilon}}
+    \Big(D_i - \pi_i \textstyle\sum_j D_j - \pi_i \hat X_i \odot \sum_j D_j \odot \hat X_j\Big),
 
 and :math:`D / \sqrt{v + \epsilon}` when they are constants (batch norm at
 inference). Defaults and semantics are Keras's.
@@ -40,13 +41,15 @@ from .layers import Layer, _as_dense
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
 
-def _standardize_backward(D, X_hat, inv_std, axis):
+def _standardize_backward(D, X_hat, inv_std, pi, axis):
     r""":math:`\partial L/\partial X` of :math:`\hat X = (X - \mu)/\sqrt{v + \epsilon}`,
-    :math:`\mu` and :math:`v` the mean and (biased) variance of :math:`X` along
-    ``axis``, given :math:`D = \partial L/\partial \hat X` (docs/derivation.md §12)."""
-    D_mean = D.mean(axis=axis, keepdims=True)  # <D>
-    DX_mean = (D * X_hat).mean(axis=axis, keepdims=True)  # <D * X_hat>
-    return inv_std * (D - D_mean - X_hat * DX_mean)
+    :math:`\mu` and :math:`v` the weighted mean and (biased) variance of :math:`X`
+    along ``axis`` with weights ``pi`` (summing to 1 along it), given
+    :math:`D = \partial L/\partial \hat X` (docs/derivation.md §12):
+    :math:`s\,(D_i - \pi_i \sum_j D_j - \pi_i \hat X_i \sum_j D_j \hat X_j)`."""
+    D_sum = D.sum(axis=axis, keepdims=True)  # sum_j D_j
+    DX_sum = (D * X_hat).sum(axis=axis, keepdims=True)  # sum_j D_j X_hat_j
+    return inv_std * (D - pi * (D_sum + X_hat * DX_sum))
 
 
 class _Normalization(Layer):
@@ -114,17 +117,20 @@ class BatchNormalization(_Normalization):
 
     In training (``forward(X, training=True)``, as in :meth:`Model.fit`), each
     feature :math:`k` is standardised with the batch's mean and biased variance,
+    rows weighted by :math:`\pi_i = w_i / \sum_j w_j` (:math:`1/n` without
+    sample weights),
 
     .. math::
-        \mu_k = \frac1n \sum_i X_{ik}, \qquad
-        v_k = \frac1n \sum_i (X_{ik} - \mu_k)^2, \qquad
+        \mu_k = \sum_i \pi_i X_{ik}, \qquad
+        v_k = \sum_i \pi_i (X_{ik} - \mu_k)^2, \qquad
         A = \gamma \odot \frac{X - \mu}{\sqrt{v + \epsilon}} + \beta,
 
     and the moving statistics are updated,
     ``moving = momentum * moving + (1 - momentum) * batch_statistic``. At
     inference they replace :math:`\mu` and :math:`v`, so every row is
-    normalised on its own. The batch statistics are unweighted (sample weights
-    weight the loss only), as in Keras.
+    normalised on its own. Weighting the statistics keeps scikit-learn's
+    contract that a sample weight of 2 is the row repeated twice (Keras
+    weights the loss only); without sample weights the layer is Keras's.
 
     Parameters
     ----------
@@ -197,12 +203,18 @@ class BatchNormalization(_Normalization):
             # the square root's argument positive
             raise ValueError("moving_variance holds negative values.")
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         X = _as_dense(X)
+        pi = None
         if training:  # the batch's statistics, then the moving averages
-            mu = X.mean(axis=0)  # mu_k = sum_i X_ik / n
+            n = X.shape[0]
+            if sample_weight is None:
+                pi = np.full(n, 1.0 / n, dtype=X.dtype)  # pi_i = 1 / n
+            else:  # pi_i = w_i / sum_j w_j
+                pi = (sample_weight / sample_weight.sum()).astype(X.dtype, copy=False)
+            mu = pi @ X  # mu_k = sum_i pi_i X_ik
             Xc = X - mu
-            var = (Xc * Xc).mean(axis=0)  # v_k = sum_i (X_ik - mu_k)^2 / n (biased)
+            var = pi @ (Xc * Xc)  # v_k = sum_i pi_i (X_ik - mu_k)^2 (biased)
             # moving = momentum * moving + (1 - momentum) * batch statistic
             mean, variance = self.state["moving_mean"], self.state["moving_variance"]
             p = self.momentum
@@ -213,16 +225,20 @@ class BatchNormalization(_Normalization):
             var = self.state["moving_variance"]
         inv_std = 1.0 / np.sqrt(var + self.epsilon)  # 1 / sqrt(v + eps)
         X_hat = Xc * inv_std
-        self._cache = {"X_hat": X_hat, "inv_std": inv_std, "training": training}
+        self._cache = {"X_hat": X_hat, "inv_std": inv_std, "pi": pi}
         return self._affine(X_hat)  # A = gamma * X_hat + beta
 
     def backward(self, grad, *, need_input_grad=True):
-        X_hat, inv_std = self._cache["X_hat"], self._cache["inv_std"]
+        X_hat, inv_std, pi = (
+            self._cache["X_hat"],
+            self._cache["inv_std"],
+            self._cache["pi"],
+        )
         D = self._affine_backward(grad, X_hat)  # D = dL/dX_hat = G * gamma
         if not need_input_grad:
             return None
-        if self._cache["training"]:  # mu and v depend on every row of X
-            return _standardize_backward(D, X_hat, inv_std, axis=0)
+        if pi is not None:  # training: mu and v depend on every row of X
+            return _standardize_backward(D, X_hat, inv_std, pi[:, None], axis=0)
         return D * inv_std  # constants: dL/dX = D / sqrt(v + eps)
 
     def get_config(self):
@@ -280,7 +296,7 @@ class LayerNormalization(_Normalization):
     ):
         super().__init__(epsilon, center, scale, name)
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         X = _as_dense(X)
         mu = X.mean(axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
         Xc = X - mu
@@ -295,4 +311,4 @@ class LayerNormalization(_Normalization):
         D = self._affine_backward(grad, X_hat)  # D = dL/dX_hat = G * gamma
         if not need_input_grad:
             return None
-        return _standardize_backward(D, X_hat, inv_std, axis=1)
+        return _standardize_backward(D, X_hat, inv_std, 1.0 / D.shape[1], axis=1)

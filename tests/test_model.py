@@ -806,7 +806,7 @@ class RunningMean(Layer):
     def state_shapes(self, input_dim):
         return {"mean": (input_dim,)}
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         if training:
             self.state["mean"] *= 0.5
             self.state["mean"] += 0.5 * X.mean(axis=0)

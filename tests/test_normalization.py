@@ -135,8 +135,8 @@ def test_gradient_check_detects_a_wrong_batch_norm_backward(monkeypatch):
     model = _bn_net()
     assert check_gradients(model, X, y, training=True) <= TOL
 
-    def no_variance_term(D, X_hat, inv_std, axis):
-        return inv_std * (D - D.mean(axis=axis, keepdims=True))
+    def no_variance_term(D, X_hat, inv_std, pi, axis):
+        return inv_std * (D - pi * D.sum(axis=axis, keepdims=True))
 
     monkeypatch.setattr(normalization, "_standardize_backward", no_variance_term)
     err, details = check_gradients(model, X, y, training=True, return_details=True)
@@ -184,16 +184,21 @@ def test_activation_layer_gradients(activation):
     assert err <= TOL, details
 
 
-def test_standardize_backward_is_the_jacobian_transpose():
+@pytest.mark.parametrize("weighted", [False, True])
+def test_standardize_backward_is_the_jacobian_transpose(weighted):
     """The closed form against the explicit Jacobian of X_hat(X), one column."""
     rng = np.random.default_rng(10)
     x, D, eps = rng.normal(size=6), rng.normal(size=6), 1e-3
-    inv_std = 1 / np.sqrt(x.var() + eps)
-    x_hat = (x - x.mean()) * inv_std
     n = len(x)
-    J = inv_std * (np.eye(n) - 1 / n - np.outer(x_hat, x_hat) / n)  # dx_hat_j/dx_i
-    got = _standardize_backward(D[:, None], x_hat[:, None], inv_std, axis=0)[:, 0]
-    np.testing.assert_allclose(got, J.T @ D, rtol=1e-12)
+    pi = rng.uniform(0.0, 2.0, n) if weighted else np.ones(n)
+    pi /= pi.sum()
+    mu = pi @ x
+    inv_std = 1 / np.sqrt(pi @ (x - mu) ** 2 + eps)
+    x_hat = (x - mu) * inv_std
+    # dx_hat_j/dx_i = s([i = j] - pi_i - pi_i x_hat_i x_hat_j), row j, column i
+    J = inv_std * (np.eye(n) - pi[None, :] - np.outer(x_hat, x_hat * pi))
+    got = _standardize_backward(D[:, None], x_hat[:, None], inv_std, pi[:, None], 0)
+    np.testing.assert_allclose(got[:, 0], J.T @ D, rtol=1e-12)
 
 
 # -- batch norm: formulas and moving statistics ---------------------------------------
@@ -208,6 +213,35 @@ def test_batch_norm_training_output_is_the_batch_formula():
     mu, var = X.mean(axis=0), ((X - X.mean(axis=0)) ** 2).mean(axis=0)  # biased
     expected = bn.params["gamma"] * (X - mu) / np.sqrt(var + 0.01) + bn.params["beta"]
     np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def test_batch_norm_weights_the_batch_statistics():
+    """mu = sum_i pi_i X_i and v = sum_i pi_i (X_i - mu)^2, pi = w / sum(w)."""
+    X, _ = _xy()
+    w = np.random.default_rng(4).uniform(0.0, 3.0, size=X.shape[0])
+    bn = BatchNormalization(momentum=0.0, epsilon=0.01).build(4)
+    out = bn(X, training=True, sample_weight=w)
+    pi = w / w.sum()
+    mu = pi @ X
+    var = pi @ (X - mu) ** 2
+    np.testing.assert_allclose(out, (X - mu) / np.sqrt(var + 0.01), rtol=1e-12)
+    np.testing.assert_allclose(bn.state["moving_mean"], mu, rtol=1e-12)
+    np.testing.assert_allclose(bn.state["moving_variance"], var, rtol=1e-12)
+
+
+def test_a_weight_of_k_is_the_row_repeated_k_times():
+    """scikit-learn's sample-weight contract, through batch norm: the same loss
+    and gradients for integer weights (zeros included) and repeated rows."""
+    X, y = _xy(n=9, seed=5)
+    w = np.array([0, 1, 2, 3, 1, 0, 2, 1, 4])
+    weighted, repeated = _bn_net(), _bn_net()
+    loss_w = weighted.loss_and_gradient(X, y, w.astype(float), training=True)
+    loss_r = repeated.loss_and_gradient(X.repeat(w, axis=0), y.repeat(w, axis=0))
+    np.testing.assert_allclose(loss_w, loss_r, rtol=1e-12)
+    np.testing.assert_allclose(weighted.grads, repeated.grads, rtol=1e-10, atol=1e-14)
+    bn_w, bn_r = weighted.layers[1].state, repeated.layers[1].state
+    for key in ("moving_mean", "moving_variance"):
+        np.testing.assert_allclose(bn_w[key], bn_r[key], rtol=1e-12)
 
 
 def test_batch_norm_inference_is_the_formula_with_the_moving_statistics():

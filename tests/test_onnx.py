@@ -418,7 +418,7 @@ def test_skl2onnx_options_zipmap_nocl_and_class_labels():
 class Doubler(Layer):
     """A layer no converter knows."""
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         return 2 * X
 
     def backward(self, grad, *, need_input_grad=True, overwrite_grad=False):

@@ -1233,7 +1233,7 @@ class _Stateful(Layer):
     def state_shapes(self, input_dim):
         return {"running": (input_dim,)}
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None):
         return X
 
     def backward(self, grad, *, need_input_grad=True):
