@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+import weakref
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from numbers import Integral, Real
@@ -58,6 +59,9 @@ from .losses import get_loss
 from .model import TrainingDivergedError
 from .optimizers import SGD, Adam, AdamW, Nadam, RMSprop
 from .schedules import LearningRateSchedule, get_schedule
+
+#: model_ -> the architecture parameters it last passed ``_check_same_network`` with
+_SAME_NETWORK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop", "nadam")
 #: Per-epoch schedules by name (scikit-learn's 'constant', 'invscaling' and
@@ -448,6 +452,12 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"y has {Y.shape[1]} outputs, but the fitted model has "
                 f"{self.n_outputs_}; refit with warm_start=False."
             )
+        # the parameters that make the network; once they matched model_, later
+        # partial_fit calls with the same ones skip building a network to compare
+        # (50 us of a call: 1-2% of a partial_fit epoch on breast cancer)
+        key = (tuple(hidden_blocks(self)), bool(self.batch_norm), self._output())
+        if _SAME_NETWORK.get(self.model_) == key:
+            return
         if signature(self._network(Y.shape[1])) != signature(self.model_) or (
             self.model_.loss.name != self._output()[1]
         ):
@@ -456,6 +466,7 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "since the last fit; warm_start and partial_fit need the same "
                 "network. Refit with warm_start=False."
             )
+        _SAME_NETWORK[self.model_] = key
 
     def _train(
         self,

@@ -273,6 +273,25 @@ def test_batch_norm_trains_a_deep_sigmoid_network():
     assert scores[False] < 0.6 < 0.85 < scores[True], scores  # chance vs trained
 
 
+def test_partial_fit_checks_the_architecture_on_every_call(iris):
+    """A call with the same network passes (the check remembers it), a changed
+    one is refused, and changing back passes again."""
+    X, y = iris
+    clf = ScratchMLPClassifier((5, 4), random_state=0)
+    clf.partial_fit(X, y, classes=np.unique(y))
+    clf.partial_fit(X, y)
+    for change, back in (
+        ({"activation": "tanh"}, {"activation": "relu"}),
+        ({"hidden_layer_sizes": (5, 3)}, {"hidden_layer_sizes": (5, 4)}),
+        ({"dropout": (0.0, 0.2)}, {"dropout": 0.0}),
+    ):
+        clf.set_params(**change)
+        with pytest.raises(ValueError, match="changed since the last fit"):
+            clf.partial_fit(X, y)
+        clf.set_params(**back)
+        clf.partial_fit(X, y)
+
+
 def test_warm_start_refuses_switching_batch_norm(iris):
     X, y = iris
     clf = ScratchMLPClassifier((5,), max_iter=3, warm_start=True).fit(X, y)
