@@ -98,5 +98,6 @@ def test_time_to_accuracy_benchmark_runs(capsys):
         "ours, schedule + val-loss stopping",
     }
     # the defaults train scikit-learn's very model: they reach its final accuracy
-    epochs, seconds, final = results["ours, defaults"]
+    epochs, seconds, final, fit_epochs, _ = results["ours, defaults"]
     assert final == results["scikit-learn, defaults"][2] and epochs is not None
+    assert fit_epochs == results["scikit-learn, defaults"][3]  # the same epochs
