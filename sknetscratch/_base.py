@@ -404,8 +404,10 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 state["validation_loss_curve_"] = []
             if validating and state["best_validation_score_"] is None:
                 state["best_validation_score_"] = worst
-            if state["history_"] is None:  # fitted before history_ existed
-                state["history_"] = {}
+            # the lists too: a fit that fails leaves the fitted history_ as it was
+            state["history_"] = {
+                k: list(v) for k, v in (state["history_"] or {}).items()
+            }  # None: fitted before history_ existed
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
         state["n_iter_"] = 0  # as scikit-learn: the epochs of this call

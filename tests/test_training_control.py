@@ -139,11 +139,13 @@ def test_a_callback_that_raises_leaves_the_estimator_as_it_was(noisy):
     clf = ScratchMLPClassifier((8,), max_iter=5, random_state=0).fit(Xtr, ytr)
     before = clf.predict_proba(Xtr)
     state = dict(vars(clf))
+    history = {k: list(v) for k, v in clf.history_.items()}
     clf.set_params(warm_start=True, callbacks=[Boom()])
     with pytest.raises(RuntimeError, match="boom"):
         clf.fit(Xtr, ytr)
     np.testing.assert_array_equal(clf.predict_proba(Xtr), before)
     assert clf.loss_curve_ == state["loss_curve_"] and clf.t_ == state["t_"]
+    assert clf.history_ == history  # the epochs of the failed fit are not kept
 
 
 def test_x_val_through_a_pipeline_with_metadata_routing(noisy):
