@@ -882,7 +882,8 @@ def test_pickle_made_before_the_layer_order_layout_keeps_its_optimizer_state():
     with open(os.path.join(data, "model_e717ded.pkl"), "rb") as fh:
         model = pickle.load(fh)  # our own trusted fixture
     ref = np.load(os.path.join(data, "model_e717ded_moments.npz"))
-    np.testing.assert_array_equal(model.predict(ref["X"]), ref["proba"])
+    # to rounding: another machine's BLAS kernel may sum in another order
+    np.testing.assert_allclose(model.predict(ref["X"]), ref["proba"], rtol=1e-12)
     for i, layer in enumerate(model.layers):
         for k in layer.params:
             where = model._slices[i, k]
