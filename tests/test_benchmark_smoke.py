@@ -101,3 +101,21 @@ def test_time_to_accuracy_benchmark_runs(capsys):
     epochs, seconds, final, fit_epochs, _ = results["ours, defaults"]
     assert final == results["scikit-learn, defaults"][2] and epochs is not None
     assert fit_epochs == results["scikit-learn, defaults"][3]  # the same epochs
+
+
+def test_ab_commits_benchmark_runs():
+    """Both sides imported into one process (here the same checkout twice)."""
+    script = SCRIPT.parent / "ab_commits.py"
+    root = str(SCRIPT.parents[1])
+    cmd = [sys.executable, str(script), "--before", root, "--after", root]
+    proc = subprocess.run(
+        [*cmd, "--rounds", "1"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = {ln.split()[0]: ln.split() for ln in proc.stdout.splitlines()[3:6]}
+    assert set(rows) == {"partial_fit", "train_step", "per"}, proc.stdout
+    assert float(rows["train_step"][-1]) > 0  # a ratio was measured
+    bad = subprocess.run(
+        [*cmd[:3], "/nonexistent", *cmd[4:]], capture_output=True, text=True
+    )
+    assert bad.returncode != 0 and "no sknetscratch/ package" in bad.stderr
