@@ -11,7 +11,9 @@ that each ratio is paired within a round:
 * ``partial_fit``: one epoch, as ``bench_mlp.py`` times it;
 * ``train_step``: one optimizer step on one batch of 100 rows;
 * ``per call``: ``partial_fit`` minus the epoch's six ``train_step`` (input
-  validation, the transaction's snapshot, the divergence probes, bookkeeping).
+  validation, the transaction's snapshot, the divergence probes, bookkeeping,
+  and gathering the shuffled batches: ``train_step`` is timed on one batch
+  that stays in the cache).
 
 Run, with two checkouts (for example ``git worktree add /tmp/old e717ded``)::
 
@@ -35,6 +37,8 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info, threadpool_limits
+
+BATCH = 100  # (a)'s batch size, as in bench_mlp.py
 
 
 def _import_copy(checkout: str, name: str, where: Path):
@@ -77,7 +81,7 @@ def main(argv=None) -> int:
         for side, mod in mods.items():
             est = mod.ScratchMLPClassifier(
                 hidden_layer_sizes=(128, 64, 32),
-                batch_size=100,
+                batch_size=BATCH,
                 learning_rate_init=1e-3,
                 alpha=1e-4,
                 random_state=0,
@@ -86,9 +90,9 @@ def main(argv=None) -> int:
             est.partial_fit(X, y, classes=classes)
             ests[side] = est
             Xv, Y = est._validate_input(X, y, True, reset=False)
-            Xb, Yb = Xv[:100].copy(), Y[:100].copy()
+            Xb, Yb = Xv[:BATCH].copy(), Y[:BATCH].copy()
             steps[side] = lambda m=est.model_, Xb=Xb, Yb=Yb: m.train_step(Xb, Yb)
-        n_batches = -(-X.shape[0] // 100)
+        n_batches = -(-X.shape[0] // BATCH)
         with threadpool_limits(1):
             for side in ests:  # warm-up
                 for _ in range(20):
@@ -109,7 +113,7 @@ def main(argv=None) -> int:
             if i["user_api"] == "blas"
         ]
         print(
-            f"(a) breast cancer 569 x 30, hidden (128, 64, 32), batch 100, {args.dtype}; "
+            f"(a) breast cancer 569 x 30, hidden (128, 64, 32), batch {BATCH}, {args.dtype}; "
             f"{args.rounds} rounds; BLAS: {', '.join(blas)} (1 thread)"
         )
         print(f"before = {args.before}, after = {args.after}")

@@ -116,6 +116,9 @@ def test_ab_commits_benchmark_runs():
     assert set(rows) == {"partial_fit", "train_step", "per"}, proc.stdout
     assert float(rows["train_step"][-1]) > 0  # a ratio was measured
     bad = subprocess.run(
-        [*cmd[:3], "/nonexistent", *cmd[4:]], capture_output=True, text=True
+        [*cmd[:3], "/nonexistent", *cmd[4:]],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert bad.returncode != 0 and "no sknetscratch/ package" in bad.stderr
