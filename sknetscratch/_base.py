@@ -25,7 +25,6 @@ the estimator is called from.
 
 from __future__ import annotations
 
-import copy
 import warnings
 import weakref
 from abc import ABCMeta, abstractmethod
@@ -81,6 +80,27 @@ _STATE_KEYS = (
     "validation_loss_curve_",
     "history_",
 )
+
+
+class _Curves:
+    """The lengths of an estimator's fitted curves (``loss_curve_``, the
+    validation curves, ``history_``'s lists) when a fit starts, to cut them back
+    to if it fails: a warm or incremental fit appends to the lists in place."""
+
+    _LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
+
+    def __init__(self, attrs: dict) -> None:
+        lists = [attrs.get(k) for k in self._LISTS]
+        self.history = attrs.get("history_")
+        self.keys = set(self.history or ())
+        lists += list((self.history or {}).values())
+        self.lengths = [(lst, len(lst)) for lst in lists if isinstance(lst, list)]
+
+    def truncate(self) -> None:
+        for lst, n in self.lengths:
+            del lst[n:]
+        for key in set(self.history or ()) - self.keys:
+            del self.history[key]  # logged for the first time by the failed fit
 
 
 try:  # scikit-learn 1.9's callback API (ProgressBar, ScoringMonitor, ...)
@@ -313,6 +333,7 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ``(X_val, y_val, sample_weight_val)`` or None.
         """
         saved = dict(self.__dict__)
+        curves = _Curves(saved)
         snapshot = self.model_._snapshot() if hasattr(self, "model_") else None
         random_state = take_random_state(self.random_state)
         try:
@@ -324,6 +345,7 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 saved["model_"]._restore(snapshot)  # the weights trained in place
             self.__dict__.clear()
             self.__dict__.update(saved)
+            curves.truncate()  # the lists a warm fit appended to in place
             raise
         finally:
             give_back(random_state)
@@ -397,17 +419,18 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             model = self.model_
             model.alpha, model.l1 = float(self.alpha), float(self.l1)
             model.loss = self._loss()
-            state = {k: copy.copy(getattr(self, k, None)) for k in _STATE_KEYS}
+            # the fitted curves themselves: this fit appends to them (a fit that
+            # fails truncates them back, see _fit), as scikit-learn's MLP does;
+            # copying them would make each partial_fit call slower than the last
+            state = {k: getattr(self, k, None) for k in _STATE_KEYS}
             if curves and state["validation_scores_"] is None:
                 state["validation_scores_"] = []
             if curves and state["validation_loss_curve_"] is None:
                 state["validation_loss_curve_"] = []
             if validating and state["best_validation_score_"] is None:
                 state["best_validation_score_"] = worst
-            # the lists too: a fit that fails leaves the fitted history_ as it was
-            state["history_"] = {
-                k: list(v) for k, v in (state["history_"] or {}).items()
-            }  # None: fitted before history_ existed
+            if state["history_"] is None:  # fitted before history_ existed
+                state["history_"] = {}
             if not validating and state["best_loss_"] is None:
                 state["best_loss_"] = np.inf
         state["n_iter_"] = 0  # as scikit-learn: the epochs of this call

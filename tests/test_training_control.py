@@ -138,14 +138,42 @@ def test_a_callback_that_raises_leaves_the_estimator_as_it_was(noisy):
 
     clf = ScratchMLPClassifier((8,), max_iter=5, random_state=0).fit(Xtr, ytr)
     before = clf.predict_proba(Xtr)
-    state = dict(vars(clf))
+    loss_curve, t = list(clf.loss_curve_), clf.t_
     history = {k: list(v) for k, v in clf.history_.items()}
     clf.set_params(warm_start=True, callbacks=[Boom()])
     with pytest.raises(RuntimeError, match="boom"):
         clf.fit(Xtr, ytr)
     np.testing.assert_array_equal(clf.predict_proba(Xtr), before)
-    assert clf.loss_curve_ == state["loss_curve_"] and clf.t_ == state["t_"]
+    assert clf.loss_curve_ == loss_curve and clf.t_ == t
     assert clf.history_ == history  # the epochs of the failed fit are not kept
+
+
+def test_a_failed_partial_fit_leaves_the_curves_as_they_were(noisy):
+    Xtr, Xte, ytr, yte = noisy
+
+    class Boom(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom")
+
+    clf = ScratchMLPClassifier((8,), random_state=0)
+    for _ in range(3):
+        clf.partial_fit(Xtr, ytr, classes=[0, 1])
+    loss_curve = list(clf.loss_curve_)
+    history = {k: list(v) for k, v in clf.history_.items()}
+    clf.set_params(callbacks=[Boom()])
+    with pytest.raises(RuntimeError, match="boom"):
+        clf.partial_fit(Xtr, ytr)
+    assert clf.loss_curve_ == loss_curve and len(loss_curve) == 3
+    assert clf.history_ == history
+    clf.set_params(callbacks=None).partial_fit(Xtr, ytr)  # and training goes on
+    assert clf.loss_curve_[:3] == loss_curve and len(clf.loss_curve_) == 4
+    # a failed warm fit that logged validation keys for the first time
+    clf.set_params(warm_start=True, max_iter=2, callbacks=[Boom()])
+    history = {k: list(v) for k, v in clf.history_.items()}
+    with pytest.raises(RuntimeError, match="boom"):
+        clf.fit(Xtr, ytr, X_val=Xte, y_val=yte)
+    assert clf.history_ == history and "val_loss" not in clf.history_
+    assert clf.validation_scores_ is None and len(clf.loss_curve_) == 4
 
 
 def test_x_val_through_a_pipeline_with_metadata_routing(noisy):
