@@ -83,16 +83,14 @@ _STATE_KEYS = (
 
 
 class _Curves:
-    """The lengths of an estimator's fitted curves (``loss_curve_``, the
-    validation curves, ``history_``'s lists) when a fit starts, to cut them back
+    """The lengths of an estimator's fitted curves (the list-valued
+    ``_STATE_KEYS`` and ``history_``'s lists) when a fit starts, to cut them back
     to if it fails: a warm or incremental fit appends to the lists in place."""
 
-    _LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
-
     def __init__(self, attrs: dict) -> None:
-        lists = [attrs.get(k) for k in self._LISTS]
         self.history = attrs.get("history_")
         self.keys = set(self.history or ())
+        lists = [attrs.get(k) for k in _STATE_KEYS]
         lists += list((self.history or {}).values())
         self.lengths = [(lst, len(lst)) for lst in lists if isinstance(lst, list)]
 
