@@ -17,7 +17,7 @@ inside them, so that each one is backed by a number measured in one run:
     rows.
 ``log loss``
     The classifier's loss (scikit-learn's clipped log-loss, from
-    ``sknetscratch.classifier``) on a batch of 256 x 10 logits, value and
+    ``sknetscratch.estimators.classifier``) on a batch of 256 x 10 logits, value and
     gradient from one softmax, against the generic ``Loss.value_and_gradient``
     (``per_sample`` then ``gradient``, each with its own softmax).
 
@@ -40,11 +40,12 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from sknetscratch import DenseBlock, Model, optimizers
-from sknetscratch import model as model_module
-from sknetscratch.classifier import _SklearnLogLoss
-from sknetscratch.losses import Loss
-from sknetscratch.optimizers import Adam
+from sknetscratch import DenseBlock, Model
+from sknetscratch.estimators.classifier import _SklearnLogLoss
+from sknetscratch.nn.losses import Loss
+from sknetscratch.optim import optimizers
+from sknetscratch.optim.optimizers import Adam
+from sknetscratch.training import model as model_module
 
 SEED = 0
 

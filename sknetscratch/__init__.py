@@ -13,8 +13,23 @@ or a memory map through ``partial_fit``.
 
 import importlib
 
-from .activations import ACTIVATIONS, ActivationFunction, get_activation
-from .callbacks import (
+from . import _legacy
+from ._version import __version__
+from .nn.activations import ACTIVATIONS, ActivationFunction, get_activation
+from .nn.layers import Activation, DenseBlock, Dropout, Layer
+from .nn.losses import LOSSES, Loss, get_loss
+from .nn.normalization import BatchNormalization, LayerNormalization
+from .optim.optimizers import SGD, Adam, AdamW, Nadam, Optimizer, RMSprop
+from .optim.schedules import (
+    SCHEDULES,
+    ConstantSchedule,
+    CosineDecay,
+    ExponentialDecay,
+    LearningRateSchedule,
+    StepDecay,
+    get_schedule,
+)
+from .training.callbacks import (
     Callback,
     CSVLogger,
     EarlyStopping,
@@ -25,34 +40,19 @@ from .callbacks import (
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
-from .gradcheck import check_gradients
-from .layers import Activation, DenseBlock, Dropout, Layer
-from .losses import LOSSES, Loss, get_loss
-from .model import Model, TrainingDivergedError
-from .normalization import BatchNormalization, LayerNormalization
-from .optimizers import SGD, Adam, AdamW, Nadam, Optimizer, RMSprop
-from .schedules import (
-    SCHEDULES,
-    ConstantSchedule,
-    CosineDecay,
-    ExponentialDecay,
-    LearningRateSchedule,
-    StepDecay,
-    get_schedule,
-)
+from .training.gradcheck import check_gradients
+from .training.model import Model, TrainingDivergedError
 
 #: Names imported on first access, from the module that needs scikit-learn.
 _LAZY = {
-    "ScratchMLPClassifier": ".classifier",
-    "ScratchMLPRegressor": ".regressor",
-    "load": ".persistence",
-    "partial_fit_blocks": "._dask",
-    "save": ".persistence",
-    "register_onnx_converters": ".onnx_export",
-    "to_onnx": ".onnx_export",
+    "ScratchMLPClassifier": ".estimators.classifier",
+    "ScratchMLPRegressor": ".estimators.regressor",
+    "load": ".io.persistence",
+    "partial_fit_blocks": ".estimators.dask",
+    "save": ".io.persistence",
+    "register_onnx_converters": ".io.onnx",
+    "to_onnx": ".io.onnx",
 }
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
@@ -101,6 +101,9 @@ __all__ = [
     "save",
     "to_onnx",
 ]
+
+
+_legacy.install()
 
 
 def __getattr__(name: str):

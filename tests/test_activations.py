@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from sknetscratch.activations import (
+from sknetscratch.nn.activations import (
     ACTIVATIONS,
     ELU,
     ActivationFunction,
@@ -251,7 +251,7 @@ def test_derivative_from_output_means_what_it_says(name):
 def test_a_wrongly_set_derivative_from_output_fails_loudly():
     """The trap of the old ``inplace`` flag: a derivative that needs z must not
     be silently evaluated at a."""
-    from sknetscratch.activations import Softplus
+    from sknetscratch.nn.activations import Softplus
 
     class FastSoftplus(Softplus):
         derivative_from_output = True

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknetscratch import save
-from sknetscratch.persistence import load_pipeline, save_pipeline
+from sknetscratch.io.persistence import load_pipeline, save_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 _EXE = Path(sys.executable).parent / (
@@ -245,7 +245,8 @@ def test_demo_reduced_time(tmp_path):
 
 
 def test_no_arguments_means_demo_with_its_defaults(tmp_path, monkeypatch):
-    from sknetscratch import _demo, cli
+    from sknetscratch.cli import demo as _demo
+    from sknetscratch.cli import parser as cli
 
     calls = []
     monkeypatch.setattr(_demo, "run_demo", lambda *args: calls.append(args))
@@ -460,7 +461,7 @@ def test_evaluate_refuses_a_feature_column_as_target(trained):
 def test_blank_lines_are_skipped_but_a_line_of_commas_is_a_row():
     import tempfile
 
-    from sknetscratch._csv import DataError, read_csv
+    from sknetscratch.io.csv import DataError, read_csv
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "d.csv")

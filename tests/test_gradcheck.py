@@ -25,8 +25,8 @@ from sknetscratch import (
     Model,
     check_gradients,
 )
-from sknetscratch.activations import ACTIVATIONS, ActivationFunction, Linear
-from sknetscratch.losses import LOSSES, Huber, Quantile
+from sknetscratch.nn.activations import ACTIVATIONS, ActivationFunction, Linear
+from sknetscratch.nn.losses import LOSSES, Huber, Quantile
 
 TOL = 1e-6
 #: Losses with a kink where the output equals the target.
@@ -301,7 +301,7 @@ def test_uncompiled_model_gives_a_clear_error():
 
 def test_derivative_from_output_set_wrongly_cannot_pass_silently():
     """The old ``inplace`` trap: flagging an activation whose derivative needs z."""
-    from sknetscratch.activations import Softplus
+    from sknetscratch.nn.activations import Softplus
 
     class FastSoftplus(Softplus):
         derivative_from_output = True

@@ -7,7 +7,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from sknetscratch.initializers import INITIALIZERS, check_rng, get_initializer
+from sknetscratch.nn.initializers import INITIALIZERS, check_rng, get_initializer
 
 SHAPE, FAN_IN, FAN_OUT = (400, 300), 400, 300
 

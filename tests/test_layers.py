@@ -16,7 +16,7 @@ from sknetscratch import (
     LayerNormalization,
     Model,
 )
-from sknetscratch.activations import ELU, LeakyReLU, Sigmoid, Tanh
+from sknetscratch.nn.activations import ELU, LeakyReLU, Sigmoid, Tanh
 
 
 def _dense(units=4, n_in=3, activation="tanh", use_bias=True, seed=0):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import mean_poisson_deviance
 
-from sknetscratch.activations import ACTIVATIONS, get_activation
-from sknetscratch.losses import (
+from sknetscratch.nn.activations import ACTIVATIONS, get_activation
+from sknetscratch.nn.losses import (
     LOSSES,
     AbsoluteError,
     BinaryCrossentropy,

@@ -23,7 +23,7 @@ from sknetscratch import (
     Model,
     TrainingDivergedError,
 )
-from sknetscratch.activations import ACTIVATIONS
+from sknetscratch.nn.activations import ACTIVATIONS
 
 
 def _data(n=40, d=5, seed=0, dtype=np.float64):
@@ -84,7 +84,7 @@ class Recorder(Callback):
 def test_add_non_layer_raises_type_error(bad):
     model = Model()
     msg = (
-        "Only instances of sknetscratch.layers.Layer can be added to a Model. "
+        "Only instances of sknetscratch.nn.layers.Layer can be added to a Model. "
         f"Received: {bad!r} (of type {type(bad).__name__})"
     )
     with pytest.raises(TypeError, match=f"^{re.escape(msg)}$"):
@@ -653,7 +653,7 @@ def test_batch_hooks_are_called_when_implemented_on_the_class_or_instance():
 def test_inference_in_row_blocks_equals_one_pass(dtype, fmt, monkeypatch):
     import scipy.sparse as sp
 
-    from sknetscratch import model as model_module
+    from sknetscratch.training import model as model_module
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(103, 6)).astype(dtype)
@@ -898,11 +898,11 @@ def test_the_core_imports_without_scikit_learn():
 
     code = (
         "import sys; sys.modules['sklearn'] = None\n"
-        "from sknetscratch.model import Model\n"
+        "from sknetscratch.training.model import Model\n"
         "from sknetscratch import DenseBlock, check_gradients\n"
         "m = Model([DenseBlock(2, 'relu'), DenseBlock(1, 'sigmoid')]).compile('adam')\n"
         "m.fit([[0.0, 1.0], [1.0, 0.0]], [0, 1], epochs=2, random_state=0)\n"
-        "assert 'sknetscratch.classifier' not in sys.modules\n"
+        "assert 'sknetscratch.estimators.classifier' not in sys.modules\n"
         "import sknetscratch\n"
         "try:\n"
         "    sknetscratch.ScratchMLPClassifier\n"

@@ -23,8 +23,8 @@ from sknetscratch import (
     load,
     save,
 )
-from sknetscratch.activations import ACTIVATIONS, LeakyReLU
-from sknetscratch.normalization import _standardize_backward
+from sknetscratch.nn.activations import ACTIVATIONS, LeakyReLU
+from sknetscratch.nn.normalization import _standardize_backward
 
 TOL = 1e-6
 META = "__sknetscratch_meta__"
@@ -129,7 +129,7 @@ def test_gradient_check_leaves_the_moving_statistics_as_they_were():
 def test_gradient_check_detects_a_wrong_batch_norm_backward(monkeypatch):
     """Dropping the variance term of the backward step (treating v as a
     constant) is caught; so the tests above can fail."""
-    from sknetscratch import normalization
+    from sknetscratch.nn import normalization
 
     X, y = _xy()
     model = _bn_net()

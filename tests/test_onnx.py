@@ -46,7 +46,7 @@ from sknetscratch import (  # noqa: E402
     register_onnx_converters,
     to_onnx,
 )
-from sknetscratch.onnx_export import LAYER_CONVERTERS  # noqa: E402
+from sknetscratch.io.onnx import LAYER_CONVERTERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TOL = {np.float32: 1e-5, np.float64: 1e-9}

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from sknetscratch import DenseBlock, Model, load, optimizers, save
-from sknetscratch.optimizers import (
+from sknetscratch import DenseBlock, Model, load, save
+from sknetscratch.optim import optimizers
+from sknetscratch.optim.optimizers import (
     OPTIMIZERS,
     SGD,
     Adam,

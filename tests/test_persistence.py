@@ -1,4 +1,4 @@
-"""Tests of :mod:`sknetscratch.persistence`: safe save/load without pickle."""
+"""Tests of :mod:`sknetscratch.io.persistence`: safe save/load without pickle."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from sknetscratch import (
     ScratchMLPClassifier,
     ScratchMLPRegressor,
     __version__,
-    persistence,
 )
-from sknetscratch.activations import ELU, LeakyReLU, ReLU
-from sknetscratch.losses import AbsoluteError, Huber, Quantile, SquaredError
-from sknetscratch.persistence import FORMAT_MARKER, FORMAT_VERSION, load, save
+from sknetscratch.io import persistence
+from sknetscratch.io.persistence import FORMAT_MARKER, FORMAT_VERSION, load, save
+from sknetscratch.nn.activations import ELU, LeakyReLU, ReLU
+from sknetscratch.nn.losses import AbsoluteError, Huber, Quantile, SquaredError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -362,7 +362,7 @@ def _core_model(optimizer="adam", dtype=np.float64):
     [("adam", np.float64), ("sgd", np.float32), (None, np.float64)],
 )
 def test_model_roundtrip_and_continued_training(optimizer, dtype, tmp_path):
-    from sknetscratch.optimizers import SGD
+    from sknetscratch.optim.optimizers import SGD
 
     opt = SGD(0.05, momentum=0.9, nesterov=True) if optimizer == "sgd" else optimizer
     model, X, y = _core_model("adam" if opt is None else opt, dtype)
@@ -1244,7 +1244,7 @@ class _Stateful(Layer):
 
 @pytest.fixture
 def stateful_model(monkeypatch):
-    from sknetscratch.persistence import _format
+    from sknetscratch.io.persistence import _format
 
     monkeypatch.setitem(_format._LAYERS, "_Stateful", _Stateful)
     model = Model([DenseBlock(3, "relu"), _Stateful(), DenseBlock(1, "sigmoid")])

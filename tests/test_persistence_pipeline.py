@@ -12,8 +12,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor, load, save
-from sknetscratch.persistence import load_pipeline, save_pipeline
-from sknetscratch.persistence._format import _META_KEY
+from sknetscratch.io.persistence import load_pipeline, save_pipeline
+from sknetscratch.io.persistence._format import _META_KEY
 
 
 def _data(n=40, seed=0):
@@ -223,8 +223,8 @@ def test_load_pipeline_refuses_an_estimator_file(tmp_path):
 
 
 def test_pipeline_functions_are_public_in_persistence():
-    import sknetscratch.persistence as persistence
-    from sknetscratch.persistence import _pipeline
+    import sknetscratch.io.persistence as persistence
+    from sknetscratch.io.persistence import _pipeline
 
     assert {"save_pipeline", "load_pipeline"} <= set(persistence.__all__)
     assert persistence.save_pipeline is _pipeline.save_pipeline

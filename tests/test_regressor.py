@@ -12,9 +12,9 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import sknetscratch._stochastic as base
+import sknetscratch.estimators._stochastic as base
 from sknetscratch import ScratchMLPRegressor
-from sknetscratch.losses import AbsoluteError, Huber, Quantile
+from sknetscratch.nn.losses import AbsoluteError, Huber, Quantile
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -1,10 +1,10 @@
-"""The per-fit RandomState of the estimators (``sknetscratch._seeding``): the
+"""The per-fit RandomState of the estimators (``sknetscratch.estimators._seeding``): the
 draws of ``check_random_state(random_state)``, without a new generator per fit."""
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sknetscratch._seeding import give_back, take_random_state
+from sknetscratch.estimators._seeding import give_back, take_random_state
 
 
 def test_an_int_seed_draws_what_a_new_random_state_draws():
