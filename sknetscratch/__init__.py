@@ -19,13 +19,18 @@ from .nn.activations import ACTIVATIONS, ActivationFunction, get_activation
 from .nn.layers import Activation, DenseBlock, Dropout, Layer
 from .nn.losses import LOSSES, Loss, get_loss
 from .nn.normalization import BatchNormalization, LayerNormalization
-from .optim.optimizers import SGD, Adam, AdamW, Nadam, Optimizer, RMSprop
-from .optim.schedules import (
+from .optim import (
     SCHEDULES,
+    SGD,
+    Adam,
+    AdamW,
     ConstantSchedule,
     CosineDecay,
     ExponentialDecay,
     LearningRateSchedule,
+    Nadam,
+    Optimizer,
+    RMSprop,
     StepDecay,
     get_schedule,
 )

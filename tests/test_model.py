@@ -24,6 +24,7 @@ from sknetscratch import (
     TrainingDivergedError,
 )
 from sknetscratch.nn.activations import ACTIVATIONS
+from sknetscratch.training.state import restore, snapshot
 
 
 def _data(n=40, d=5, seed=0, dtype=np.float64):
@@ -842,11 +843,11 @@ def test_snapshot_restores_non_trainable_state():
     model = _with_state()
     X, y = _data(n=16)
     model.fit(X, y, batch_size=8, epochs=1, random_state=0)
-    snap = model._snapshot()
+    snap = snapshot(model)
     mean, params = model.layers[1].state["mean"].copy(), model.params.copy()
     model.fit(X * 3, y, batch_size=8, epochs=1, random_state=0)
     assert not np.array_equal(model.layers[1].state["mean"], mean)
-    model._restore(snap)
+    restore(model, snap)
     np.testing.assert_array_equal(model.layers[1].state["mean"], mean)
     np.testing.assert_array_equal(model.params, params)
     clone = pickle.loads(pickle.dumps(model))

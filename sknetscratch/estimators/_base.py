@@ -46,9 +46,9 @@ from ..nn.activations import ACTIVATIONS
 from ..nn.initializers import INITIALIZERS
 from ..nn.layers import DenseBlock
 from ..nn.losses import get_loss
-from ..optim.optimizers import SGD, Adam, AdamW, Nadam, RMSprop
-from ..optim.schedules import LearningRateSchedule, get_schedule
+from ..optim import SGD, Adam, AdamW, LearningRateSchedule, Nadam, RMSprop, get_schedule
 from ..training.model import TrainingDivergedError
+from ..training.state import restore, snapshot
 from ._lbfgs import fit_lbfgs
 from ._monitor import SklearnCallbacks, ValidationData, record_history
 from ._network import build_network, hidden_blocks, signature
@@ -328,15 +328,15 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
         saved = dict(self.__dict__)
         curves = _Curves(saved)
-        snapshot = self.model_._snapshot() if hasattr(self, "model_") else None
+        saved_model = snapshot(self.model_) if hasattr(self, "model_") else None
         random_state = take_random_state(self.random_state)
         try:
             if prepare is not None:
                 prepare()
             return self._fit_unsafe(X, y, sample_weight, incremental, val, random_state)
         except BaseException:
-            if snapshot is not None:
-                saved["model_"]._restore(snapshot)  # the weights trained in place
+            if saved_model is not None:
+                restore(saved["model_"], saved_model)  # the weights trained in place
             self.__dict__.clear()
             self.__dict__.update(saved)
             curves.truncate()  # the lists a warm fit appended to in place

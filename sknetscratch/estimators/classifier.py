@@ -14,6 +14,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
+from ..nn.activations import log_softmax
 from ..nn.losses import BinaryCrossentropy, CategoricalCrossentropy, _mean, _scale
 from ._base import _BaseScratchMLP
 
@@ -549,8 +550,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         """
         Z = self._forward(X)
         if self._y_type == "multiclass":
-            Zm = Z - Z.max(axis=1, keepdims=True)  # log-softmax, stable in float32
-            return Zm - np.log(np.exp(Zm).sum(axis=1, keepdims=True))
+            return log_softmax(Z)
         if self._y_type == "binary":  # log sigma(z) = -log(1 + e^{-z})
             Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
         return -np.logaddexp(0, -Z)

@@ -80,6 +80,23 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e
 
 
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    r""":math:`\log \operatorname{softmax}(z)_k = (z_k - m) - \log \sum_j e^{z_j - m}`
+    row by row, :math:`m = \max_j z_j`: finite for any finite ``z`` (the one
+    log-softmax of the package: the categorical cross-entropy and the
+    classifier's ``predict_log_proba`` use it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.nn.activations import log_softmax
+    >>> np.round(np.exp(log_softmax(np.array([[0.0, 1000.0]]))), 6)
+    array([[0., 1.]])
+    """
+    zm = z - z.max(axis=1, keepdims=True)
+    return zm - np.log(np.exp(zm).sum(axis=1, keepdims=True))
+
+
 def _safe_exp(z: np.ndarray) -> np.ndarray:
     """``exp(z)`` with ``z`` capped at the largest float below ``log(finfo.max)``: never inf."""
     dtype = z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)

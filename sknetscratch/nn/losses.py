@@ -44,7 +44,7 @@ from numbers import Real
 
 import numpy as np
 
-from .activations import _safe_exp, _sigmoid
+from .activations import _safe_exp, _sigmoid, _softmax, log_softmax
 
 __all__ = [
     "LOSSES",
@@ -173,13 +173,10 @@ class CategoricalCrossentropy(Loss):
     link = "softmax"
 
     def per_sample(self, y, z):
-        m = z.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(z - m).sum(axis=1)) + m[:, 0]
-        return lse - (y * z).sum(axis=1)
+        return -(y * log_softmax(z)).sum(axis=1)  # -sum_k y_k log softmax(z)_k
 
     def output(self, z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return _softmax(z)
 
 
 class SquaredError(Loss):

@@ -113,6 +113,10 @@ class History(Callback):
         self.history: dict[str, list[float]] = {}
         self.interrupted = False
 
+    def on_train_begin(self, logs=None):
+        # a History passed to several fits keeps appending to ``history``
+        self.epoch, self.interrupted = [], False
+
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():

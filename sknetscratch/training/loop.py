@@ -25,6 +25,7 @@ import numpy as np
 
 from ..nn.initializers import check_rng
 from .callbacks import History, ProgbarLogger
+from .state import restore, snapshot
 
 __all__ = ["METRICS", "TrainingDivergedError", "fit", "metric_value"]
 
@@ -260,12 +261,17 @@ def fit(
         validation_data = model._prepare(*validation_data)
     layer_rng = _layer_rng(rng) if any(lay.uses_rng for lay in model.layers) else None
     batch_size = max(1, min(int(batch_size), X.shape[0]))
-    history = History()
     callbacks = list(callbacks or [])
     progbar = [ProgbarLogger()] if verbose and not any(
         isinstance(cb, ProgbarLogger) for cb in callbacks
     ) else []  # fmt: skip
-    cbs = [*progbar, *callbacks, history]  # Keras' order: History sees every change
+    # Keras' rule: a History among the callbacks records this fit (appending to
+    # what it holds); otherwise a new one, last, so that it sees every change
+    history = next((cb for cb in callbacks if isinstance(cb, History)), None)
+    if history is None:
+        history = History()
+        callbacks.append(history)
+    cbs = [*progbar, *callbacks]
     params = {
         "epochs": epochs,
         "steps": -(-X.shape[0] // batch_size),
@@ -285,7 +291,7 @@ def fit(
                 cb.on_epoch_begin(epoch, {})
             learning_rate = float(model.optimizer.learning_rate)
             start = time.perf_counter()
-            backup = model._snapshot() if restore_on_divergence else None
+            backup = snapshot(model) if restore_on_divergence else None
             if shuffle:  # reshuffle the last epoch's order, as scikit-learn's MLP
                 order = order[rng.permutation(X.shape[0])]
             batches = order if shuffle else None  # None: slices in data order
@@ -343,7 +349,7 @@ def _run_epoch(
                     f"epoch {epoch + 1}, batch {b + 1}: the loss is {loss}",
                 )
             if backup is not None:
-                model._restore(backup)
+                restore(model, backup)
             return {"loss": loss}
         # epoch loss = sum_b loss_b n_b / sum_b n_b (n_b rows), as scikit-learn's
         total += loss * Xb.shape[0]
@@ -362,7 +368,7 @@ def _run_epoch(
 def _diverged(model, backup, where):
     """Restore the start-of-epoch weights and optimizer state, then raise."""
     if backup is not None:
-        model._restore(backup)
+        restore(model, backup)
     raise TrainingDivergedError(
         f"Training diverged at {where}. Scale the input features (for example "
         "with StandardScaler) or lower the learning rate."

@@ -32,7 +32,7 @@ from ..nn.inputs import input_dim_of, prepare
 from ..nn.layers import Layer
 from ..nn.losses import LOSSES, Loss, get_loss
 from ..nn.summary import print_summary
-from ..optim.optimizers import Optimizer, get_optimizer
+from ..optim import Optimizer, get_optimizer
 from . import loop as _training
 from .callbacks import Callback, History
 
@@ -674,22 +674,6 @@ class Model:
             layer._cache = {}
             if buffers:
                 layer._buffers = {}
-
-    def _snapshot(self):
-        """What training changes: the weights, the layers' non-trainable state,
-        the optimizer (with its state) and the penalties."""
-        states = [{k: v.copy() for k, v in lay.state.items()} for lay in self.layers]
-        penalties = (self.alpha, self.l1)
-        return self._params.copy(), states, copy.deepcopy(self.optimizer), penalties
-
-    def _restore(self, snapshot) -> None:
-        """Undo training back to a :meth:`_snapshot`."""
-        params, states, optimizer, (alpha, l1) = snapshot
-        self._params[...] = params
-        for layer, state in zip(self.layers, states):
-            for k, v in state.items():
-                layer.state[k][...] = v
-        self.optimizer, self.alpha, self.l1 = optimizer, alpha, l1
 
     # ------------------------------------------------------------------ inference
     def predict(self, X: ArrayLike) -> np.ndarray:

@@ -13,7 +13,7 @@ from ...nn.activations import ACTIVATIONS, ActivationFunction
 from ...nn.layers import Layer
 from ...nn.losses import LOSSES, Loss
 from ...nn.parameters import realign
-from ...optim.optimizers import OPTIMIZERS, Optimizer
+from ...optim import OPTIMIZERS, Optimizer
 from ...training.model import Model
 from ._format import (
     _ESTIMATORS,

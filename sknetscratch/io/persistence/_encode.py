@@ -10,7 +10,7 @@ import numpy as np
 from ...nn.activations import ACTIVATIONS, ActivationFunction
 from ...nn.layers import Layer
 from ...nn.losses import LOSSES, Loss
-from ...optim.optimizers import OPTIMIZERS, Optimizer
+from ...optim import OPTIMIZERS, Optimizer
 from ...training.model import Model
 from ._format import (
     _ARRAY_KINDS,

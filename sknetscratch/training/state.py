@@ -1,0 +1,47 @@
+"""What training changes, copied and put back: the one rollback mechanism.
+
+:func:`snapshot` copies the weights, the layers' non-trainable state (a batch
+norm's moving statistics), the optimizer with its state and the penalties;
+:func:`restore` puts them back. The training loop takes one at the start of
+each epoch (to undo a diverged epoch) and the estimators one at the start of
+each fit (to undo a failed fit).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Snapshot", "restore", "snapshot"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Copies of what training changes (see :func:`snapshot`)."""
+
+    params: np.ndarray
+    states: list
+    optimizer: object
+    penalties: tuple
+
+
+def snapshot(model) -> Snapshot:
+    """Copy what training changes in a built ``model``."""
+    return Snapshot(
+        params=model.params.copy(),
+        states=[{k: v.copy() for k, v in lay.state.items()} for lay in model.layers],
+        optimizer=copy.deepcopy(model.optimizer),
+        penalties=(model.alpha, model.l1),
+    )
+
+
+def restore(model, saved: Snapshot) -> None:
+    """Put ``model`` back as it was when ``saved`` was taken."""
+    model.params[...] = saved.params
+    for layer, state in zip(model.layers, saved.states):
+        for k, v in state.items():
+            layer.state[k][...] = v
+    model.optimizer = copy.deepcopy(saved.optimizer)
+    model.alpha, model.l1 = saved.penalties
