@@ -40,7 +40,6 @@ from .training.callbacks import (
     EarlyStopping,
     History,
     LearningRateScheduler,
-    ModelCheckpoint,
     ProgbarLogger,
     ReduceLROnPlateau,
     TerminateOnNaN,
@@ -52,6 +51,7 @@ from .training.model import Model, TrainingDivergedError
 _LAZY = {
     "ScratchMLPClassifier": ".estimators.classifier",
     "ScratchMLPRegressor": ".estimators.regressor",
+    "ModelCheckpoint": ".io.checkpoint",
     "load": ".io.persistence",
     "partial_fit_blocks": ".estimators.dask",
     "save": ".io.persistence",

@@ -361,19 +361,17 @@ class LearningRateScheduler(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Keep the model of the best epoch (or of every epoch), in memory or on disk.
+    """Keep the weights of the best epoch (or of the last one), in memory.
+
+    :class:`sknetscratch.ModelCheckpoint` (in :mod:`sknetscratch.io.checkpoint`)
+    extends it with ``filepath``, to write the whole model to a file instead.
 
     Parameters
     ----------
-    filepath : str, os.PathLike or None, default=None
-        None keeps the weights in memory (``best_weights``, ``best_epoch``).
-        A path writes the whole model there with :func:`sknetscratch.save` (the
-        safe format, written atomically); it may hold ``str.format`` fields
-        filled with ``epoch`` (from 1) and the logs, e.g.
-        ``"model-{epoch:02d}-{val_loss:.2f}.npz"``.
     monitor : str, default="val_loss"
     save_best_only : bool, default=False
-        Save only when ``monitor`` improves; otherwise after every epoch.
+        Keep only the weights of the epochs where ``monitor`` improves;
+        otherwise those of every epoch (the last one stays).
     mode : {'auto', 'min', 'max'}, default='auto'
 
     Attributes
@@ -383,13 +381,13 @@ class ModelCheckpoint(Callback):
     best_epoch : int or None
         The epoch last saved (0-based).
     best_weights : list of ndarray or None
-        In memory (``filepath=None``): the weights last saved, as
-        :meth:`Model.get_weights` returns them.
+        The weights last saved, as :meth:`Model.get_weights` returns them.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sknetscratch import DenseBlock, Model, ModelCheckpoint
+    >>> from sknetscratch import DenseBlock, Model
+    >>> from sknetscratch.training.callbacks import ModelCheckpoint
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
     >>> model = Model([DenseBlock(1, "sigmoid")]).compile("adam")
     >>> ckpt = ModelCheckpoint(monitor="loss", save_best_only=True)
@@ -400,13 +398,12 @@ class ModelCheckpoint(Callback):
 
     def __init__(
         self,
-        filepath: str | os.PathLike | None = None,
         monitor: str = "val_loss",
         save_best_only: bool = False,
         mode: str = "auto",
     ):
         super().__init__()
-        self.filepath, self.monitor = filepath, monitor
+        self.monitor = monitor
         self.save_best_only, self.mode = save_best_only, mode
         self._better = _better(monitor, mode, 0.0)
         self.best = self.best_epoch = self.best_weights = None
@@ -421,13 +418,11 @@ class ModelCheckpoint(Callback):
                 return
             self.best = current
         self.best_epoch = epoch
-        if self.filepath is None:
-            self.best_weights = self.model.get_weights()
-            return
-        from ..io.persistence import save  # needs scikit-learn: imported when used
+        self._save(epoch, logs or {})
 
-        path = os.fspath(self.filepath).format(epoch=epoch + 1, **(logs or {}))
-        save(self.model, path)
+    def _save(self, epoch: int, logs: dict) -> None:
+        """Keep this epoch's weights (a subclass may write them elsewhere)."""
+        self.best_weights = self.model.get_weights()
 
 
 class CSVLogger(Callback):
