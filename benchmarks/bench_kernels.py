@@ -42,10 +42,10 @@ from threadpoolctl import threadpool_info
 
 from sknetscratch import DenseBlock, Model
 from sknetscratch.estimators.classifier import _SklearnLogLoss
+from sknetscratch.nn import network as model_module
 from sknetscratch.nn.losses import Loss
 from sknetscratch.optim import optimizers
 from sknetscratch.optim.optimizers import Adam
-from sknetscratch.training import model as model_module
 
 SEED = 0
 

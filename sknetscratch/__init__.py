@@ -17,8 +17,8 @@ from . import _legacy
 from ._version import __version__
 from .nn.activations import ACTIVATIONS, ActivationFunction, get_activation
 from .nn.layers import Activation, DenseBlock, Dropout, Layer
+from .nn.layers.normalization import BatchNormalization, LayerNormalization
 from .nn.losses import LOSSES, Loss, get_loss
-from .nn.normalization import BatchNormalization, LayerNormalization
 from .optim import (
     SCHEDULES,
     SGD,

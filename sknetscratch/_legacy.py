@@ -33,7 +33,7 @@ MOVED = {
     "sknetscratch.layers": "sknetscratch.nn.layers",
     "sknetscratch.losses": "sknetscratch.nn.losses",
     "sknetscratch.model": "sknetscratch.training.model",
-    "sknetscratch.normalization": "sknetscratch.nn.normalization",
+    "sknetscratch.normalization": "sknetscratch.nn.layers.normalization",
     "sknetscratch.optimizers": "sknetscratch.optim.optimizers",
     "sknetscratch.regressor": "sknetscratch.estimators.regressor",
     "sknetscratch.schedules": "sknetscratch.optim.schedules",

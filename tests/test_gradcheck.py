@@ -169,12 +169,13 @@ def test_dropout_fixed_mask():
         [(10, "tanh"), Dropout(0.5), (6, "relu")], 2, "linear", "squared_error"
     )
     model.build(4, random_state=0)
-    Xp, yp, _ = model._prepare(X, y)
+    Xp, yp, _ = model.prepare(X, y)
     # the mask really drops units: training and inference losses differ
+    workspace = model.workspace()
     train_loss = model.loss_and_gradient(
-        Xp, yp, training=True, rng=np.random.default_rng(11)
+        Xp, yp, training=True, rng=np.random.default_rng(11), workspace=workspace
     )
-    mask = model.layers[1]._cache["mask"]
+    mask = workspace.caches[1]["mask"]
     assert np.any(mask == 0) and np.any(mask == 2.0)
     infer_loss = model.loss_and_gradient(Xp, yp, training=False)
     assert train_loss != infer_loss
@@ -249,9 +250,9 @@ def test_detects_bias_gradient_averaged(monkeypatch):
     model.build(4, random_state=0)
     original = DenseBlock.backward_linear
 
-    def averaged_bias(self, delta, **kwargs):
-        out = original(self, delta, **kwargs)
-        self.grads["b"] /= self._cache["X"].shape[0]  # mean instead of sum
+    def averaged_bias(self, delta, cache, **kwargs):
+        out = original(self, delta, cache, **kwargs)
+        self.grads["b"] /= cache["X"].shape[0]  # mean instead of sum
         return out
 
     monkeypatch.setattr(DenseBlock, "backward_linear", averaged_bias)
@@ -280,8 +281,8 @@ def test_details_are_keyed_by_layer_index(monkeypatch):
     model.compile(optimizer=None, loss="squared_error").build(4, random_state=0)
     original = DenseBlock.backward_linear
 
-    def first_bias_wrong(self, delta, **kwargs):
-        out = original(self, delta, **kwargs)
+    def first_bias_wrong(self, delta, cache, **kwargs):
+        out = original(self, delta, cache, **kwargs)
         if self is model.layers[0]:
             self.grads["b"] /= 6
         return out

@@ -17,6 +17,7 @@ from sknetscratch import (
     Model,
 )
 from sknetscratch.nn.activations import ELU, LeakyReLU, Sigmoid, Tanh
+from sknetscratch.nn.workspace import LayerCache
 
 
 def _dense(units=4, n_in=3, activation="tanh", use_bias=True, seed=0):
@@ -47,8 +48,9 @@ def test_no_bias():
     assert layer.param_shapes(3) == {"W": (3, 4)} and layer.count_params(3) == 12
     X = np.random.default_rng(1).normal(size=(5, 3))
     np.testing.assert_allclose(layer.forward(X), np.tanh(X @ layer.W), rtol=1e-14)
-    layer.forward(X)
-    layer.backward(np.ones((5, 4)))
+    cache = LayerCache()
+    layer.forward(X, cache=cache)
+    layer.backward(np.ones((5, 4)), cache)
     assert set(layer.grads) == {"W"}
 
 
@@ -68,9 +70,10 @@ def test_backward_formulas_against_manual_loops():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(6, 3))
     G = rng.normal(size=(6, 4))
-    A = layer(X)
+    cache = LayerCache()
+    A = layer.forward(X, cache=cache)
     G_before = G.copy()
-    grad_in = layer.backward(G)
+    grad_in = layer.backward(G, cache)
     grads = layer.grads
     np.testing.assert_array_equal(G, G_before)  # the incoming gradient is kept
     delta = G * (1 - A**2)  # tanh'
@@ -91,8 +94,9 @@ def test_backward_linear_and_no_input_grad():
     layer = _dense(activation="sigmoid")
     rng = np.random.default_rng(4)
     X, delta = rng.normal(size=(5, 3)), rng.normal(size=(5, 4))
-    layer.forward_linear(X)
-    assert layer.backward_linear(delta, need_input_grad=False) is None
+    cache = LayerCache()
+    layer.forward_linear(X, cache)
+    assert layer.backward_linear(delta, cache, need_input_grad=False) is None
     grads = layer.grads
     np.testing.assert_allclose(grads["W"], X.T @ delta, rtol=1e-13)
     np.testing.assert_allclose(grads["b"], delta.sum(axis=0), rtol=1e-13)
@@ -102,11 +106,12 @@ def test_grads_overwritten_not_accumulated():
     layer = _dense()
     rng = np.random.default_rng(5)
     X, G = rng.normal(size=(4, 3)), rng.normal(size=(4, 4))
-    layer.forward(X)
-    layer.backward(G)
+    cache = LayerCache()
+    layer.forward(X, cache=cache)
+    layer.backward(G, cache)
     first = {k: v.copy() for k, v in layer.grads.items()}
-    layer.forward(X)
-    layer.backward(G)
+    layer.forward(X, cache=cache)
+    layer.backward(G, cache)
     for k in first:
         np.testing.assert_allclose(layer.grads[k], first[k], rtol=1e-15)
 
@@ -118,12 +123,13 @@ def test_sparse_input_same_as_dense(fmt):
     Xs = fmt(Xd)
     G = rng.normal(size=(8, 4))
     dense, sparse = _dense(n_in=5), _dense(n_in=5)
-    out_d = dense.forward(Xd)
-    out_s = sparse.forward(Xs)
+    cd, cs = LayerCache(), LayerCache()
+    out_d = dense.forward(Xd, cache=cd)
+    out_s = sparse.forward(Xs, cache=cs)
     assert isinstance(out_s, np.ndarray)
     np.testing.assert_allclose(out_s, out_d, rtol=1e-14)
-    gin_d, gd = dense.backward(G), dense.grads
-    gin_s, gs = sparse.backward(G), sparse.grads
+    gin_d, gd = dense.backward(G, cd), dense.grads
+    gin_s, gs = sparse.backward(G, cs), sparse.grads
     for k in gd:
         np.testing.assert_allclose(gs[k], gd[k], rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(np.asarray(gin_s), gin_d, rtol=1e-13)
@@ -141,8 +147,8 @@ def test_sparse_input_in_a_model(dtype):
         return m.build(6, random_state=0, dtype=dtype)
 
     md, ms = make(), make()
-    Xp, yp, _ = md._prepare(Xd, y)
-    Xsp, ysp, _ = ms._prepare(sp.csr_matrix(Xd), y)
+    Xp, yp, _ = md.prepare(Xd, y)
+    Xsp, ysp, _ = ms.prepare(sp.csr_matrix(Xd), y)
     assert sp.issparse(Xsp) and Xsp.dtype == dtype
     ld = md.loss_and_gradient(Xp, yp)
     ls = ms.loss_and_gradient(Xsp, ysp)
@@ -202,8 +208,9 @@ def test_dropout_identity_at_inference():
     layer = Dropout(0.5)
     np.testing.assert_array_equal(layer.forward(X), X)
     np.testing.assert_array_equal(layer.forward(X, training=False, rng=0), X)
-    G = np.ones_like(X)
-    np.testing.assert_array_equal(layer.backward(G), G)
+    G, cache = np.ones_like(X), LayerCache()
+    layer.forward(X, cache=cache)
+    np.testing.assert_array_equal(layer.backward(G, cache), G)
     assert layer.param_shapes(7) == {} and layer.output_dim(7) == 7
 
 
@@ -212,13 +219,14 @@ def test_dropout_training_scaled_mask(dtype):
     rate = 0.25
     X = np.random.default_rng(9).normal(size=(400, 50)).astype(dtype)
     layer = Dropout(rate)
-    out = layer.forward(X, training=True, rng=np.random.default_rng(0))
+    cache = LayerCache()
+    out = layer.forward(X, training=True, rng=np.random.default_rng(0), cache=cache)
     assert out.dtype == dtype
     kept = out != 0
     np.testing.assert_allclose(out[kept], X[kept] / dtype(1 - rate), rtol=1e-6)
     assert abs(kept.mean() - (1 - rate)) < 0.01  # 20000 draws
     G = np.random.default_rng(10).normal(size=X.shape).astype(dtype)
-    gin = layer.backward(G)
+    gin = layer.backward(G, cache)
     np.testing.assert_allclose(gin[kept], G[kept] / dtype(1 - rate), rtol=1e-6)
     assert np.all(gin[~kept] == 0)
     # the same generator state gives the same mask
@@ -256,18 +264,17 @@ def test_dropout_config():
         lambda: Activation("tanh"),
     ],
 )
-def test_pickle_drops_forward_cache(make):
+def test_training_keeps_nothing_in_the_layer(make):
     layer = make()
     X = np.random.default_rng(11).normal(size=(2000, 50))
     small = len(pickle.dumps(layer))
-    layer.forward(X, training=True, rng=np.random.default_rng(0))
-    layer.backward(np.ones((2000, layer.output_dim(50))))
-    assert layer._cache  # something is cached...
+    cache = LayerCache()
+    layer.forward(X, training=True, rng=np.random.default_rng(0), cache=cache)
+    layer.backward(np.ones((2000, layer.output_dim(50))), cache)
+    assert cache  # what backward needed is in the fit's cache...
     blob = pickle.dumps(layer)
-    assert len(blob) < small + 1000  # ...but not pickled (X alone is 800 kB)
+    assert len(blob) < small + 1000  # ...not in the layer (X alone is 800 kB)
     clone = pickle.loads(blob)
-    assert clone._cache == {}
-    assert layer._cache  # the original keeps its cache
     assert set(clone.grads) == set(layer.params)
     for k, v in layer.params.items():
         np.testing.assert_array_equal(clone.params[k], v)
@@ -310,21 +317,31 @@ def test_every_layer_round_trips_through_its_config(make):
         assert clone.activation is not layer.activation
 
 
-def test_buffers_grow_to_the_largest_batch_and_are_reused():
-    layer = _dense(units=4, n_in=3)
+def test_a_smaller_batch_after_a_larger_one_in_one_cache():
+    layer, cache = _dense(units=4, n_in=3), LayerCache()
     rng = np.random.default_rng(12)
-    big = layer.forward(rng.normal(size=(8, 3)))
+    layer.forward(rng.normal(size=(8, 3)), cache=cache)
     small_X = rng.normal(size=(3, 3))
-    small = layer.forward(small_X)
-    assert small.shape == (3, 4) and np.shares_memory(small, big)
+    small = layer.forward(small_X, cache=cache)
+    assert small.shape == (3, 4)
     np.testing.assert_allclose(small, np.tanh(small_X @ layer.W + layer.b))
+
+
+def test_inference_returns_new_arrays_and_keeps_nothing():
+    layer = _dense(units=4, n_in=3)
+    X = np.random.default_rng(12).normal(size=(8, 3))
+    first, second = layer.forward(X), layer.forward(X)
+    assert not np.shares_memory(first, second)
+    np.testing.assert_array_equal(first, second)
+    assert set(vars(layer)) == set(vars(_dense(units=4, n_in=3)))
 
 
 def test_derivative_from_output_layers_cache_no_z():
     layer = _dense(activation="relu")
     X = np.random.default_rng(13).normal(size=(5, 3))
-    A = layer.forward(X)
-    assert layer._cache["Z"] is None and layer._cache["A"] is A  # A written over Z
-    layer = _dense(activation="softplus")
-    A = layer.forward(X)
-    np.testing.assert_allclose(layer._cache["Z"], X @ layer.W + layer.b)
+    cache = LayerCache()
+    A = layer.forward(X, cache=cache)
+    assert cache["Z"] is None and cache["A"] is A  # A written over Z
+    layer, cache = _dense(activation="softplus"), LayerCache()
+    A = layer.forward(X, cache=cache)
+    np.testing.assert_allclose(cache["Z"], X @ layer.W + layer.b)

@@ -1,10 +1,12 @@
 """Model: building, summary, compile checks, the training loop, persistence."""
 
 import copy
+import gc
 import os
 import pickle
 import re
 import signal
+import weakref
 
 import numpy as np
 import pytest
@@ -363,9 +365,10 @@ def test_dtype_end_to_end(activation, dtype):
         for arr in (*layer.params.values(), *layer.grads.values()):
             assert arr.dtype == dtype
     assert model.optimizer.m.dtype == dtype and model.optimizer.v.dtype == dtype
-    Xp, yp, _ = model._prepare(X, y)
-    model.loss_and_gradient(Xp, yp, rng=np.random.default_rng(0))
-    assert model.layers[-1]._cache["Z"].dtype == dtype
+    Xp, yp, _ = model.prepare(X, y)
+    workspace = model.workspace()
+    model.loss_and_gradient(Xp, yp, rng=np.random.default_rng(0), workspace=workspace)
+    assert workspace.caches[-1]["Z"].dtype == dtype
     assert model.grads.dtype == dtype
     assert model.predict(X).dtype == dtype
     assert model.predict(X.astype(np.float64)).dtype == dtype  # cast to the model
@@ -430,7 +433,7 @@ def test_round_trip_of_trained_model(how):
     assert clone.optimizer.iterations == model.optimizer.iterations
     assert np.array_equal(clone.predict(X), model.predict(X))
     # and the clone's gradients land in its flat vector
-    Xp, yp, _ = clone._prepare(X, y)
+    Xp, yp, _ = clone.prepare(X, y)
     clone.loss_and_gradient(Xp, yp, training=False)
     assert np.any(clone.grads != 0)
     np.testing.assert_array_equal(
@@ -600,8 +603,11 @@ def test_fit_keeps_no_reference_to_the_training_data():
     model = Model([DenseBlock(4, "relu"), DenseBlock(1)]).compile(
         "sgd", "squared_error"
     )
+    data = weakref.ref(X)
     model.fit(X, y, batch_size=30, epochs=1, shuffle=False, random_state=0)
-    assert all(layer._cache == {} for layer in model.layers)
+    del X
+    gc.collect()
+    assert data() is None  # nothing the fit left behind refers to it
 
 
 def test_add_after_compile_checks_the_new_output_layer():
@@ -654,7 +660,7 @@ def test_batch_hooks_are_called_when_implemented_on_the_class_or_instance():
 def test_inference_in_row_blocks_equals_one_pass(dtype, fmt, monkeypatch):
     import scipy.sparse as sp
 
-    from sknetscratch.training import model as model_module
+    from sknetscratch.nn import network as model_module
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(103, 6)).astype(dtype)
@@ -772,9 +778,9 @@ def test_fit_batches_are_consecutive_slices_of_the_permutation():
     seen = []
 
     class Spy(Model):
-        def train_step(self, X, y, sample_weight=None, rng=None):
+        def train_step(self, X, y, sample_weight=None, rng=None, workspace=None):
             seen.append(X.copy())
-            return super().train_step(X, y, sample_weight, rng)
+            return super().train_step(X, y, sample_weight, rng, workspace)
 
     model = Spy([DenseBlock(2, "relu"), DenseBlock(1, "sigmoid")])
     model.compile("sgd", "binary_crossentropy").build(5, random_state=0)
@@ -807,13 +813,13 @@ class RunningMean(Layer):
     def state_shapes(self, input_dim):
         return {"mean": (input_dim,)}
 
-    def forward(self, X, *, training=False, rng=None, sample_weight=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
         if training:
             self.state["mean"] *= 0.5
             self.state["mean"] += 0.5 * X.mean(axis=0)
         return X
 
-    def backward(self, grad, *, need_input_grad=True):
+    def backward(self, grad, cache, *, need_input_grad=True):
         return grad if need_input_grad else None
 
 

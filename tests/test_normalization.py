@@ -24,7 +24,7 @@ from sknetscratch import (
     save,
 )
 from sknetscratch.nn.activations import ACTIVATIONS, LeakyReLU
-from sknetscratch.nn.normalization import _standardize_backward
+from sknetscratch.nn.layers.normalization import _standardize_backward
 
 TOL = 1e-6
 META = "__sknetscratch_meta__"
@@ -129,7 +129,7 @@ def test_gradient_check_leaves_the_moving_statistics_as_they_were():
 def test_gradient_check_detects_a_wrong_batch_norm_backward(monkeypatch):
     """Dropping the variance term of the backward step (treating v as a
     constant) is caught; so the tests above can fail."""
-    from sknetscratch.nn import normalization
+    from sknetscratch.nn.layers import normalization
 
     X, y = _xy()
     model = _bn_net()
@@ -286,10 +286,10 @@ def test_inference_leaves_the_moving_statistics_alone():
     bn = model.layers[1]
     model.predict(X)
     model.evaluate(X, y)
-    model.loss_and_gradient(*model._prepare(X, y)[:2], training=False)
+    model.loss_and_gradient(*model.prepare(X, y)[:2], training=False)
     np.testing.assert_array_equal(bn.state["moving_mean"], 0)
     np.testing.assert_array_equal(bn.state["moving_variance"], 1)
-    model.loss_and_gradient(*model._prepare(X, y)[:2], training=True)
+    model.loss_and_gradient(*model.prepare(X, y)[:2], training=True)
     assert np.all(bn.state["moving_mean"] != 0)  # training mode updates them
 
 

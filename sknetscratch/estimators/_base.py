@@ -503,7 +503,7 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # Divergence watch: the loss of a few rows before and after training
         probe = (X[:32], Y[:32], None if sample_weight is None else sample_weight[:32])
         with np.errstate(all="ignore"):
-            start_loss = model._evaluate(*probe)["loss"]
+            start_loss = model.evaluate(*probe, return_dict=True)["loss"]
         if self.solver == "lbfgs":
             done = len(state["loss_curve_"])
             interrupted = fit_lbfgs(self, model, X, Y, sample_weight, state)
@@ -522,9 +522,8 @@ class _BaseScratchMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 skl,
             )
         # no reference to the training data stays behind (L-BFGS ran on all of X)
-        model.clear_cache(buffers=self.solver == "lbfgs")
         with np.errstate(all="ignore"):
-            end_loss = model._evaluate(*probe)["loss"]
+            end_loss = model.evaluate(*probe, return_dict=True)["loss"]
         if not np.isfinite(model.params).all():
             raise TrainingDivergedError(NON_FINITE + ADVICE)
         if not np.isfinite(end_loss):  # finite weights, but outputs that overflow

@@ -19,8 +19,7 @@ from __future__ import annotations
 from numbers import Real
 
 from ..nn.activations import ACTIVATIONS
-from ..nn.layers import Activation, DenseBlock, Dropout
-from ..nn.normalization import BatchNormalization
+from ..nn.layers import Activation, BatchNormalization, DenseBlock, Dropout
 from ..training.model import Model
 
 #: Activations that 'auto' initialises with He's scheme (Glorot's for the rest).

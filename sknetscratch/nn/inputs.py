@@ -30,13 +30,20 @@ def input_dim_of(input_shape) -> int:
     return dim
 
 
+def _is_sparse(X) -> bool:
+    """A scipy sparse matrix or array (recognised without importing scipy)."""
+    return hasattr(X, "tocsr") and hasattr(X, "nnz")
+
+
 def prepare(X, y=None, sample_weight=None, *, dtype=None, input_dim=None):
     """``X`` cast to ``dtype`` (float64 when None and X is not floating), ``y``
     made 2-D (0/1 ``uint8`` or bool codes stay ``uint8``, anything else takes X's
     dtype) and ``sample_weight`` 1-D in X's dtype, with their shapes checked."""
     dtype = np.dtype(dtype) if dtype else None
-    if not hasattr(X, "shape") or isinstance(X, np.matrix):
-        X = np.asarray(X)
+    if _is_sparse(X):
+        X = X.tocsr()  # row slices (batches, blocks) need CSR; COO has none
+    elif not isinstance(X, np.ndarray) or isinstance(X, np.matrix):
+        X = np.asarray(X)  # lists, pandas DataFrames, ...
     if isinstance(X, np.ndarray):
         if X.dtype.kind != "f" or (dtype is not None and X.dtype != dtype):
             X = X.astype(dtype or np.float64)
@@ -66,4 +73,12 @@ def prepare(X, y=None, sample_weight=None, *, dtype=None, input_dim=None):
         sample_weight = np.asarray(sample_weight, dtype=X.dtype).reshape(-1)
         if sample_weight.shape[0] != X.shape[0]:
             raise ValueError("sample_weight must have one weight per sample.")
+        if not np.isfinite(sample_weight).all():
+            raise ValueError("Input sample_weight contains NaN or infinity.")
+        if (sample_weight < 0).any():  # scikit-learn's wording, here and below
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        if X.shape[0] and not sample_weight.any():
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
     return X, y, sample_weight

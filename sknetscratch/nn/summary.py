@@ -50,7 +50,7 @@ def print_summary(model, print_fn: Callable[[str], object] | None = None) -> Non
         Called once with the whole table; ``print`` if None.
     """
     known = model.input_dim is not None
-    dims = model._dims(model.input_dim) if known else None
+    dims = model.layer_dims(model.input_dim) if known else None
     rows = []
     for i, lay in enumerate(model.layers):
         if dims is None:

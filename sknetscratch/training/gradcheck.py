@@ -95,7 +95,7 @@ def check_gradients(
         )
     if not model.built:
         model.build(np.shape(X)[1], random_state=random_state, dtype=np.float64)
-    X, y, sample_weight = model._prepare(X, y, sample_weight)
+    X, y, sample_weight = model.prepare(X, y, sample_weight)
 
     def loss():
         rng = np.random.default_rng(random_state) if training else None
@@ -121,10 +121,10 @@ def check_gradients(
 
     # rounding noise of one central difference: the last bits of L, over 2 eps
     noise = float(np.spacing(max(abs(value), 1.0))) / (2 * eps)
-    details = {}
+    details, slices = {}, model.param_slices
     for i, layer in enumerate(model.layers):
         for name in layer.params:
-            where = model._slices[i, name]  # this array's place in the flat vector
+            where = slices[i, name]  # this array's place in the flat vector
             a, n = analytic[where], numeric[where]
             denom = np.linalg.norm(a) + np.linalg.norm(n)
             # both within 100x the noise (norm-wise): a zero gradient, as a bias

@@ -27,53 +27,7 @@ from ..nn.initializers import check_rng
 from .callbacks import History, ProgbarLogger
 from .state import restore, snapshot
 
-__all__ = ["METRICS", "TrainingDivergedError", "fit", "metric_value"]
-
-
-def _weighted_mean(values, sample_weight):
-    """Mean over rows (of the per-row means over the outputs), weighted."""
-    per_row = values.reshape(values.shape[0], -1).mean(axis=1)
-    return float(np.average(per_row, weights=sample_weight))
-
-
-def _accuracy(y, p, sw, link):
-    r"""Share of rows predicted right: :math:`[\hat y > 0.5]` per output for
-    sigmoid outputs (Keras' binary accuracy), the argmax for softmax outputs
-    (categorical accuracy), equality otherwise."""
-    if link == "softmax" or (link != "sigmoid" and p.shape[1] > 1):
-        hits = np.argmax(p, axis=1) == np.argmax(y, axis=1)
-    elif link == "sigmoid":
-        hits = (p > 0.5) == (y > 0.5)
-    else:
-        hits = p == y
-    return _weighted_mean(hits.astype(np.float64), sw)
-
-
-def _mse(y, p, sw, link):
-    return _weighted_mean((np.asarray(y, p.dtype) - p) ** 2, sw)
-
-
-def _mae(y, p, sw, link):
-    return _weighted_mean(np.abs(np.asarray(y, p.dtype) - p), sw)
-
-
-#: Metric names ``Model.compile(metrics=[...])`` accepts (Keras' names and
-#: aliases); each is logged under the name it was given.
-METRICS = {
-    "accuracy": _accuracy,
-    "acc": _accuracy,
-    "binary_accuracy": _accuracy,
-    "categorical_accuracy": _accuracy,
-    "mse": _mse,
-    "mean_squared_error": _mse,
-    "mae": _mae,
-    "mean_absolute_error": _mae,
-}
-
-
-def metric_value(name: str, y, p, sample_weight, link: str) -> float:
-    """Metric ``name`` of predictions ``p`` (output activations) for targets ``y``."""
-    return METRICS[name](y, p, sample_weight, link)
+__all__ = ["TrainingDivergedError", "fit"]
 
 
 class TrainingDivergedError(ValueError, FloatingPointError):
@@ -249,7 +203,7 @@ def fit(
         X0 = X if hasattr(X, "dtype") else np.asarray(X)
         dtype = X0.dtype if X0.dtype in (np.float32, np.float64) else np.float64
         model.build(np.shape(X0)[1] if model.input_dim is None else None, rng, dtype)
-    X, y, sample_weight = model._prepare(X, y, sample_weight)
+    X, y, sample_weight = model.prepare(X, y, sample_weight)
     if validation_split and validation_data is None:
         (X, y, sample_weight), validation_data = _split(
             X, y, sample_weight, validation_split
@@ -258,7 +212,7 @@ def fit(
         weights = _class_weights(y, class_weight, sample_weight)
         sample_weight = weights.astype(X.dtype, copy=False)
     if validation_data is not None:
-        validation_data = model._prepare(*validation_data)
+        validation_data = model.prepare(*validation_data)
     layer_rng = _layer_rng(rng) if any(lay.uses_rng for lay in model.layers) else None
     batch_size = max(1, min(int(batch_size), X.shape[0]))
     callbacks = list(callbacks or [])
@@ -284,6 +238,7 @@ def fit(
     for cb in cbs:
         cb.on_train_begin({})
     gather = _RowGather(X, y, batch_size)
+    workspace = model.workspace()  # this fit's training memory, dropped at the end
     order = np.arange(X.shape[0])
     with _SigintFlag() as sigint:
         for epoch in range(initial_epoch, epochs):
@@ -297,7 +252,7 @@ def fit(
             batches = order if shuffle else None  # None: slices in data order
             logs = _run_epoch(
                 model, gather, sample_weight, batch_size, batches, layer_rng, cbs,
-                sigint, epoch, backup,
+                sigint, epoch, backup, workspace,
             )  # fmt: skip
             if sigint.requested:
                 history.interrupted = True
@@ -309,7 +264,8 @@ def fit(
                 )
                 break
             if validation_data is not None:
-                logs.update(model._validation_logs(*validation_data))
+                values = model.evaluate(*validation_data, return_dict=True)
+                logs.update({f"val_{k}": v for k, v in values.items()})
             logs["learning_rate"] = learning_rate
             logs["seconds"] = time.perf_counter() - start
             for cb in cbs:
@@ -318,12 +274,11 @@ def fit(
                 break
     for cb in cbs:
         cb.on_train_end({})
-    model.clear_cache()
     return history
 
 
 def _run_epoch(
-    model, gather, sw, batch_size, order, rng, cbs, sigint, epoch, backup
+    model, gather, sw, batch_size, order, rng, cbs, sigint, epoch, backup, workspace
 ) -> dict:
     """One pass over the data; returns the epoch's logs."""
     n = gather.X.shape[0]
@@ -338,7 +293,7 @@ def _run_epoch(
         for cb in cbs:
             cb.on_train_batch_begin(b, {})
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = model.train_step(Xb, yb, swb, rng)
+            loss = model.train_step(Xb, yb, swb, rng, workspace)
         if not math.isfinite(loss):
             for cb in cbs:  # TerminateOnNaN stops training instead of an error
                 cb.on_train_batch_end(b, {"loss": loss})

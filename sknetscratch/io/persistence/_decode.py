@@ -14,6 +14,7 @@ from ...nn.layers import Layer
 from ...nn.losses import LOSSES, Loss
 from ...nn.parameters import realign
 from ...optim import OPTIMIZERS, Optimizer
+from ...training.metrics import check_metrics
 from ...training.model import Model
 from ._format import (
     _ESTIMATORS,
@@ -173,7 +174,7 @@ class _Decoder:
         ):
             raise _Refused(f"{where}: metrics must be a list of names")
         try:
-            names = Model._check_metrics(metrics)
+            names = check_metrics(metrics)
         except ValueError as exc:
             raise _Refused(f"{where}: {exc}") from None
         if names:
@@ -194,7 +195,7 @@ class _Decoder:
                 raise _Refused(f"{where}: a built model needs input_dim and dtype")
             if not layers:
                 raise _Refused(f"{where}: a built model needs layers")
-            dims = model._dims(input_dim)  # int arithmetic only
+            dims = model.layer_dims(input_dim)  # int arithmetic only
         else:
             if not (input_dim is None or (type(input_dim) is int and input_dim > 0)):
                 raise _Refused(f"{where}: bad input_dim {input_dim!r}")
@@ -231,14 +232,14 @@ class _Decoder:
                 layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
         if built:  # the flat vectors, holding copies of the checked arrays
             model.input_dim, model.dtype = input_dim, np.dtype(dtype).name
-            model._link()
+            model.relink()
         if built and model.optimizer is not None:
             self.align_optimizer_state(model, doc.get("param_layout"), where)
         return model
 
     def align_optimizer_state(self, model: Model, layout: Any, where: str) -> None:
         """Reorder flat optimizer state saved in another parameter layout."""
-        current = [key for key, _ in sorted(model._slices.items(), key=_start)]
+        current = [key for key, _ in sorted(model.param_slices.items(), key=_start)]
         if layout is None:  # files written before layouts were recorded: layer order
             layout = [[i, k] for i, lay in enumerate(model.layers) for k in lay.params]
         saved = [tuple(_as(x, list, f"{where}.param_layout")) for x in layout]
@@ -246,10 +247,11 @@ class _Decoder:
             raise _Refused(f"{where}: param_layout does not match the layers")
         offsets, start = {}, 0  # where each array's state is in the saved vectors
         for key in saved:
-            size = model._slices[key].stop - model._slices[key].start
+            where = model.param_slices[key]
+            size = where.stop - where.start
             offsets[key] = slice(start, start + size)
             start += size
-        realign(model.optimizer, offsets, model._slices, model.params.size)
+        realign(model.optimizer, offsets, model.param_slices, model.params.size)
 
     def loss(self, name: Any, config: Any, where: str) -> Loss:
         """A registered loss built from its saved constructor arguments (numbers).

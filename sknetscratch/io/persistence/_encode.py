@@ -194,7 +194,7 @@ class _Encoder:
             # order of the parameter arrays in the flat vector that the optimizer
             # state follows, so that a later layout change cannot misalign it
             "param_layout": (
-                [[i, k] for (i, k), _ in sorted(model._slices.items(), key=_start)]
+                [[i, k] for (i, k), _ in sorted(model.param_slices.items(), key=_start)]
                 if model.built
                 else None
             ),

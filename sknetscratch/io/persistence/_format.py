@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...estimators.classifier import ScratchMLPClassifier
 from ...estimators.regressor import ScratchMLPRegressor
 from ...nn.layers import Activation, DenseBlock, Dropout, Layer
-from ...nn.normalization import BatchNormalization, LayerNormalization
+from ...nn.layers.normalization import BatchNormalization, LayerNormalization
 
 #: Value of the ``"format"`` field of every file written by :func:`save`.
 FORMAT_MARKER = "sknetscratch-model"
@@ -57,7 +57,7 @@ _SCALAR_DTYPES = frozenset(
 
 
 def _start(item: tuple) -> int:
-    """Sort key: the start of a ``(key, slice)`` item of ``Model._slices``."""
+    """Sort key: the start of a ``(key, slice)`` item of ``Model.param_slices``."""
     return item[1].start
 
 

@@ -36,7 +36,8 @@ import math
 
 import numpy as np
 
-from .layers import Layer, _as_dense
+from .base import Layer
+from .dense import as_dense
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
@@ -203,8 +204,8 @@ class BatchNormalization(_Normalization):
             # the square root's argument positive
             raise ValueError("moving_variance holds negative values.")
 
-    def forward(self, X, *, training=False, rng=None, sample_weight=None):
-        X = _as_dense(X)
+    def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
+        X = as_dense(X)
         pi = None
         if training:  # the batch's statistics, then the moving averages
             n = X.shape[0]
@@ -225,15 +226,12 @@ class BatchNormalization(_Normalization):
             var = self.state["moving_variance"]
         inv_std = 1.0 / np.sqrt(var + self.epsilon)  # 1 / sqrt(v + eps)
         X_hat = Xc * inv_std
-        self._cache = {"X_hat": X_hat, "inv_std": inv_std, "pi": pi}
+        if cache is not None:
+            cache.update(X_hat=X_hat, inv_std=inv_std, pi=pi)
         return self._affine(X_hat)  # A = gamma * X_hat + beta
 
-    def backward(self, grad, *, need_input_grad=True):
-        X_hat, inv_std, pi = (
-            self._cache["X_hat"],
-            self._cache["inv_std"],
-            self._cache["pi"],
-        )
+    def backward(self, grad, cache, *, need_input_grad=True):
+        X_hat, inv_std, pi = cache["X_hat"], cache["inv_std"], cache["pi"]
         D = self._affine_backward(grad, X_hat)  # D = dL/dX_hat = G * gamma
         if not need_input_grad:
             return None
@@ -296,18 +294,19 @@ class LayerNormalization(_Normalization):
     ):
         super().__init__(epsilon, center, scale, name)
 
-    def forward(self, X, *, training=False, rng=None, sample_weight=None):
-        X = _as_dense(X)
+    def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
+        X = as_dense(X)
         mu = X.mean(axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
         Xc = X - mu
         var = (Xc * Xc).mean(axis=1, keepdims=True)  # v_i = sum_k (X_ik - mu_i)^2 / d
         inv_std = 1.0 / np.sqrt(var + self.epsilon)
         X_hat = Xc * inv_std
-        self._cache = {"X_hat": X_hat, "inv_std": inv_std}
+        if cache is not None:
+            cache.update(X_hat=X_hat, inv_std=inv_std)
         return self._affine(X_hat)  # A = gamma * X_hat + beta
 
-    def backward(self, grad, *, need_input_grad=True):
-        X_hat, inv_std = self._cache["X_hat"], self._cache["inv_std"]
+    def backward(self, grad, cache, *, need_input_grad=True):
+        X_hat, inv_std = cache["X_hat"], cache["inv_std"]
         D = self._affine_backward(grad, X_hat)  # D = dL/dX_hat = G * gamma
         if not need_input_grad:
             return None

@@ -1,0 +1,82 @@
+"""Training memory that belongs to one running fit, not to the layers.
+
+A layer's forward pass in training keeps what its backward pass needs (its
+input ``X``, pre-activation ``Z``, output ``A``, a dropout mask, ...) in a
+:class:`LayerCache`, and may reuse scratch arrays from it from one batch to the
+next. A :class:`Workspace` holds one ``LayerCache`` per layer and the flat work
+vector of the penalty and the optimizer; the training loop makes one per fit
+and drops it at the end.
+
+Inference passes no cache: a layer then writes only arrays of its own call,
+so any number of threads can predict with one network, and predicting while
+another thread trains it changes nothing the training reads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LayerCache", "Workspace", "scratch"]
+
+
+class LayerCache(dict):
+    """What one layer keeps between its forward and backward pass.
+
+    A dict (``cache["X"]``, ``cache["Z"]``, ...) plus :meth:`buffer`, scratch
+    arrays that live as long as the cache: reusing them avoids allocating (and
+    page-faulting) fresh memory on every batch.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def buffer(self, key: str, n_rows: int, n_cols: int, dtype) -> np.ndarray:
+        """A reusable ``(n_rows, n_cols)`` array, grown to the largest batch seen
+        (a smaller batch gets its first rows); the next call overwrites it."""
+        buf = self.buffers.get(key)
+        if (
+            buf is None
+            or buf.shape[0] < n_rows
+            or buf.shape[1:] != (n_cols,)
+            or buf.dtype != dtype
+        ):
+            buf = self.buffers[key] = np.empty((max(n_rows, 1), n_cols), dtype=dtype)
+        return buf[:n_rows]
+
+    def ones(self, n: int, dtype) -> np.ndarray:
+        """A reused vector of ``n`` ones (sums over the batch as products)."""
+        ones = self.buffers.get("ones")
+        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
+            ones = self.buffers["ones"] = np.ones(n, dtype=dtype)
+        return ones[:n]
+
+
+def scratch(cache: LayerCache | None, key: str, n_rows: int, n_cols: int, dtype):
+    """``cache.buffer(...)`` in training; a new array at inference (no cache)."""
+    if cache is None:
+        return np.empty((n_rows, n_cols), dtype=dtype)
+    return cache.buffer(key, n_rows, n_cols, dtype)
+
+
+class Workspace:
+    """One fit's training memory for a built network.
+
+    Attributes
+    ----------
+    caches : list of LayerCache
+        One per layer, in order.
+    work : ndarray
+        Shaped like the flat parameter vector: room for the penalty's and the
+        optimizer's temporaries, so that a step allocates nothing.
+    kernels : list of (W, dW, tmp)
+        Each penalised kernel, its gradient and its part of ``work``.
+    """
+
+    def __init__(self, network) -> None:
+        self.caches = [LayerCache() for _ in network.layers]
+        self.work = np.empty_like(network.params)
+        self.kernels = [
+            (W, dW, self.work[where].reshape(W.shape))
+            for W, dW, where in network.penalised()
+        ]
