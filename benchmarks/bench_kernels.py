@@ -5,7 +5,7 @@ inside them, so that each one is backed by a number measured in one run:
 
 ``adam step``
     One Adam step on a parameter vector of the size of configuration (b) (60k
-    weights) or (c) (535k), walked in blocks of ``optimizers.BLOCK_SIZE``
+    weights) or (c) (535k), walked in blocks of ``optim.base.BLOCK_SIZE``
     entries (what ``Model.train_step`` does), against the same step on the
     whole vector (``BLOCK_SIZE`` set beyond the vector's length).
 ``bias gradient``
@@ -44,8 +44,8 @@ from sknetscratch import DenseBlock, Model
 from sknetscratch.estimators.classifier import _SklearnLogLoss
 from sknetscratch.nn import network as model_module
 from sknetscratch.nn.losses import Loss
-from sknetscratch.optim import optimizers
-from sknetscratch.optim.optimizers import Adam
+from sknetscratch.optim import Adam
+from sknetscratch.optim import base as optim_base
 
 SEED = 0
 
@@ -83,20 +83,20 @@ def bench_adam(size_name, model, rounds):
     grads = rng.standard_normal(params.shape).astype(params.dtype)
     scratch = np.empty_like(params)
     fast_opt, plain_opt = Adam(), Adam()
-    block = optimizers.BLOCK_SIZE
+    block = optim_base.BLOCK_SIZE
 
     def fast():
-        optimizers.BLOCK_SIZE = block
+        optim_base.BLOCK_SIZE = block
         fast_opt.update(params, grads, scratch)
 
     def plain():  # one step over the whole vector
-        optimizers.BLOCK_SIZE = params.shape[0] + 1
+        optim_base.BLOCK_SIZE = params.shape[0] + 1
         plain_opt.update(params, grads, scratch)
 
     try:
         return (f"adam step {size_name}", *paired(fast, plain, rounds, number=20))
     finally:
-        optimizers.BLOCK_SIZE = block
+        optim_base.BLOCK_SIZE = block
 
 
 def bench_bias_gradient(dtype, rounds):
@@ -172,7 +172,7 @@ def main(argv=None) -> int:
         )
     )
     print(
-        f"BLOCK_SIZE={optimizers.BLOCK_SIZE}  "
+        f"BLOCK_SIZE={optim_base.BLOCK_SIZE}  "
         f"INFERENCE_BLOCK_ROWS={model_module.INFERENCE_BLOCK_ROWS}  rounds={rounds}"
     )
     rows = []

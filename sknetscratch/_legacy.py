@@ -34,7 +34,7 @@ MOVED = {
     "sknetscratch.losses": "sknetscratch.nn.losses",
     "sknetscratch.model": "sknetscratch.training.model",
     "sknetscratch.normalization": "sknetscratch.nn.layers.normalization",
-    "sknetscratch.optimizers": "sknetscratch.optim.optimizers",
+    "sknetscratch.optimizers": "sknetscratch.optim",
     "sknetscratch.regressor": "sknetscratch.estimators.regressor",
     "sknetscratch.schedules": "sknetscratch.optim.schedules",
     "sknetscratch.summary": "sknetscratch.nn.summary",

@@ -10,8 +10,7 @@ import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
 from sknetscratch import DenseBlock, Model, load, save
-from sknetscratch.optim import optimizers
-from sknetscratch.optim.optimizers import (
+from sknetscratch.optim import (
     OPTIMIZERS,
     SGD,
     Adam,
@@ -23,6 +22,7 @@ from sknetscratch.optim.optimizers import (
     clip_by_value,
     get_optimizer,
 )
+from sknetscratch.optim import base as optim_base
 
 N_STEPS = 6
 
@@ -275,7 +275,7 @@ def test_blocked_step_is_the_whole_vector_step(make, block, monkeypatch):
     """Walking the vector in cache-sized blocks changes nothing, bit for bit."""
     theta, grads = _problem(12, size=23)
     whole = _run(make(), theta, grads)
-    monkeypatch.setattr(optimizers, "BLOCK_SIZE", block)
+    monkeypatch.setattr(optim_base, "BLOCK_SIZE", block)
     blocked = _run(make(), theta, grads)
     for a, b in zip(whole, blocked):
         np.testing.assert_array_equal(a, b)
@@ -293,7 +293,7 @@ def test_a_non_elementwise_optimizer_steps_on_the_whole_vector(monkeypatch):
             self.seen.append(params.shape[0])
             params -= grads / max(1.0, float(np.linalg.norm(grads)))
 
-    monkeypatch.setattr(optimizers, "BLOCK_SIZE", 4)
+    monkeypatch.setattr(optim_base, "BLOCK_SIZE", 4)
     theta, grads = _problem(14, size=23)
     opt = ClippedSGD()
     out = theta.copy()
@@ -492,7 +492,7 @@ def test_clip_by_global_norm_on_its_own(dtype):
 
 def test_clipnorm_in_a_step_uses_the_global_norm(monkeypatch):
     """Plain SGD with lr 1 takes exactly the clipped gradient, whatever the blocks."""
-    monkeypatch.setattr(optimizers, "BLOCK_SIZE", 3)
+    monkeypatch.setattr(optim_base, "BLOCK_SIZE", 3)
     theta, grads = _problem(31, size=10)
     g = grads[0]
     out = _run(SGD(1.0, clipnorm=0.5), theta, [g])[0]

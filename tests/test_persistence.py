@@ -362,7 +362,7 @@ def _core_model(optimizer="adam", dtype=np.float64):
     [("adam", np.float64), ("sgd", np.float32), (None, np.float64)],
 )
 def test_model_roundtrip_and_continued_training(optimizer, dtype, tmp_path):
-    from sknetscratch.optim.optimizers import SGD
+    from sknetscratch.optim import SGD
 
     opt = SGD(0.05, momentum=0.9, nesterov=True) if optimizer == "sgd" else optimizer
     model, X, y = _core_model("adam" if opt is None else opt, dtype)

@@ -2,20 +2,19 @@
 
 An optimizer updates one flat parameter vector from one flat gradient vector;
 a schedule maps an epoch to a learning rate.
+
+Modules: :mod:`.base` (:class:`Optimizer`, its blocked step and
+``BLOCK_SIZE``), :mod:`.clipping` (gradient clipping), :mod:`.sgd`,
+:mod:`.adam` (``Adam``, ``AdamW``, ``Nadam``), :mod:`.rmsprop`,
+:mod:`.registry` (:data:`OPTIMIZERS`, :func:`get_optimizer`), :mod:`.checks`
+(argument checks shared with the schedules) and :mod:`.schedules`.
 """
 
-from .optimizers import (
-    OPTIMIZERS,
-    SGD,
-    Adam,
-    AdamW,
-    Nadam,
-    Optimizer,
-    RMSprop,
-    clip_by_global_norm,
-    clip_by_value,
-    get_optimizer,
-)
+from .adam import Adam, AdamW, Nadam
+from .base import Optimizer
+from .clipping import clip_by_global_norm, clip_by_value
+from .registry import OPTIMIZERS, get_optimizer
+from .rmsprop import RMSprop
 from .schedules import (
     SCHEDULES,
     ConstantSchedule,
@@ -25,6 +24,7 @@ from .schedules import (
     StepDecay,
     get_schedule,
 )
+from .sgd import SGD
 
 __all__ = [
     "OPTIMIZERS",

@@ -4,7 +4,7 @@ A schedule is a small callable object: ``schedule(epoch)`` is the learning rate
 used during epoch ``epoch`` (0-based, so ``schedule(0)`` is the first epoch's
 rate). Whoever runs the epochs sets ``optimizer.learning_rate = schedule(epoch)``
 before each one; the optimizers read their ``learning_rate`` attribute at every
-step (:mod:`sknetscratch.optim.optimizers`). A schedule holds no state: its value
+step (:class:`sknetscratch.optim.Optimizer`). A schedule holds no state: its value
 depends on the epoch only, so a resumed fit continues the same sequence.
 
 Like Keras' ``keras.optimizers.schedules``, with epochs where Keras counts
@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from .optimizers import _check_number
+from .checks import check_number
 
 __all__ = [
     "SCHEDULES",
@@ -126,7 +126,7 @@ class ConstantSchedule(LearningRateSchedule):
     name = "constant"
 
     def __init__(self, learning_rate: float):
-        _check_number("learning_rate", learning_rate, 0, low_open=True)
+        check_number("learning_rate", learning_rate, 0, low_open=True)
         self.learning_rate = learning_rate
 
     def _rate(self, epoch):
@@ -160,8 +160,8 @@ class StepDecay(LearningRateSchedule):
     def __init__(
         self, initial_learning_rate: float, drop: float = 0.5, every: int = 10
     ):
-        _check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
-        _check_number("drop", drop, 0, 1, low_open=True)
+        check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
+        check_number("drop", drop, 0, 1, low_open=True)
         _check_int("every", every, 1)
         self.initial_learning_rate = initial_learning_rate
         self.drop = drop
@@ -206,9 +206,9 @@ class ExponentialDecay(LearningRateSchedule):
         decay_rate: float = 0.96,
         decay_epochs: float = 1,
     ):
-        _check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
-        _check_number("decay_rate", decay_rate, 0, 1, low_open=True)
-        _check_number("decay_epochs", decay_epochs, 0, low_open=True)
+        check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
+        check_number("decay_rate", decay_rate, 0, 1, low_open=True)
+        check_number("decay_epochs", decay_epochs, 0, low_open=True)
         self.initial_learning_rate = initial_learning_rate
         self.decay_rate = decay_rate
         self.decay_epochs = decay_epochs
@@ -273,9 +273,9 @@ class CosineDecay(LearningRateSchedule):
         alpha: float = 0.0,
         warmup_epochs: int = 0,
     ):
-        _check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
+        check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
         _check_int("decay_epochs", decay_epochs, 1)
-        _check_number("alpha", alpha, 0, 1)
+        check_number("alpha", alpha, 0, 1)
         _check_int("warmup_epochs", warmup_epochs, 0)
         self.initial_learning_rate = initial_learning_rate
         self.decay_epochs = decay_epochs

@@ -22,7 +22,7 @@ allow-lists:
 * activations, losses and optimizers by their registry names
   (:data:`~sknetscratch.nn.activations.ACTIVATIONS`,
   :data:`~sknetscratch.nn.losses.LOSSES`,
-  :data:`~sknetscratch.optim.optimizers.OPTIMIZERS`), with plain numbers and arrays
+  :data:`~sknetscratch.optim.OPTIMIZERS`), with plain numbers and arrays
   as their settings and state.
 
 Nothing in a file can name a Python callable, so loading an untrusted file
