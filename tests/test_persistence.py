@@ -27,8 +27,14 @@ from sknetscratch import (
     ScratchMLPRegressor,
     __version__,
 )
-from sknetscratch.io import persistence
-from sknetscratch.io.persistence import FORMAT_MARKER, FORMAT_VERSION, load, save
+from sknetscratch.io.persistence import (
+    FORMAT_MARKER,
+    FORMAT_VERSION,
+    _archive,
+    _document,
+    load,
+    save,
+)
 from sknetscratch.nn.activations import ELU, LeakyReLU, ReLU
 from sknetscratch.nn.losses import AbsoluteError, Huber, Quantile, SquaredError
 
@@ -994,7 +1000,7 @@ def test_bad_members_refused(saved, mutate, match):
 
 
 def test_metadata_size_limit(saved, monkeypatch, tmp_path):
-    monkeypatch.setattr(persistence, "_MAX_METADATA_BYTES", 100)
+    monkeypatch.setattr(_document, "MAX_METADATA_BYTES", 100)
     with pytest.raises(ValueError, match="JSON metadata is larger than 100 bytes"):
         load(saved)
     with pytest.raises(ValueError, match="more than the 100 that load"):
@@ -1071,10 +1077,10 @@ def _partial_then_boom(fh, arrays):
 @pytest.mark.parametrize(
     "target, attr, replacement",
     [
-        (persistence.json, "dumps", _boom),
-        (persistence, "_write_archive", _partial_then_boom),
-        (persistence.os, "fsync", _boom),
-        (persistence.os, "replace", _boom),
+        (_document.json, "dumps", _boom),
+        (_archive, "write_archive", _partial_then_boom),
+        (_archive.os, "fsync", _boom),
+        (_archive.os, "replace", _boom),
     ],
     ids=["json", "write", "fsync", "replace"],
 )
@@ -1246,7 +1252,7 @@ class _Stateful(Layer):
 def stateful_model(monkeypatch):
     from sknetscratch.io.persistence import _format
 
-    monkeypatch.setitem(_format._LAYERS, "_Stateful", _Stateful)
+    monkeypatch.setitem(_format.LAYERS, "_Stateful", _Stateful)
     model = Model([DenseBlock(3, "relu"), _Stateful(), DenseBlock(1, "sigmoid")])
     model.compile("adam", "binary_crossentropy").build(4, random_state=0)
     model.layers[1].state["running"][...] = [1.0, 2.0, 3.0]

@@ -13,7 +13,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor, load, save
 from sknetscratch.io.persistence import load_pipeline, save_pipeline
-from sknetscratch.io.persistence._format import _META_KEY
+from sknetscratch.io.persistence._format import META_KEY
 
 
 def _data(n=40, seed=0):
@@ -37,9 +37,9 @@ def _rewrite(path, mutate):
     """Rewrite a saved file with a modified JSON document."""
     with np.load(path, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
-    doc = json.loads(arrays.pop(_META_KEY).tobytes())
+    doc = json.loads(arrays.pop(META_KEY).tobytes())
     mutate(doc["content"])
-    arrays[_META_KEY] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
+    arrays[META_KEY] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
     with open(path, "wb") as fh:
         np.savez(fh, **arrays)
 

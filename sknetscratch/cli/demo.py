@@ -10,10 +10,14 @@
    (predict_proba on each test fold, ``coefs_`` and ``intercepts_``), never assumed.
 3. The hold-out model saved in the safe format, ready for ``sknetscratch summary``,
    ``predict`` and ``evaluate``.
+
+:func:`cmd_demo` runs it for the parser; :func:`scaled_network` is also the
+pipeline that ``sknetscratch train`` trains.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import sys
@@ -22,6 +26,7 @@ import time
 import numpy as np
 
 from ..io.csv import write_csv
+from .common import check_paths
 
 #: Largest relative difference at which the two libraries' models count as identical.
 IDENTICAL_RTOL = 1e-9
@@ -225,3 +230,26 @@ def _run_demo(out, folds, max_iter, seed, data_csv) -> None:
         f"         sknetscratch evaluate {out} {data_file}"
         + ("" if data_csv else "   (demo --data-csv DATA.csv writes the data)")
     )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run ``sknetscratch demo`` (see ``sknetscratch demo --help``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As the parser makes it.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    DataError
+        For a problem with the output files.
+    """
+    check_paths({}, {"--out": args.out, "--data-csv": args.data_csv})
+    run_demo(args.out, args.folds, args.max_iter, args.seed, args.data_csv)
+    return 0

@@ -12,7 +12,9 @@ Exit codes: 0 on success, 2 for a usage error (reported by :mod:`argparse`), 1
 for a problem with the data or the model file, reported on stderr in one or two
 lines that name it.
 
-This module is the argument parser; the commands are in :mod:`._commands`.
+This module is the argument parser; the commands are in :mod:`.train`,
+:mod:`.predict` (``predict`` and ``evaluate``), :mod:`.summary` and :mod:`.demo`,
+which share :mod:`.common`.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ import warnings
 from collections.abc import Sequence
 
 from ..io.csv import DataError
-from . import commands as commands
-from .commands import PLOT_HINT, PROG
+from .common import PLOT_HINT, PROG
+from .demo import cmd_demo
+from .predict import cmd_evaluate, cmd_predict
+from .summary import cmd_summary
+from .train import cmd_train
 
 __all__ = ["main"]
 
@@ -191,7 +196,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv",
         help="also write the breast-cancer data as a CSV file",
     )
-    demo.set_defaults(func=commands.cmd_demo)
+    demo.set_defaults(func=cmd_demo)
 
     train = sub.add_parser(
         "train",
@@ -291,7 +296,7 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_png,
         help=f"draw the loss and validation curves (needs {PLOT_HINT})",
     )
-    train.set_defaults(func=commands.cmd_train)
+    train.set_defaults(func=cmd_train)
 
     predict = sub.add_parser(
         "predict",
@@ -308,7 +313,7 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--proba", action="store_true", help="add the probability of each class"
     )
-    predict.set_defaults(func=commands.cmd_predict)
+    predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -322,7 +327,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="default: the column the model was trained on",
     )
-    evaluate.set_defaults(func=commands.cmd_evaluate)
+    evaluate.set_defaults(func=cmd_evaluate)
 
     summary = sub.add_parser(
         "summary",
@@ -330,7 +335,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Print what a model file holds: columns, pipeline, network table, training.",
     )
     summary.add_argument("model", metavar="MODEL")
-    summary.set_defaults(func=commands.cmd_summary)
+    summary.set_defaults(func=cmd_summary)
     return parser
 
 

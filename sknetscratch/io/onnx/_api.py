@@ -6,7 +6,7 @@ import numpy as np
 
 from ._graph import DEFAULT_TARGET_OPSET, ProtoGraph, check_opset, import_optional
 from ._network import convert_network
-from ._sklearn import _float_tensor_type, register_onnx_converters
+from ._sklearn import float_tensor_type, register_onnx_converters
 
 
 def _is_sknetscratch_model(obj) -> bool:
@@ -179,7 +179,7 @@ def to_onnx(
                 f"X_sample has {np.shape(X_sample)[1]} features, but "
                 f"{type(est).__name__} was fitted with {est.n_features_in_}."
             )
-        tensor_type = _float_tensor_type(dtype)
+        tensor_type = float_tensor_type(dtype)
         initial_types = [("X", tensor_type([None, est.n_features_in_]))]
         X_sample = None
     elif X_sample is None:

@@ -36,7 +36,19 @@ def _model_dtype(est) -> np.dtype:
     return np.dtype(est.model_.dtype)
 
 
-def _float_tensor_type(dtype):
+def float_tensor_type(dtype):
+    """skl2onnx's tensor type of a network's dtype.
+
+    Parameters
+    ----------
+    dtype : numpy dtype
+        The network's dtype.
+
+    Returns
+    -------
+    type
+        ``DoubleTensorType`` for float64, else ``FloatTensorType``.
+    """
     data_types = import_optional("skl2onnx.common.data_types")
     if dtype == np.float64:
         return data_types.DoubleTensorType
@@ -128,7 +140,7 @@ def calculate_classifier_output_shapes(operator) -> None:
         operator.outputs[0].type = data_types.Int64TensorType([n])
     else:
         operator.outputs[0].type = data_types.StringTensorType([n])
-    proba_type = _float_tensor_type(_model_dtype(est))
+    proba_type = float_tensor_type(_model_dtype(est))
     operator.outputs[1].type = proba_type([n, len(est.classes_)])
 
 
@@ -137,14 +149,14 @@ def calculate_regressor_output_shapes(operator) -> None:
     est = operator.raw_operator
     _check_input(operator, est)
     n = operator.inputs[0].get_first_dimension()
-    value_type = _float_tensor_type(_model_dtype(est))
+    value_type = float_tensor_type(_model_dtype(est))
     operator.outputs[0].type = value_type([n, est.n_outputs_])
 
 
 def _network_input(g, operator) -> str:
     """The input, cast to the network's dtype where it differs (predict casts too)."""
     x = operator.inputs[0]
-    if _float_tensor_type(g.dtype) is type(x.type):
+    if float_tensor_type(g.dtype) is type(x.type):
         return x.full_name
     return g.cast(x.full_name, g.dtype)
 

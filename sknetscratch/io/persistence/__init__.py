@@ -47,21 +47,26 @@ error the temporary file is removed and an existing target is left untouched.
 
 from __future__ import annotations
 
-import json
 import os
-import warnings
+from typing import TYPE_CHECKING
 
-import numpy as np
-from sklearn.pipeline import Pipeline
+from ._document import load_document, write_document
+from ._encode import encode_document
+from ._format import FORMAT_MARKER, FORMAT_VERSION, Refused, field
+from ._pipeline import (
+    decode_pipeline,
+    encode_pipeline,
+    is_pipeline,
+    load_pipeline,
+    save_pipeline,
+)
 
-from ...estimators.classifier import ScratchMLPClassifier
-from ...estimators.regressor import ScratchMLPRegressor
-from ...training.model import Model
-from ._archive import _atomic_write, _read_file, _write_archive
-from ._decode import _Decoder, _get
-from ._encode import _encode_document
-from ._format import _META_KEY, FORMAT_MARKER, FORMAT_VERSION, _Refused
-from ._pipeline import _decode_pipeline, _encode_pipeline, load_pipeline, save_pipeline
+if TYPE_CHECKING:  # the estimators and Pipeline need scikit-learn
+    from sklearn.pipeline import Pipeline
+
+    from ...estimators.classifier import ScratchMLPClassifier
+    from ...estimators.regressor import ScratchMLPRegressor
+    from ...training.model import Model
 
 __all__ = [
     "FORMAT_MARKER",
@@ -71,10 +76,6 @@ __all__ = [
     "save",
     "save_pipeline",
 ]
-
-#: Largest JSON document (in bytes of its array) that :func:`load` reads and
-#: :func:`save` writes: parsing JSON can take some 20 times its size in memory.
-_MAX_METADATA_BYTES = 16 * 2**20
 
 
 def save(
@@ -127,22 +128,8 @@ def save(
     >>> np.array_equal(load(path).predict_proba(X), clf.predict_proba(X))
     True
     """
-    encode = _encode_pipeline if type(obj) is Pipeline else _encode_document
-    _write_document(*encode(obj), path, type(obj).__name__)
-
-
-def _write_document(doc: dict, arrays: dict, path, what: str) -> None:
-    """Write the JSON ``doc`` and ``arrays`` to ``path`` atomically."""
-    meta = json.dumps(doc, allow_nan=False).encode("utf-8")
-    if len(meta) > _MAX_METADATA_BYTES:  # load() would refuse the file
-        raise ValueError(
-            f"Cannot save {what}: its JSON description takes {len(meta)} bytes, "
-            f"more than the {_MAX_METADATA_BYTES} that load() accepts."
-        )
-    arrays[_META_KEY] = np.frombuffer(meta, dtype=np.uint8)
-    # (the package's _write_archive and _MAX_METADATA_BYTES are used here, so that
-    # they can be patched on sknetscratch.io.persistence)
-    _atomic_write(path, arrays, _write_archive)
+    encode = encode_pipeline if is_pipeline(obj) else encode_document
+    write_document(*encode(obj), path, type(obj).__name__)
 
 
 def load(
@@ -214,38 +201,9 @@ def load(
         if kind == "estimator":
             return decoder.estimator(content)
         if kind == "pipeline":
-            return _decode_pipeline(decoder, content)[0]
+            return decode_pipeline(decoder, content)[0]
         if kind == "model":
-            return decoder.model(_get(content, "model", dict, "content"), "the model")
-        raise _Refused(f"unknown content type {kind!r}")
+            return decoder.model(field(content, "model", dict, "content"), "the model")
+        raise Refused(f"unknown content type {kind!r}")
 
-    return _load_document(path, decode)
-
-
-def _load_document(path, decode):
-    """Read and check ``path``, then ``decode(decoder, content)``.
-
-    Warns when another sknetscratch version wrote the file; any refusal or
-    malformed content becomes a ValueError that names the file.
-    """
-    from ..._version import __version__
-
-    source = os.fspath(path)
-    doc, arrays = _read_file(path, source, _MAX_METADATA_BYTES)
-    saved_version = doc.get("sknetscratch_version")
-    if saved_version != __version__:
-        warnings.warn(
-            f"{source!r} was saved with sknetscratch {saved_version}; this is "
-            f"sknetscratch {__version__}. Check the loaded object before relying on it.",
-            UserWarning,
-            stacklevel=3,
-        )
-    try:
-        return decode(_Decoder(arrays), _get(doc, "content", dict, "the document"))
-    except _Refused as exc:
-        raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise ValueError(
-            f"Refusing to load {source!r}: malformed content "
-            f"({type(exc).__name__}: {exc})."
-        ) from None
+    return load_document(path, decode)

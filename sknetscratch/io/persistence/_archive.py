@@ -10,17 +10,24 @@ import os
 import secrets
 import stat
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ._format import _ARRAY_KINDS, _META_KEY, FORMAT_MARKER, FORMAT_VERSION, _Refused
+from ._format import ARRAY_KINDS, FORMAT_MARKER, FORMAT_VERSION, META_KEY, Refused
 
 
 # ----------------------------------------------------------------------------- write
-def _write_archive(fh: Any, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` as an ``.npz`` archive to the open binary file ``fh``."""
+def write_archive(fh: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an ``.npz`` archive to the open binary file ``fh``.
+
+    Parameters
+    ----------
+    fh : file object
+        Open for writing, in binary mode.
+    arrays : dict of str to ndarray
+        The members; none of dtype object (nothing is pickled).
+    """
     assert all(a.dtype.kind != "O" for a in arrays.values())  # never pickled
     np.savez(fh, **arrays)
 
@@ -37,12 +44,20 @@ def _create_temp(directory: str, base: str) -> tuple[int, str]:
     raise FileExistsError(f"Could not create a temporary file in {directory!r}.")
 
 
-def _atomic_write(
-    path: str | os.PathLike[str],
-    arrays: dict[str, np.ndarray],
-    write_archive: Callable[[Any, dict[str, np.ndarray]], None],
-) -> None:
-    """Write ``arrays`` to ``path`` with ``write_archive`` (:func:`_write_archive`)."""
+def atomic_write(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` as an ``.npz`` archive, atomically.
+
+    The archive goes to a new temporary file in the target's directory, which is
+    flushed and fsynced, then moved onto ``path`` with :func:`os.replace`; on any
+    error the temporary file is removed and an existing ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The target file.
+    arrays : dict of str to ndarray
+        The members, as :func:`write_archive` takes them.
+    """
     target = os.path.abspath(os.fspath(path))
     directory, base = os.path.split(target)
     fd, tmp = _create_temp(directory, base)
@@ -69,7 +84,7 @@ def _atomic_write(
 
 # ----------------------------------------------------------------------------- read
 def _reject_constant(name: str) -> Any:
-    raise _Refused(f"the JSON document contains the non-standard constant {name}")
+    raise Refused(f"the JSON document contains the non-standard constant {name}")
 
 
 def _archive_members(zf: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipInfo]:
@@ -84,27 +99,27 @@ def _archive_members(zf: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.Z
     for info in zf.infolist():
         name = info.filename
         if not name.endswith(".npy") or info.is_dir():
-            raise _Refused(
+            raise Refused(
                 f"it is not a sknetscratch model file (member {name!r} is not a "
                 ".npy array)"
             )
         if name[:-4] in members:
-            raise _Refused(f"member {name!r} appears twice in the archive")
+            raise Refused(f"member {name!r} appears twice in the archive")
         if info.flag_bits & 0x1:
-            raise _Refused(f"member {name!r} is encrypted")
+            raise Refused(f"member {name!r} is encrypted")
         if info.compress_type != zipfile.ZIP_STORED:
-            raise _Refused(
+            raise Refused(
                 f"member {name!r} is compressed; save() writes uncompressed "
                 "archives, and compressed members are never read"
             )
         if info.compress_size != info.file_size:
-            raise _Refused(
+            raise Refused(
                 f"member {name!r} has inconsistent sizes in the zip directory"
             )
         members[name[:-4]] = info
     total = sum(info.file_size for info in members.values())
     if total > file_size:
-        raise _Refused(
+        raise Refused(
             f"its members claim {total} bytes, more than the {file_size} bytes of "
             "the file"
         )
@@ -123,27 +138,27 @@ def _array_header(
             elif version == (2, 0):
                 shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
             else:
-                raise _Refused(
+                raise Refused(
                     f"member {key!r} uses .npy format version {version}, which is "
                     "not read"
                 )
             header_size = fh.tell()
     except (ValueError, TypeError, SyntaxError, RecursionError) as exc:
-        if isinstance(exc, _Refused):
+        if isinstance(exc, Refused):
             raise
-        raise _Refused(f"member {key!r} is not a valid .npy array ({exc})") from None
+        raise Refused(f"member {key!r} is not a valid .npy array ({exc})") from None
     if dtype.hasobject:
-        raise _Refused(
+        raise Refused(
             f"member {key!r} is an object array (pickled data), which is never loaded"
         )
     # (zero-size items, as in "<U0", would let any number of elements take no bytes)
-    if dtype.kind not in _ARRAY_KINDS or dtype.fields is not None or not dtype.itemsize:
-        raise _Refused(f"member {key!r} has unsupported dtype {dtype}")
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or not dtype.itemsize:
+        raise Refused(f"member {key!r} has unsupported dtype {dtype}")
     if any(n < 0 for n in shape):
-        raise _Refused(f"member {key!r} has the invalid shape {shape}")
+        raise Refused(f"member {key!r} has the invalid shape {shape}")
     nbytes = math.prod(shape) * dtype.itemsize
     if header_size + nbytes != info.file_size:
-        raise _Refused(
+        raise Refused(
             f"member {key!r} declares {nbytes} bytes of data (shape {shape}, dtype "
             f"{dtype}) but holds {info.file_size - header_size}"
         )
@@ -166,24 +181,24 @@ def _parse_document(meta: np.ndarray) -> dict:
             text = meta.tobytes().decode("utf-8")
         doc = json.loads(text, parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise _Refused(f"its JSON metadata is invalid ({exc})") from None
+        raise Refused(f"its JSON metadata is invalid ({exc})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_MARKER:
-        raise _Refused(
+        raise Refused(
             f"it is not a sknetscratch model file (the {FORMAT_MARKER!r} format "
             "marker is missing)"
         )
     version = doc.get("format_version")
     if type(version) is not int or version < 1:
-        raise _Refused(f"invalid format version {version!r}")
+        raise Refused(f"invalid format version {version!r}")
     if version > FORMAT_VERSION:
-        raise _Refused(
+        raise Refused(
             f"it uses file format version {version}, but this sknetscratch supports "
             f"format version {FORMAT_VERSION} only. Upgrade sknetscratch to load it"
         )
     return doc
 
 
-def _read_file(
+def read_file(
     path: str | os.PathLike[str], source: str, max_metadata_bytes: int
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """The JSON document and the arrays of the file at ``path``, read without pickle.
@@ -191,11 +206,32 @@ def _read_file(
     Everything is checked before it is read: the zip directory, then every
     member's ``.npy`` header, then the metadata member (size, then content), and
     only then the arrays, none of which can be larger than its share of the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    source : str
+        How messages name the file.
+    max_metadata_bytes : int
+        The largest JSON document accepted, in bytes.
+
+    Returns
+    -------
+    doc : dict
+        The JSON document, its format marker and version checked.
+    arrays : dict of str to ndarray
+        The other members.
+
+    Raises
+    ------
+    ValueError
+        If the file is refused; the message names ``source``.
     """
     with open(path, "rb") as fh:
         try:
             if not zipfile.is_zipfile(fh):
-                raise _Refused(
+                raise Refused(
                     "it is not a sknetscratch model file (not a NumPy .npz / zip "
                     "archive)"
                 )
@@ -205,28 +241,28 @@ def _read_file(
                 headers = {
                     key: _array_header(zf, info, key) for key, info in members.items()
                 }
-                if _META_KEY not in members:
-                    raise _Refused(
+                if META_KEY not in members:
+                    raise Refused(
                         "it is not a sknetscratch model file (no "
                         f"{FORMAT_MARKER!r} format marker)"
                     )
-                shape, dtype = headers[_META_KEY]
+                shape, dtype = headers[META_KEY]
                 if not (
                     (dtype == np.uint8 and len(shape) == 1)
                     or (dtype.kind == "U" and math.prod(shape) == 1)
                 ):
-                    raise _Refused("the metadata is neither a uint8 nor a string array")
+                    raise Refused("the metadata is neither a uint8 nor a string array")
                 if math.prod(shape) * dtype.itemsize > max_metadata_bytes:
-                    raise _Refused(
+                    raise Refused(
                         f"its JSON metadata is larger than {max_metadata_bytes} bytes"
                     )
-                doc = _parse_document(_read_member(zf, members[_META_KEY]))
+                doc = _parse_document(_read_member(zf, members[META_KEY]))
                 arrays = {
                     key: _read_member(zf, info)
                     for key, info in members.items()
-                    if key != _META_KEY
+                    if key != META_KEY
                 }
-        except _Refused as exc:
+        except Refused as exc:
             raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
         except (
             zipfile.BadZipFile,

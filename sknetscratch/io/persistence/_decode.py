@@ -16,21 +16,21 @@ from ...nn.parameters import realign
 from ...optim import OPTIMIZERS, Optimizer
 from ...training.metrics import check_metrics
 from ...training.model import Model
-from ._format import (
-    _ESTIMATORS,
-    _LAYERS,
-    _META_KEY,
-    _SCALAR_DTYPES,
-    _WITH_ACTIVATION,
-    _Refused,
-    _start,
-)
+from ._format import ESTIMATOR_NAMES, estimator_classes
+from ._format import LAYERS as _LAYERS
+from ._format import META_KEY as _META_KEY
+from ._format import SCALAR_DTYPES as _SCALAR_DTYPES
+from ._format import WITH_ACTIVATION as _WITH_ACTIVATION
+from ._format import Refused as _Refused
+from ._format import expect as _as
+from ._format import field as _get
+from ._format import layout_start as _start
 
 _MODEL_DTYPES = frozenset(["float16", "float32", "float64"])
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
-class _Decoder:
+class Decoder:
     """Rebuilds objects from a document and its arrays, refusing anything unknown."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
@@ -354,11 +354,11 @@ class _Decoder:
     # -- estimators -----------------------------------------------------------------
     def estimator(self, doc: dict) -> Any:
         name = doc.get("class")
-        if not isinstance(name, str) or name not in _ESTIMATORS:
+        if not isinstance(name, str) or name not in ESTIMATOR_NAMES:
             raise _Refused(
-                f"unknown estimator class {name!r} (allowed: {sorted(_ESTIMATORS)})"
+                f"unknown estimator class {name!r} (allowed: {sorted(ESTIMATOR_NAMES)})"
             )
-        cls = _ESTIMATORS[name]
+        cls = estimator_classes()[name]
         names = set(cls._get_param_names())
         params = {}
         for key, val in _get(doc, "params", dict, "params").items():
@@ -387,20 +387,6 @@ def _check_arrays(arrays: dict, shapes: dict, dtype, what: str) -> None:
                 f"{what} {k!r} has shape {arr.shape} and dtype {arr.dtype}; "
                 f"expected {shapes[k]} and {dtype}"
             )
-
-
-def _as(value: Any, kind: type, where: str) -> Any:
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Refused(f"{where}: expected {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
-def _get(doc: Any, key: str, kind: type, where: str) -> Any:
-    if not isinstance(doc, dict):
-        raise _Refused(f"{where}: expected a JSON object, got {type(doc).__name__}")
-    if key not in doc:
-        raise _Refused(f"{where}: missing {key!r}")
-    return _as(doc[key], kind, f"{where}.{key}")
 
 
 def _json_to_float(value: Any, where: str) -> float:

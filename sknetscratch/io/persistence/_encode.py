@@ -12,16 +12,13 @@ from ...nn.layers import Layer
 from ...nn.losses import LOSSES, Loss
 from ...optim import OPTIMIZERS, Optimizer
 from ...training.model import Model
-from ._format import (
-    _ARRAY_KINDS,
-    _ESTIMATORS,
-    _LAYERS,
-    _SCALAR_DTYPES,
-    _WITH_ACTIVATION,
-    FORMAT_MARKER,
-    FORMAT_VERSION,
-    _start,
-)
+from ._document import document
+from ._format import ARRAY_KINDS as _ARRAY_KINDS
+from ._format import LAYERS as _LAYERS
+from ._format import SCALAR_DTYPES as _SCALAR_DTYPES
+from ._format import WITH_ACTIVATION as _WITH_ACTIVATION
+from ._format import is_estimator
+from ._format import layout_start as _start
 
 _MODEL_KEYS = frozenset(
     [
@@ -47,7 +44,7 @@ _LAYER_STATE_KEYS = frozenset(
 )
 
 
-class _Encoder:
+class Encoder:
     """Turns objects into a JSON-able document plus a dict of named arrays."""
 
     def __init__(self) -> None:
@@ -364,28 +361,16 @@ def _check_no_extra(obj: Any, allowed: frozenset | set, where: str) -> None:
         )
 
 
-def _encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
-    enc = _Encoder()
-    if type(obj) in _ESTIMATORS.values():
-        content = enc.estimator(obj)
-    elif type(obj) is Model:
+def encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
+    """``(document, arrays)`` of an estimator or a core Model; ``save`` calls this."""
+    enc = Encoder()
+    if type(obj) is Model:
         content = {"type": "model", "model": enc.model(obj, "the model")}
+    elif is_estimator(obj):
+        content = enc.estimator(obj)
     else:
         raise TypeError(
             f"save() supports ScratchMLPClassifier, ScratchMLPRegressor and Model; got "
             f"{type(obj).__name__}."
         )
-    return _document(content), enc.arrays
-
-
-def _document(content: dict) -> dict:
-    """The saved JSON document: the format's header around ``content``."""
-    from ..._version import __version__
-
-    return {
-        "format": FORMAT_MARKER,
-        "format_version": FORMAT_VERSION,
-        "sknetscratch_version": __version__,
-        "numpy_version": np.__version__,
-        "content": content,
-    }
+    return document(content), enc.arrays

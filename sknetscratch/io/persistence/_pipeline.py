@@ -28,29 +28,26 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from ._decode import Decoder
+from ._document import document, load_document, write_document
+from ._encode import Encoder
+from ._format import ESTIMATOR_NAMES, Refused, field, is_estimator
+from ._scaler import decode_scaler, encode_scaler
 
-from ._decode import _Decoder, _get
-from ._encode import _document, _Encoder
-from ._format import _ESTIMATORS, _Refused
+if TYPE_CHECKING:  # scikit-learn is imported only when a pipeline is saved or loaded
+    from sklearn.pipeline import Pipeline
 
-__all__ = ["load_pipeline", "save_pipeline"]
+__all__ = [
+    "decode_pipeline",
+    "encode_pipeline",
+    "is_pipeline",
+    "load_pipeline",
+    "save_pipeline",
+]
 
-_SCALER_PARAMS = frozenset(["copy", "with_mean", "with_std"])
-_SCALER_ATTRIBUTES = frozenset(
-    [
-        "mean_",
-        "var_",
-        "scale_",
-        "n_samples_seen_",
-        "n_features_in_",
-        "feature_names_in_",
-    ]
-)
 _PIPELINE_PARAMS = frozenset(["steps", "memory", "transform_input", "verbose"])
 
 Metadata = dict[str, Any]
@@ -82,35 +79,48 @@ def _check_metadata(metadata: Any, where: str, error: type[Exception]) -> Metada
     return dict(metadata)
 
 
-def _encode_scaler(enc: _Encoder, scaler: StandardScaler, where: str) -> dict:
-    params = scaler.get_params(deep=False)
-    if set(params) != _SCALER_PARAMS or not all(
-        type(v) is bool for v in params.values()
-    ):
-        raise TypeError(
-            f"Cannot save {where}: StandardScaler parameters must be the bools "
-            f"{sorted(_SCALER_PARAMS)}; got {params!r}."
-        )
-    attributes = {k: v for k, v in vars(scaler).items() if k not in params}
-    extra = sorted(set(attributes) - _SCALER_ATTRIBUTES)
-    if extra:
-        raise TypeError(
-            f"Cannot save {where}: it has attributes {extra} that the file format "
-            "does not know; they would be lost."
-        )
-    return {
-        "class": "StandardScaler",
-        "params": {
-            k: enc.value(v, f"{where} parameter {k!r}") for k, v in params.items()
-        },
-        "attributes": {
-            k: enc.value(v, f"{where} attribute {k!r}") for k, v in attributes.items()
-        },
-    }
+def is_pipeline(obj: Any) -> bool:
+    """Whether ``obj`` is a :class:`sklearn.pipeline.Pipeline` (not a subclass).
+
+    Imports nothing: a Pipeline exists only once :mod:`sklearn.pipeline` is
+    imported, so saving a core Model does not import scikit-learn.
+
+    Parameters
+    ----------
+    obj : object
+
+    Returns
+    -------
+    bool
+    """
+    module = sys.modules.get("sklearn.pipeline")
+    return module is not None and type(obj) is getattr(module, "Pipeline", None)
 
 
-def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
-    """``(document, arrays)`` of a pipeline; the ``save`` hook calls this."""
+def encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
+    """``(document, arrays)`` of a pipeline, for :func:`save` and :func:`save_pipeline`.
+
+    Parameters
+    ----------
+    pipe : sklearn.pipeline.Pipeline
+        StandardScaler steps, then an allow-listed estimator.
+    metadata : dict, default=None
+        Plain values kept beside the pipeline.
+
+    Returns
+    -------
+    document : dict
+        The JSON document.
+    arrays : dict of str to ndarray
+        The arrays it refers to.
+
+    Raises
+    ------
+    TypeError
+        If a step, parameter, attribute or metadata value cannot be saved.
+    """
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
 
     if type(pipe) is not Pipeline:
         raise TypeError(
@@ -130,7 +140,7 @@ def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
     steps = params["steps"]
     if not isinstance(steps, list) or not steps:
         raise TypeError("Cannot save the Pipeline: it has no steps.")
-    enc = _Encoder()
+    enc = Encoder()
     docs = []
     for i, step in enumerate(steps):
         name, est = step
@@ -138,14 +148,14 @@ def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
         if not isinstance(name, str):
             raise TypeError(f"Cannot save {where}: step names must be str.")
         last = i == len(steps) - 1
-        if last and type(est) in _ESTIMATORS.values():
+        if last and is_estimator(est):
             docs.append({"name": name, "estimator": enc.estimator(est)})
         elif not last and type(est) is StandardScaler:
-            docs.append({"name": name, **_encode_scaler(enc, est, where)})
+            docs.append({"name": name, **encode_scaler(enc, est, where)})
         else:
             raise TypeError(
                 f"Cannot save {where}: a saved Pipeline is StandardScaler steps "
-                f"followed by one of {sorted(_ESTIMATORS)}; got {type(est).__name__}."
+                f"followed by one of {sorted(ESTIMATOR_NAMES)}; got {type(est).__name__}."
             )
     content = {
         "type": "pipeline",
@@ -155,7 +165,7 @@ def _encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
             {} if metadata is None else _check_metadata(metadata, "metadata", TypeError)
         ),
     }
-    return _document(content), enc.arrays
+    return document(content), enc.arrays
 
 
 def save_pipeline(
@@ -199,116 +209,66 @@ def save_pipeline(
     >>> metadata["features"], bool(loaded.predict([[1.5]]) == pipe.predict([[1.5]]))
     (['x'], True)
     """
-    from . import _write_document
-
-    _write_document(*_encode_pipeline(pipe, metadata), path, "the Pipeline")
+    write_document(*encode_pipeline(pipe, metadata), path, "the Pipeline")
 
 
 # ---------------------------------------------------------------------- loading
-def _float_vector(
-    value: Any, n: int, where: str, required: bool, positive: bool = False
-) -> None:
-    if value is None and not required:
-        return
-    if not (
-        isinstance(value, np.ndarray)
-        and value.dtype.kind == "f"
-        and value.shape == (n,)
-        and np.isfinite(value).all()
-    ):
-        shape = f"a finite float array of shape ({n},)"
-        raise _Refused(f"{where} must be {'None or ' * (not required)}{shape}")
-    if positive and not (value > 0).all():
-        raise _Refused(f"{where} must be positive")
+def decode_pipeline(decoder: Decoder, content: dict) -> tuple[Pipeline, Metadata]:
+    """Rebuild a pipeline and its metadata, for :func:`load` and :func:`load_pipeline`.
 
+    Parameters
+    ----------
+    decoder : Decoder
+        Over the file's arrays.
+    content : dict
+        The document's content, of type ``"pipeline"``.
 
-def _decode_scaler(decoder: _Decoder, doc: dict, where: str) -> StandardScaler:
-    params = {}
-    for key, val in _get(doc, "params", dict, where).items():
-        if key not in _SCALER_PARAMS:
-            raise _Refused(f"{where}: unknown StandardScaler parameter {key!r}")
-        params[key] = decoder.value(val, f"{where} parameter {key!r}", nested=False)
-        if type(params[key]) is not bool:
-            raise _Refused(f"{where}: StandardScaler {key!r} must be a bool")
-    scaler = StandardScaler(**params)
-    attributes = {}
-    for key, val in _get(doc, "attributes", dict, where).items():
-        if key not in _SCALER_ATTRIBUTES:
-            raise _Refused(f"{where}: StandardScaler attribute {key!r} is not allowed")
-        attributes[key] = decoder.value(val, f"{where} attribute {key!r}")
-    if attributes:  # fitted: check every attribute against n_features_in_
-        n = attributes.get("n_features_in_")
-        if type(n) is not int or n < 1:
-            raise _Refused(f"{where}: n_features_in_ must be a positive int")
-        for key in ("mean_", "var_", "scale_"):
-            if key not in attributes:
-                raise _Refused(f"{where}: a fitted StandardScaler needs {key}")
-        # as StandardScaler.fit sets them: mean_ is None only when neither
-        # centring nor scaling, var_ and scale_ only when not scaling
-        with_mean, with_std = scaler.with_mean, scaler.with_std
-        _float_vector(attributes["mean_"], n, f"{where}: mean_", with_mean or with_std)
-        _float_vector(attributes["var_"], n, f"{where}: var_", with_std)
-        _float_vector(
-            attributes["scale_"], n, f"{where}: scale_", with_std, positive=True
-        )
-        seen = np.asarray(attributes.get("n_samples_seen_"))  # a scalar or per column
-        if not (
-            seen.dtype.kind in "iuf"
-            and seen.shape in ((), (n,))
-            and np.isfinite(seen).all()
-            and (seen >= 0).all()
-        ):
-            raise _Refused(f"{where}: n_samples_seen_ must be a count")
-        names = attributes.get("feature_names_in_")
-        if names is not None and not (
-            isinstance(names, np.ndarray)
-            and names.dtype == object
-            and names.shape == (n,)
-        ):
-            raise _Refused(f"{where}: feature_names_in_ must be {n} strings")
-        for key, val in attributes.items():
-            setattr(scaler, key, val)
-    return scaler
+    Returns
+    -------
+    pipe : sklearn.pipeline.Pipeline
+    metadata : dict
 
+    Raises
+    ------
+    Refused
+        If a step, parameter or attribute is not allowed or inconsistent.
+    """
+    from sklearn.pipeline import Pipeline
 
-def _decode_pipeline(decoder: _Decoder, content: dict) -> tuple[Pipeline, Metadata]:
-    """Rebuild the pipeline and its metadata; the ``load`` hook calls this."""
-    params = _get(content, "params", dict, "the pipeline")
+    params = field(content, "params", dict, "the pipeline")
     if set(params) - {"verbose"}:
-        raise _Refused(f"unknown Pipeline parameters {sorted(set(params))}")
+        raise Refused(f"unknown Pipeline parameters {sorted(set(params))}")
     verbose = decoder.value(
-        _get(params, "verbose", dict, "the pipeline"), "Pipeline verbose", nested=False
+        field(params, "verbose", dict, "the pipeline"), "Pipeline verbose", nested=False
     )
     if type(verbose) is not bool:
-        raise _Refused("Pipeline verbose must be a bool")
-    step_docs = _get(content, "steps", list, "the pipeline")
+        raise Refused("Pipeline verbose must be a bool")
+    step_docs = field(content, "steps", list, "the pipeline")
     if not step_docs:
-        raise _Refused("the pipeline has no steps")
+        raise Refused("the pipeline has no steps")
     steps = []
     for i, step in enumerate(step_docs):
         where = f"pipeline step {i}"
-        name = _get(step, "name", str, where)
+        name = field(step, "name", str, where)
         if i == len(step_docs) - 1:
-            est = decoder.estimator(_get(step, "estimator", dict, where))
+            est = decoder.estimator(field(step, "estimator", dict, where))
         elif step.get("class") == "StandardScaler":
-            est = _decode_scaler(decoder, step, f"{where} ({name!r})")
+            est = decode_scaler(decoder, step, f"{where} ({name!r})")
         else:
-            raise _Refused(
-                f"{where}: only StandardScaler may come before the estimator"
-            )
+            raise Refused(f"{where}: only StandardScaler may come before the estimator")
         steps.append((name, est))
     if len({name for name, _ in steps}) != len(steps):
-        raise _Refused("pipeline step names must be unique")
+        raise Refused("pipeline step names must be unique")
     widths = [getattr(est, "n_features_in_", None) for _, est in steps]
     if None in widths and any(w is not None for w in widths):
-        raise _Refused("the pipeline's steps must be all fitted or all unfitted")
+        raise Refused("the pipeline's steps must be all fitted or all unfitted")
     for i in range(1, len(steps)):  # each step takes what the one before gives
         if widths[i] != widths[i - 1]:
-            raise _Refused(
+            raise Refused(
                 f"pipeline step {i} ({steps[i][0]!r}) takes {widths[i]} features, "
                 f"but step {i - 1} ({steps[i - 1][0]!r}) gives {widths[i - 1]}"
             )
-    metadata = _check_metadata(content.get("metadata", {}), "metadata", _Refused)
+    metadata = _check_metadata(content.get("metadata", {}), "metadata", Refused)
     return Pipeline(steps, verbose=verbose), metadata
 
 
@@ -351,13 +311,12 @@ def load_pipeline(path: str | os.PathLike[str]) -> tuple[Pipeline, Metadata]:
     >>> [name for name, _ in loaded.steps], metadata
     (['standardscaler', 'scratchmlpclassifier'], {'note': 'not trained yet'})
     """
-    from . import _load_document
 
     def decode(decoder, content):
         kind = content.get("type")
         if kind != "pipeline":
             what = {"estimator": "a single estimator", "model": "a core Model"}
-            raise _Refused(f"it holds {what.get(kind, repr(kind))}, not a pipeline")
-        return _decode_pipeline(decoder, content)
+            raise Refused(f"it holds {what.get(kind, repr(kind))}, not a pipeline")
+        return decode_pipeline(decoder, content)
 
-    return _load_document(path, decode)
+    return load_document(path, decode)

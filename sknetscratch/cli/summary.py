@@ -1,0 +1,55 @@
+"""``sknetscratch summary``: what a model file written by ``train`` holds."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from .common import curve, describe, load_model, unit
+
+__all__ = ["cmd_summary"]
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Run ``sknetscratch summary`` (see ``sknetscratch summary --help``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As the parser makes it.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    DataError
+        For a problem with the model file.
+    """
+    pipe, meta = load_model(args.model)
+    net = pipe[-1]
+    features = meta["features"]
+    print(f"Model file: {args.model}")
+    print(f"Task: {meta['task']}; target column {meta['target']!r}")
+    shown = ", ".join(features[:12]) + ("" if len(features) <= 12 else ", ...")
+    print(f"Feature columns ({len(features)}): {shown}")
+    if meta.get("data"):
+        print(f"Trained on: {meta['data']} ({meta.get('rows', '?')} rows)")
+    steps = " -> ".join(f"{name} ({type(est).__name__})" for name, est in pipe.steps)
+    print(f"Pipeline: {steps}")
+    print(f"Network: {type(net).__name__}({describe(net)})")
+    if hasattr(net, "model_"):
+        net.summary()
+        print(curve("Training loss", net.loss_curve_, unit(net)))
+        if meta["task"] == "classify":
+            print("Classes: " + ", ".join(str(c) for c in net.classes_))
+    scores = meta.get("cv_scores") or []
+    if scores:
+        print(
+            f"Cross-validation {meta.get('cv_metric', 'score')}: "
+            f"{np.mean(scores):.4f} +/- {np.std(scores):.4f} over {len(scores)} folds"
+        )
+    return 0
