@@ -467,6 +467,7 @@ def test_keras_defaults():
         "center": True,
         "scale": True,
         "name": None,
+        "debias": False,
     }
     assert LayerNormalization().get_config() == {
         "epsilon": 1e-3,
@@ -673,3 +674,59 @@ def test_batch_norm_trains_a_deep_sigmoid_network_that_does_not_train_without():
     # (seeds 0-3 give 0.69-0.70 and 0.48-0.58 without, 0.16-0.21 and 0.92-0.95 with)
     assert loss_plain > 0.68 and acc_plain < 0.65  # log(2) = 0.693: chance
     assert loss_bn < 0.35 and acc_bn > 0.85
+
+
+# -- bias-corrected moving statistics ---------------------------------------------
+
+
+def test_debiased_statistics_are_the_batch_statistics_after_one_step():
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(50, 4))
+    bn = BatchNormalization(momentum=0.99, debias=True).build(4)
+    bn(X, training=True)
+    np.testing.assert_allclose(bn.state["moving_mean"], X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(bn.state["moving_variance"], X.var(axis=0), rtol=1e-12)
+    assert bn.state["steps"][0] == 1
+
+
+def test_debiased_statistics_are_the_corrected_moving_averages():
+    rng = np.random.default_rng(1)
+    batches = [rng.normal(k, 1.0 + k, size=(20, 3)) for k in range(7)]
+    p = 0.9
+    plain = BatchNormalization(momentum=p).build(3)
+    debiased = BatchNormalization(momentum=p, debias=True).build(3)
+    for X in batches:
+        plain(X, training=True)
+        debiased(X, training=True)
+    t = len(batches)
+    # m_t / (1 - p^t) for the mean started at 0; (v_t - p^t) / (1 - p^t) for
+    # the variance started at 1
+    np.testing.assert_allclose(
+        debiased.state["moving_mean"], plain.state["moving_mean"] / (1 - p**t)
+    )
+    np.testing.assert_allclose(
+        debiased.state["moving_variance"],
+        (plain.state["moving_variance"] - p**t) / (1 - p**t),
+    )
+    assert debiased.count_non_trainable(3) == 7  # two statistics and the count
+
+
+def test_debias_round_trips_through_config_pickle_and_file(tmp_path):
+    import pickle
+
+    from sknetscratch import DenseBlock, Model, load, save
+
+    bn = BatchNormalization(momentum=0.8, debias=True)
+    assert BatchNormalization(**bn.get_config()).get_config() == bn.get_config()
+    model = Model([DenseBlock(4, use_bias=False), bn, DenseBlock(1, "sigmoid")])
+    model.compile("adam")
+    X = np.random.default_rng(2).normal(size=(30, 3))
+    model.fit(X, (X[:, 0] > 0).astype(int), epochs=2, batch_size=10, random_state=0)
+    assert model.layers[1].state["steps"][0] == 6
+    save(model, tmp_path / "m.npz")
+    for clone in (pickle.loads(pickle.dumps(model)), load(tmp_path / "m.npz")):
+        assert clone.layers[1].debias
+        np.testing.assert_array_equal(clone.layers[1].state["steps"], [6.0])
+        np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+    with pytest.raises(TypeError, match="debias"):
+        BatchNormalization(debias="yes")

@@ -129,7 +129,15 @@ class BatchNormalization(_Normalization):
     and the moving statistics are updated,
     ``moving = momentum * moving + (1 - momentum) * batch_statistic``. At
     inference they replace :math:`\mu` and :math:`v`, so every row is
-    normalised on its own. Weighting the statistics keeps scikit-learn's
+    normalised on its own.
+
+    With ``debias=True`` the moving statistics are the bias-corrected averages
+    (as Adam corrects its moments): after :math:`t` steps,
+    :math:`\hat m_t = m_t / (1 - p^t)` of the average :math:`m_t` started at 0,
+    kept directly by :math:`\hat m_t = \hat m_{t-1} + \frac{1 - p}{1 - p^t}
+    (x_t - \hat m_{t-1})` with :math:`p` the momentum: the first step stores
+    the batch's statistics, and the starting values 0 and 1 weigh nothing.
+    The count :math:`t` is the non-trainable ``state["steps"]``. Weighting the statistics keeps scikit-learn's
     contract that a sample weight of 2 is the row repeated twice (Keras
     weights the loss only); without sample weights the layer is Keras's.
 
@@ -145,6 +153,11 @@ class BatchNormalization(_Normalization):
         Learn a scale ``gamma``.
     name : str, default=None
         Layer name for ``summary``; the model assigns ``batch_normalization``, ...
+    debias : bool, default=False
+        Keep bias-corrected moving statistics (see above). The estimators'
+        ``batch_norm=True`` uses ``momentum=0.9, debias=True``: a short fit
+        then predicts with the statistics it trained with
+        (``benchmarks/bench_batch_norm.py``); False is Keras' layer.
 
     Attributes
     ----------
@@ -153,7 +166,8 @@ class BatchNormalization(_Normalization):
         initially zeros), each of shape ``(n_features,)``.
     state : dict
         Non-trainable ``"moving_mean"`` (initially zeros) and
-        ``"moving_variance"`` (initially ones), each of shape ``(n_features,)``.
+        ``"moving_variance"`` (initially ones), each of shape ``(n_features,)``,
+        and with ``debias`` the number of training steps ``"steps"``, shape (1,).
 
     Examples
     --------
@@ -178,8 +192,12 @@ class BatchNormalization(_Normalization):
         center: bool = True,
         scale: bool = True,
         name: str | None = None,
+        debias: bool = False,
     ):
         super().__init__(epsilon, center, scale, name)
+        if not isinstance(debias, (bool, np.bool_)):
+            raise TypeError(f"debias must be a bool; got {debias!r}.")
+        self.debias = bool(debias)
         if isinstance(momentum, bool) or not (
             isinstance(momentum, (int, float, np.floating, np.integer))
             and 0.0 <= momentum <= 1.0
@@ -188,7 +206,13 @@ class BatchNormalization(_Normalization):
         self.momentum = float(momentum)
 
     def state_shapes(self, input_dim):
-        return {"moving_mean": (int(input_dim),), "moving_variance": (int(input_dim),)}
+        shapes = {
+            "moving_mean": (int(input_dim),),
+            "moving_variance": (int(input_dim),),
+        }
+        if self.debias:
+            shapes["steps"] = (1,)
+        return shapes
 
     def initialize(self, rng):
         super().initialize(rng)
@@ -203,6 +227,8 @@ class BatchNormalization(_Normalization):
             # zero is a valid variance (a constant feature): epsilon > 0 keeps
             # the square root's argument positive
             raise ValueError("moving_variance holds negative values.")
+        if "steps" in state and (state["steps"] < 0).any():
+            raise ValueError("steps holds a negative count.")
 
     def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
         X = as_dense(X)
@@ -219,8 +245,15 @@ class BatchNormalization(_Normalization):
             # moving = momentum * moving + (1 - momentum) * batch statistic
             mean, variance = self.state["moving_mean"], self.state["moving_variance"]
             p = self.momentum
-            mean[...] = p * mean + (1 - p) * mu
-            variance[...] = p * variance + (1 - p) * var
+            if self.debias:  # m_hat += (1 - p) / (1 - p^t) (x - m_hat)
+                steps = self.state["steps"]
+                steps += 1
+                w = (1 - p) / (1 - p ** float(steps[0])) if p < 1 else 0.0
+                mean += w * (mu - mean)
+                variance += w * (var - variance)
+            else:
+                mean[...] = p * mean + (1 - p) * mu
+                variance[...] = p * variance + (1 - p) * var
         else:  # inference: the moving statistics, constants
             Xc = X - self.state["moving_mean"]
             var = self.state["moving_variance"]
@@ -240,7 +273,11 @@ class BatchNormalization(_Normalization):
         return D * inv_std  # constants: dL/dX = D / sqrt(v + eps)
 
     def get_config(self):
-        return {"momentum": self.momentum, **super().get_config()}
+        return {
+            "momentum": self.momentum,
+            **super().get_config(),
+            "debias": self.debias,
+        }
 
 
 class LayerNormalization(_Normalization):
