@@ -19,7 +19,6 @@ own call: one network can serve any number of threads.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -29,6 +28,7 @@ from . import parameters
 from .initializers import check_rng
 from .inputs import input_dim_of, prepare
 from .layers import Layer
+from .parameters import FlatParameters
 from .summary import print_summary
 from .workspace import Workspace
 
@@ -40,7 +40,7 @@ __all__ = ["INFERENCE_BLOCK_ROWS", "Network"]
 INFERENCE_BLOCK_ROWS = 1024
 
 
-class Network:
+class Network(FlatParameters):
     """A stack of layers with one flat vector of parameters.
 
     ``copy.copy(network)`` is a deep copy: a shallow one would share the layers
@@ -66,8 +66,7 @@ class Network:
         self.input_dim = input_dim
         self.layers: list[Layer] = []
         self.dtype: str | None = None
-        self._params = None
-        self._grads = None
+        self._params = self._grads = None
         for layer in layers or []:
             self.add(layer)
 
@@ -166,68 +165,6 @@ class Network:
         self.input_dim, self.dtype = dims[0], dtype.name
         return self
 
-    def relink(self) -> None:
-        """Re-create the flat vectors from the layers' own arrays (after the
-        layers' parameters were set one by one, as loading a file does)."""
-        shapes = [{k: v.shape for k, v in lay.params.items()} for lay in self.layers]
-        self._params, self._grads, self._slices, views = parameters.allocate(
-            shapes, np.dtype(self.dtype)
-        )
-        for lay, (p, g) in zip(self.layers, views):
-            for k in p:
-                p[k][...] = lay.params[k]
-            lay.params, lay.grads = p, g
-
-    # ------------------------------------------------------------------ parameters
-    @property
-    def params(self) -> np.ndarray:
-        """All trainable parameters as one flat vector (layers hold views of it)."""
-        self._check_built()
-        return self._params
-
-    @property
-    def grads(self) -> np.ndarray:
-        """Gradients of the last backward pass, same layout as ``params``."""
-        self._check_built()
-        return self._grads
-
-    @property
-    def param_slices(self) -> dict[tuple[int, str], slice]:
-        """Where each ``(layer index, parameter name)`` lives in ``params``."""
-        self._check_built()
-        return dict(self._slices)
-
-    def penalised(self) -> list[tuple[np.ndarray, np.ndarray, slice]]:
-        """``(W, dW, slice)`` of every penalised array (the layers' ``regularized``)."""
-        return [
-            (lay.params[k], lay.grads[k], self._slices[i, k])
-            for i, lay in enumerate(self.layers)
-            for k in lay.regularized
-        ]
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter array, layer by layer (Keras order: W, b)."""
-        self._check_built()
-        return [p.copy() for lay in self.layers for p in lay.params.values()]
-
-    def set_weights(self, weights: list[ArrayLike]) -> None:
-        """Set every parameter array from a list shaped like :meth:`get_weights`.
-
-        Parameters
-        ----------
-        weights : list of array-like
-            One array per parameter array, in :meth:`get_weights` order.
-        """
-        targets = [p for lay in self.layers for p in lay.params.values()]
-        if len(weights) != len(targets):
-            raise ValueError(f"Expected {len(targets)} arrays; got {len(weights)}.")
-        arrays = [np.asarray(w) for w in weights]
-        for t, w in zip(targets, arrays):  # all checked before any is written
-            if w.shape != t.shape:
-                raise ValueError(f"Weight shape {w.shape} does not match {t.shape}.")
-        for t, w in zip(targets, arrays):
-            t[...] = w
-
     def count_params(self) -> int:
         """Number of trainable parameters (needs ``input_dim``)."""
         return sum(
@@ -247,37 +184,6 @@ class Network:
                 "The number of parameters is unknown until input_dim is known."
             )
         return self.layer_dims(self.input_dim)
-
-    def _check_built(self):
-        if not self.built:
-            raise ValueError(
-                "This model has not been built yet: call build(input_dim) or fit()."
-            )
-
-    # ------------------------------------------------------------------ copies
-    def __copy__(self):
-        return copy.deepcopy(self)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_params"] = state["_grads"] = None  # views are re-linked on load
-        state["_built"] = self._params is not None
-        # a pickle records its layout: one of an older layout realigns on load
-        return state
-
-    def __setstate__(self, state):
-        built = state.pop("_built", False)
-        for gone in ("_scratch", "_kernels", "_n_regularized"):  # older versions
-            state.pop(gone, None)
-        old_slices = state.pop("_slices", None)
-        self.__dict__.update(state)
-        if built:
-            self.relink()
-            optimizer = getattr(self, "optimizer", None)
-            if old_slices and optimizer is not None:
-                parameters.realign(
-                    optimizer, old_slices, self._slices, self._params.size
-                )
 
     # ------------------------------------------------------------------ maths
     def prepare(self, X, y=None, sample_weight=None):

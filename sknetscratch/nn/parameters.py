@@ -9,9 +9,12 @@ optimizer step is a few vector operations and L-BFGS can work on the vector.
 
 from __future__ import annotations
 
-import numpy as np
+import copy
 
-__all__ = ["allocate", "realign"]
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["FlatParameters", "allocate", "realign"]
 
 
 def allocate(shapes: list[dict], dtype):
@@ -53,3 +56,102 @@ def realign(optimizer, old: dict, new: dict, n_params: int) -> None:
             for key, where in new.items():
                 aligned[where] = value[old[key]]
             setattr(optimizer, name, aligned)
+
+
+class FlatParameters:
+    """The flat parameter vectors of a network and the views its layers hold.
+
+    A mixin of :class:`~sknetscratch.nn.network.Network`, which sets
+    ``layers``, ``dtype``, ``_params``, ``_grads`` and ``_slices`` when it
+    builds (:func:`allocate`).
+    """
+
+    def relink(self) -> None:
+        """Re-create the flat vectors from the layers' own arrays (after the
+        layers' parameters were set one by one, as loading a file does)."""
+        shapes = [{k: v.shape for k, v in lay.params.items()} for lay in self.layers]
+        self._params, self._grads, self._slices, views = allocate(
+            shapes, np.dtype(self.dtype)
+        )
+        for lay, (p, g) in zip(self.layers, views):
+            for k in p:
+                p[k][...] = lay.params[k]
+            lay.params, lay.grads = p, g
+
+    @property
+    def params(self) -> np.ndarray:
+        """All trainable parameters as one flat vector (layers hold views of it)."""
+        self._check_built()
+        return self._params
+
+    @property
+    def grads(self) -> np.ndarray:
+        """Gradients of the last backward pass, same layout as ``params``."""
+        self._check_built()
+        return self._grads
+
+    @property
+    def param_slices(self) -> dict[tuple[int, str], slice]:
+        """Where each ``(layer index, parameter name)`` lives in ``params``."""
+        self._check_built()
+        return dict(self._slices)
+
+    def penalised(self) -> list[tuple[np.ndarray, np.ndarray, slice]]:
+        """``(W, dW, slice)`` of every penalised array (the layers' ``regularized``)."""
+        return [
+            (lay.params[k], lay.grads[k], self._slices[i, k])
+            for i, lay in enumerate(self.layers)
+            for k in lay.regularized
+        ]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter array, layer by layer (Keras order: W, b)."""
+        self._check_built()
+        return [p.copy() for lay in self.layers for p in lay.params.values()]
+
+    def set_weights(self, weights: list[ArrayLike]) -> None:
+        """Set every parameter array from a list shaped like :meth:`get_weights`.
+
+        Parameters
+        ----------
+        weights : list of array-like
+            One array per parameter array, in :meth:`get_weights` order.
+        """
+        targets = [p for lay in self.layers for p in lay.params.values()]
+        if len(weights) != len(targets):
+            raise ValueError(f"Expected {len(targets)} arrays; got {len(weights)}.")
+        arrays = [np.asarray(w) for w in weights]
+        for t, w in zip(targets, arrays):  # all checked before any is written
+            if w.shape != t.shape:
+                raise ValueError(f"Weight shape {w.shape} does not match {t.shape}.")
+        for t, w in zip(targets, arrays):
+            t[...] = w
+
+    def _check_built(self):
+        if not self.built:
+            raise ValueError(
+                "This model has not been built yet: call build(input_dim) or fit()."
+            )
+
+    # ------------------------------------------------------------------ copies
+    def __copy__(self):
+        return copy.deepcopy(self)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_params"] = state["_grads"] = None  # views are re-linked on load
+        state["_built"] = self._params is not None
+        # a pickle records its layout: one of an older layout realigns on load
+        return state
+
+    def __setstate__(self, state):
+        built = state.pop("_built", False)
+        for gone in ("_scratch", "_kernels", "_n_regularized"):  # older versions
+            state.pop(gone, None)
+        old_slices = state.pop("_slices", None)
+        self.__dict__.update(state)
+        if built:
+            self.relink()
+            optimizer = getattr(self, "optimizer", None)
+            if old_slices and optimizer is not None:
+                realign(optimizer, old_slices, self._slices, self._params.size)
