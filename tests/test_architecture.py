@@ -244,10 +244,15 @@ def test_batch_norm_blocks_and_parameter_counts(iris, capsys):
     assert names == block * 2 + ["DenseBlock"]
     clf.summary()
     out = capsys.readouterr().out
-    # Keras' counts: batch norm has 4 x units, 2 x units of them non-trainable
-    trainable = (4 * 6 + 6) + 2 * 6 + (6 * 5 + 5) + 2 * 5 + (5 * 3 + 3)
+    # Keras' counts: batch norm has 4 x units, 2 x units of them non-trainable;
+    # the dense layers before a batch norm have no bias (it would get gradient 0)
+    trainable = 4 * 6 + 2 * 6 + 6 * 5 + 2 * 5 + (5 * 3 + 3)
     assert f"Trainable params: {trainable:,} " in out
     assert f"Non-trainable params: {2 * 6 + 2 * 5} " in out
+    assert [lay.use_bias for lay in clf.model_.layers[::4]] == [False, False, True]
+    # intercepts_ stays aligned with coefs_: zeros (read-only) where there is no bias
+    assert [b.shape for b in clf.intercepts_] == [(6,), (5,), (3,)]
+    assert not clf.intercepts_[0].any() and not clf.intercepts_[0].flags.writeable
     # inference uses the moving statistics: predictions are row-independent
     np.testing.assert_allclose(clf.predict_proba(X[:1]), clf.predict_proba(X)[:1])
 

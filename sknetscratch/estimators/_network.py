@@ -3,8 +3,8 @@
 Each hidden layer ``i`` is one block::
 
     DenseBlock(units_i, activation_i)                      # batch_norm=False
-    DenseBlock(units_i) -> BatchNormalization() -> Activation(activation_i)
-                                                           # batch_norm=True
+    DenseBlock(units_i, use_bias=False) -> BatchNormalization()
+        -> Activation(activation_i)                        # batch_norm=True
     ... -> Dropout(dropout_i)                              # if dropout_i > 0
 
 followed by the output layer ``DenseBlock(n_outputs, out_activation)``.
@@ -12,6 +12,12 @@ followed by the output layer ``DenseBlock(n_outputs, out_activation)``.
 defaults (one activation, no dropout, no batch norm, ``kernel_initializer=
 'sklearn'``) the network is scikit-learn's MLP, initialised as scikit-learn
 initialises it.
+
+The dense layer before a batch norm has no bias: the batch norm subtracts the
+batch mean, so that bias would always get gradient 0 (the batch norm's beta
+is the shift). Networks built by earlier versions have it; they still load,
+predict and keep training with it (:func:`signature` does not tell the two
+apart).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from ..nn.activations import ACTIVATIONS
 from ..nn.layers import Activation, DenseBlock, Dropout
 from ..nn.normalization import BatchNormalization
 from ..training.model import Model
+from ._params import hidden_layer_sizes
 
 #: Activations that 'auto' initialises with He's scheme (Glorot's for the rest).
 RELU_FAMILY = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
@@ -41,7 +48,7 @@ def per_layer(name: str, value, n_hidden: int) -> list:
 
 def hidden_blocks(est) -> list[tuple[int, str, float]]:
     """``(units, activation, dropout rate)`` of each hidden layer, checked."""
-    sizes = est._hidden_layer_sizes()
+    sizes = hidden_layer_sizes(est)
     activations = per_layer("activation", est.activation, len(sizes))
     rates = per_layer("dropout", est.dropout, len(sizes))
     for act in activations:
@@ -80,7 +87,7 @@ def build_network(est, out_activation: str, loss, n_outputs: int) -> Model:
         kernel, bias = initializers(est.kernel_initializer, act)
         dense = dict(kernel_initializer=kernel, bias_initializer=bias)
         if est.batch_norm:
-            model.add(DenseBlock(units, "linear", **dense))
+            model.add(DenseBlock(units, "linear", use_bias=False, **dense))
             model.add(BatchNormalization())
             model.add(Activation(act))
         else:
@@ -102,8 +109,12 @@ def build_network(est, out_activation: str, loss, n_outputs: int) -> Model:
 
 
 def signature(model: Model) -> list:
-    """What makes two networks the same (layer types and settings, not weights)."""
-    ignore = {"name", "kernel_initializer", "bias_initializer"}
+    """What makes two networks the same (layer types and settings, not weights).
+
+    ``use_bias`` is left out: it differs only where a network of an earlier
+    version has a bias before a batch norm, which trains on as it is.
+    """
+    ignore = {"name", "kernel_initializer", "bias_initializer", "use_bias"}
     out = []
     for layer in model.layers:
         config = {k: v for k, v in layer.get_config().items() if k not in ignore}

@@ -2,69 +2,25 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_array, column_or_1d, validate_data
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array
 
 from ..nn.activations import log_softmax
-from ..nn.losses import BinaryCrossentropy, CategoricalCrossentropy, _mean, _scale
 from ._base import _BaseScratchMLP
+from ._labels import LabelEncoding
+from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
+
+#: The names older pickles give these classes.
+_SklearnBinaryLogLoss, _SklearnLogLoss = SklearnBinaryLogLoss, SklearnLogLoss
 
 
-@functools.cache
-def _log_loss_bounds(dtype: np.dtype) -> tuple[np.floating, np.floating]:
-    r""":math:`[-\log(1-\epsilon), -\log\epsilon]`, in ``dtype``."""
-    eps = np.finfo(dtype).eps
-    return -np.log1p(-eps), -np.log(eps)
-
-
-def _clip_log_loss(losses: np.ndarray, dtype) -> np.ndarray:
-    r"""scikit-learn's log-loss clips probabilities to :math:`[\epsilon, 1-\epsilon]`:
-    each :math:`-\log p` term lies in :math:`[-\log(1-\epsilon), -\log\epsilon]`."""
-    return np.clip(losses, *_log_loss_bounds(dtype), out=losses)
-
-
-class _SklearnBinaryLogLoss(BinaryCrossentropy):
-    """Binary cross-entropy with scikit-learn's values (clipped terms); the
-    gradient is unchanged, as in scikit-learn's ``_backprop``."""
-
-    def per_sample(self, y, z):
-        return _clip_log_loss(np.logaddexp(0, z) - y * z, z.dtype).sum(axis=1)
-
-
-class _SklearnLogLoss(CategoricalCrossentropy):
-    r"""Categorical cross-entropy valued as scikit-learn's ``log_loss``:
-    :math:`-\sum_k y_k \log \operatorname{clip}(p_k, \epsilon, 1-\epsilon)` with
-    :math:`p = \operatorname{softmax}(z)`; the gradient is unchanged, :math:`p - y`."""
-
-    def per_sample(self, y, z):
-        return _log_loss_terms(y, self.output(z))
-
-    def value_and_gradient(self, y, z, sample_weight=None):
-        # one softmax gives both scikit-learn's loss and the output delta:
-        # 0.08 ms against 0.12 ms for per_sample + gradient on 256 x 10 float64
-        # logits ("log loss" in benchmarks/bench_kernels.py)
-        p = self.output(z)
-        value = _mean(_log_loss_terms(y, p), sample_weight)
-        p -= y  # y_hat - y
-        return value, _scale(p, sample_weight)
-
-
-def _log_loss_terms(y, p):
-    r"""Per-sample :math:`-\sum_k y_k \log p_k`, ``p`` clipped as scikit-learn clips it."""
-    eps = np.finfo(p.dtype).eps
-    return -(y * np.log(np.clip(p, eps, 1 - eps))).sum(axis=1)
-
-
-class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
+class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
     """Multi-layer perceptron classifier, a drop-in for scikit-learn's MLPClassifier.
 
     It builds a :class:`sknetscratch.Model` of :class:`sknetscratch.DenseBlock`
@@ -304,141 +260,15 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    # -- targets ------------------------------------------------------------------
-    def _weight_samples(self, Y, sample_weight, incremental):
-        """``sample_weight`` times the weight of each sample's class."""
-        if self.class_weight is None:
-            return sample_weight
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight 'balanced' is not supported for partial_fit: the "
-                "class frequencies over all calls are unknown. Pass a dict "
-                "{class_label: weight} (for example computed with "
-                "sklearn.utils.class_weight.compute_class_weight on all labels)."
-            )
-        if self._y_type == "multilabel-indicator":
-            if self.class_weight != "balanced":
-                raise ValueError(
-                    "class_weight must be None or 'balanced' for multilabel targets; "
-                    f"got {self.class_weight!r}."
-                )
-            labels = Y
-        else:
-            labels = self.classes_[Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]]
-        weights = compute_sample_weight(self.class_weight, labels)
-        return weights if sample_weight is None else weights * sample_weight
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if (
-            incremental
-            and hasattr(self, "model_")
-            and self._y_type in ("binary", "multiclass")
-            and y.ndim == 1
-            and y.dtype.kind in "biu"
-        ):
-            # a later partial_fit call: every label must be one of classes_,
-            # which the first call validated (checked below); scikit-learn's
-            # target check would only say so less precisely, and more slowly
-            y_type = "multiclass"
-        else:
-            check_classification_targets(y)
-            # that check passes 1-D labels only as binary or multiclass, and only
-            # "is it a multilabel indicator" matters below: type a 2-D y alone
-            y_type = "multiclass" if y.ndim == 1 else type_of_target(y)
-        if y_type not in ("binary", "multiclass", "multilabel-indicator"):
-            raise ValueError(
-                "Multioutput target data is not supported with label binarization"
-            )
-        if not hasattr(self, "classes_") or not (self.warm_start or incremental):
-            self._set_classes(y, y_type)
-        if self._y_type == "multilabel-indicator":
-            if y_type != "multilabel-indicator" or y.shape[1] != len(self.classes_):
-                raise ValueError(
-                    f"y must be a multilabel indicator matrix with {len(self.classes_)} "
-                    "columns, as in the first fit."
-                )
-            return X, np.asarray(y, dtype=np.uint8)
-        if y_type == "multilabel-indicator":
-            raise ValueError(
-                "y is a multilabel indicator matrix, but the classifier was fitted "
-                f"on {self._y_type} class labels; refit with warm_start=False."
-            )
-        classes = np.unique(y)
-        unseen = classes[~np.isin(classes, self.classes_, assume_unique=True)]
-        if self.warm_start and not incremental and set(classes) != set(self.classes_):
-            raise ValueError(
-                "warm_start can only be used where `y` has the same classes as in the "
-                f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
-            )
-        if len(unseen):
-            raise ValueError(
-                f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                f"{self.classes_}. 'y' has {classes}."
-            )
-        return X, self._encode(y)
-
-    def _set_classes(self, y, y_type, classes=None):
-        if y_type == "multilabel-indicator":
-            self.classes_ = np.arange(y.shape[1])
-        else:
-            # one class is allowed, as in scikit-learn: the network then learns
-            # a sigmoid output near 0 and predicts that class
-            self.classes_ = np.unique(y if classes is None else classes)
-        self._y_type = (
-            "multilabel-indicator"
-            if y_type == "multilabel-indicator"
-            else ("binary" if len(self.classes_) <= 2 else "multiclass")
-        )
-
-    def _encode(self, y):
-        """Labels -> 0/1 column (binary) or one-hot rows (multiclass), as uint8.
-
-        One byte per entry: a one-hot float64 target of 200,000 x 10 would take
-        16 MB; the losses compute with uint8 targets in the model's dtype.
-        """
-        idx = np.searchsorted(self.classes_, y)
-        if self._y_type == "binary":
-            return (idx == 1).astype(np.uint8).reshape(-1, 1)
-        return np.eye(len(self.classes_), dtype=np.uint8)[idx]
-
     def _loss(self):
         if self._output()[1] == "categorical_crossentropy":
-            return _SklearnLogLoss()
-        return _SklearnBinaryLogLoss()
+            return SklearnLogLoss()
+        return SklearnBinaryLogLoss()
 
     def _output(self):
         if getattr(self, "_y_type", "binary") == "multiclass":
             return "softmax", "categorical_crossentropy"
         return "logistic", "binary_crossentropy"
-
-    def _targets(self, Y):
-        """Encoded targets -> labels as the user gives them (for scorers)."""
-        if self._y_type == "multilabel-indicator":
-            return Y.astype(int)
-        if self._y_type == "binary":
-            return self.classes_[np.minimum(Y[:, 0], len(self.classes_) - 1)]
-        return self.classes_[Y.argmax(axis=1)]
-
-    def _decode(self, Z):
-        """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""
-        if self._y_type == "multilabel-indicator":
-            return (Z > 0).astype(int)
-        if self._y_type == "binary":
-            if len(self.classes_) == 1:
-                return np.repeat(self.classes_, Z.shape[0])
-            return self.classes_[(Z[:, 0] > 0).astype(int)]
-        return self.classes_[Z.argmax(axis=1)]
 
     def _validation_score(self, model, X, Y, sample_weight):
         Z = model.predict_logits(X)

@@ -12,25 +12,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ..nn.losses import Huber, Quantile, SquaredError, get_loss
+from ..nn.losses import Huber, Quantile, get_loss
 from ._base import _BaseScratchMLP
+from ._losses import OutputMeanSquaredError
 
 #: Losses whose early stopping scores the validation split with the loss itself.
 _SCORED_BY_THEIR_LOSS = ("absolute_error", "huber", "quantile")
 
 
-class _OutputMeanSquaredError(SquaredError):
-    r"""scikit-learn's regression loss: :math:`\frac12` the squared error averaged
-    over samples *and* outputs.
-
-    Its gradient is left as :class:`SquaredError`'s (summed over outputs), as
-    scikit-learn's ``_backprop`` computes it: with several outputs the reported
-    value is ``1 / n_outputs`` of the loss whose gradient is followed. With one
-    output the two agree.
-    """
-
-    def __call__(self, y, z, sample_weight=None) -> float:
-        return super().__call__(y, z, sample_weight) / y.shape[1]
+#: The name older pickles give this class.
+_OutputMeanSquaredError = OutputMeanSquaredError
 
 
 class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
@@ -222,7 +213,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
 
     def _loss(self):
         if self.loss == "squared_error":
-            return _OutputMeanSquaredError()
+            return OutputMeanSquaredError()
         if self.loss == "huber":
             return Huber(delta=self.huber_delta)
         if self.loss == "quantile":
