@@ -146,6 +146,21 @@ def test_a_callback_that_raises_leaves_the_estimator_as_it_was(noisy):
     np.testing.assert_array_equal(clf.predict_proba(Xtr), before)
     assert clf.loss_curve_ == loss_curve and clf.t_ == t
     assert clf.history_ == history  # the epochs of the failed fit are not kept
+    assert clf.loss_curve_ is clf.history_["loss"]  # still one record
+
+
+@pytest.mark.filterwarnings("ignore:X has values of magnitude")
+def test_a_diverging_warm_fit_leaves_the_history_as_it_was(noisy):
+    Xtr, _, ytr, _ = noisy
+    clf = ScratchMLPClassifier((8,), max_iter=4, random_state=0).fit(Xtr, ytr)
+    history = {k: list(v) for k, v in clf.history_.items()}
+    n_iter, t, best = clf.n_iter_, clf.t_, clf.best_loss_
+    clf.set_params(warm_start=True, solver="sgd", learning_rate_init=10.0)
+    with pytest.raises(ValueError, match="Solver produced non-finite parameter"):
+        with np.errstate(all="ignore"):
+            clf.fit(Xtr * 1e100, ytr)
+    assert clf.history_ == history and clf.loss_curve_ is clf.history_["loss"]
+    assert (clf.n_iter_, clf.t_, clf.best_loss_) == (n_iter, t, best)
 
 
 def test_a_failed_partial_fit_leaves_the_curves_as_they_were(noisy):

@@ -2,19 +2,25 @@
 
 Binary labels become one 0/1 column (a sigmoid output), multiclass labels
 one-hot rows (a softmax output) and multilabel indicator matrices stay 0/1
-columns, all as uint8; ``class_weight`` multiplies into ``sample_weight``.
+columns, all as uint8; ``class_weight`` multiplies into ``sample_weight``. The
+output layer, the loss (scikit-learn's log-loss values, :mod:`._losses`) and
+the early-stopping score (accuracy) follow from the kind of labels.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
+
 
 class LabelEncoding:
-    """Mixin of :class:`ScratchMLPClassifier`: its label encoding (``classes_``)."""
+    """Mixin of :class:`ScratchMLPClassifier`: its labels (``classes_``) and
+    what follows from them."""
 
     def _weight_samples(self, Y, sample_weight, incremental):
         """``sample_weight`` times the weight of each sample's class."""
@@ -140,3 +146,25 @@ class LabelEncoding:
                 return np.repeat(self.classes_, Z.shape[0])
             return self.classes_[(Z[:, 0] > 0).astype(int)]
         return self.classes_[Z.argmax(axis=1)]
+
+    def _loss(self):
+        if self._output()[1] == "categorical_crossentropy":
+            return SklearnLogLoss()
+        return SklearnBinaryLogLoss()
+
+    def _output(self):
+        if getattr(self, "_y_type", "binary") == "multiclass":
+            return "softmax", "categorical_crossentropy"
+        return "logistic", "binary_crossentropy"
+
+    def _validation_score(self, model, X, Y, sample_weight):
+        Z = model.predict_logits(X)
+        if not np.isfinite(Z).all():
+            return np.nan
+        if self._y_type == "multiclass":
+            pred, true = Z.argmax(axis=1), Y.argmax(axis=1)
+        else:
+            pred, true = (Z > 0).astype(int), Y.astype(int)
+            if self._y_type == "binary":
+                pred, true = pred[:, 0], true[:, 0]
+        return accuracy_score(true, pred, sample_weight=sample_weight)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
@@ -13,6 +12,7 @@ from sklearn.utils.validation import check_array
 
 from ..nn.activations import log_softmax
 from ._base import _BaseScratchMLP
+from ._docs import shared_docs
 from ._labels import LabelEncoding
 from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
 
@@ -20,6 +20,7 @@ from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
 _SklearnBinaryLogLoss, _SklearnLogLoss = SklearnBinaryLogLoss, SklearnLogLoss
 
 
+@shared_docs
 class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
     """Multi-layer perceptron classifier, a drop-in for scikit-learn's MLPClassifier.
 
@@ -30,101 +31,7 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The ith element is the number of units of the ith hidden layer.
-    activation : str or list of str, default='relu'
-        Hidden-layer activation: scikit-learn's {'identity', 'logistic', 'tanh',
-        'relu'} or any other name of :data:`sknetscratch.ACTIVATIONS`
-        ('gelu', 'elu', 'leaky_relu', 'silu', 'softplus', ...); one name, or a
-        list/tuple with one per hidden layer.
-    solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'rmsprop', 'nadam'}, default='adam'
-        'lbfgs' runs scipy's L-BFGS-B on the parameters packed as scikit-learn
-        packs them; 'adamw' (with ``weight_decay``), 'rmsprop' (with ``rho``)
-        and 'nadam' go beyond scikit-learn's MLP.
-    alpha : float, default=0.0001
-        L2 penalty, divided by the sample (weight) sum of the batch.
-    batch_size : int or 'auto', default='auto'
-        'auto' is ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential', \
-'cosine'} or LearningRateSchedule, default='constant'
-        The learning rate's schedule, for every stochastic solver (scikit-learn
-        applies 'invscaling' and 'adaptive' to 'sgd' only and ignores them for
-        'adam'). 'invscaling' and 'adaptive' are scikit-learn's rules (after
-        ``n_iter_no_change`` epochs without improvement, 'adaptive' divides the
-        rate by 5 until it is below 1e-6); 'step', 'exponential' and 'cosine'
-        are :mod:`sknetscratch.optim.schedules` with their defaults ('cosine' decays to
-        0 over ``max_iter`` epochs); or pass a schedule instance, such as
-        ``CosineDecay(0.01, decay_epochs=100, warmup_epochs=5)``. The rate of
-        each epoch is recorded in ``history_['learning_rate']``.
-    learning_rate_init : float, default=0.001
-    power_t : float, default=0.5
-        Exponent of 'invscaling': ``lr = learning_rate_init / (t + 1) ** power_t``.
-    max_iter : int, default=200
-        Maximum epochs (stochastic solvers) or iterations (lbfgs) per ``fit`` call.
-    shuffle : bool, default=True
-    random_state : int, RandomState instance or None, default=None
-        ``check_random_state(random_state)`` draws, at every ``fit`` and
-        ``partial_fit`` call and in scikit-learn's order, the initial weights
-        (first fit), the early-stopping split and each epoch's reshuffle: the
-        same draws as scikit-learn's MLPClassifier, so the same model.
-    tol : float, default=1e-4
-    verbose : bool, default=False
-        Prints ``Iteration N, loss = ...`` after each epoch.
-    warm_start : bool, default=False
-    momentum : float, default=0.9
-    nesterovs_momentum : bool, default=True
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` (stratified for binary targets, as
-        scikit-learn) and stop when its accuracy stops improving; the best
-        weights are restored.
-    validation_fraction : float, default=0.1
-    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
-        Adam's parameters.
-    n_iter_no_change : int, default=10
-    max_fun : int, default=15000
-        lbfgs only: maximum loss evaluations.
-    dropout : float or list of float, default=0.0
-        Dropout rate after each hidden layer (one rate, or one per hidden
-        layer); 0 adds no Dropout layer. Its masks come from a stream of their
-        own, drawn from ``random_state`` only when some rate is positive.
-    batch_norm : bool, default=False
-        Put a :class:`~sknetscratch.BatchNormalization` between each hidden
-        layer's linear step and its activation (its running statistics are
-        used at inference).
-    kernel_initializer : str, default='sklearn'
-        'sklearn' is scikit-learn's scheme (``U(-l, l)`` on kernels and biases);
-        'auto' is He's uniform scheme for the ReLU family and Glorot's for the
-        other activations; any name of
-        :data:`sknetscratch.nn.initializers.INITIALIZERS` ('he_uniform',
-        'glorot_normal', 'lecun_normal', ...) initialises the kernels, with zero
-        biases.
-    l1 : float, default=0.0
-        L1 penalty on the kernels, next to ``alpha`` (L2), divided by the
-        sample (weight) sum of the batch like it.
-    weight_decay : float, default=0.01
-        solver='adamw' only: decoupled weight decay, ``theta -= lr * weight_decay
-        * theta`` at each step (Loshchilov and Hutter).
-    rho : float, default=0.9
-        solver='rmsprop' only: decay of the squared-gradient average.
-    clipnorm, clipvalue : float or None, default=None
-        Gradient clipping for the stochastic solvers: the whole gradient
-        vector's norm scaled down to at most ``clipnorm``, each entry clipped to
-        ``[-clipvalue, clipvalue]``.
-    early_stopping_monitor : str, default='val_score'
-        What early stopping watches on the validation data (with ``tol`` and
-        ``n_iter_no_change``): 'val_score' (accuracy, scikit-learn's rule),
-        'val_loss' (the validation loss, lower is better) or any scikit-learn
-        scorer name ('balanced_accuracy', 'neg_log_loss', 'f1_macro', ...). The
-        weights of the best epoch are restored.
-    metrics : list of str, default=None
-        scikit-learn scorer names evaluated on the validation data (early
-        stopping's split or ``X_val``) after each epoch, into
-        ``history_['val_<name>']``.
-    callbacks : list of Callback, default=None
-        Keras-style callbacks (:class:`sknetscratch.Callback`) passed to the
-        training loop of the stochastic solvers; they see each epoch's logs
-        ('loss', 'val_loss', 'val_score', 'val_<metric>', 'learning_rate',
-        'seconds'). ``clone`` copies them.
+    %(shared_parameters)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{class_label: weight}`` (missing classes weigh 1), or 'balanced' for
@@ -138,35 +45,9 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    model_ : sknetscratch.Model
-        The trained network.
-    loss_ : float
-        Loss of the last epoch (penalty included).
-    best_loss_ : float or None
-        Lowest training loss (None with early_stopping).
-    loss_curve_ : list of float
-        Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
-        and ``partial_fit`` calls.
-    validation_scores_ : list of float or None
-        Validation accuracy of each epoch with early_stopping, else None.
-    best_validation_score_ : float or None
-    t_ : int
-        Number of training samples seen.
-    coefs_ : list of ndarray
-        ``coefs_[i]`` has shape ``(n_in, n_out)`` for layer i.
-    intercepts_ : list of ndarray
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Defined only when X has string feature names.
-    n_iter_ : int
-        Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
-        call, as in scikit-learn.
-    n_layers_ : int
-    n_outputs_ : int
     out_activation_ : str
         'logistic' (binary, multilabel) or 'softmax' (multiclass).
-    interrupted_ : bool
-        True if the last fit was stopped by Ctrl-C.
+    %(shared_attributes)s
 
     Examples
     --------
@@ -259,28 +140,6 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
         **_BaseScratchMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
-
-    def _loss(self):
-        if self._output()[1] == "categorical_crossentropy":
-            return SklearnLogLoss()
-        return SklearnBinaryLogLoss()
-
-    def _output(self):
-        if getattr(self, "_y_type", "binary") == "multiclass":
-            return "softmax", "categorical_crossentropy"
-        return "logistic", "binary_crossentropy"
-
-    def _validation_score(self, model, X, Y, sample_weight):
-        Z = model.predict_logits(X)
-        if not np.isfinite(Z).all():
-            return np.nan
-        if self._y_type == "multiclass":
-            pred, true = Z.argmax(axis=1), Y.argmax(axis=1)
-        else:
-            pred, true = (Z > 0).astype(int), Y.astype(int)
-            if self._y_type == "binary":
-                pred, true = pred[:, 0], true[:, 0]
-        return accuracy_score(true, pred, sample_weight=sample_weight)
 
     # -- public API -----------------------------------------------------------------
     @available_if(lambda est: est._check_solver())
