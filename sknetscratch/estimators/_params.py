@@ -113,7 +113,7 @@ def make_schedule(est) -> tuple[LearningRateSchedule | None, int | None]:
 
 def check_metrics(est, validating: bool) -> None:
     """``metrics`` are scorer names, evaluated only where there is validation data."""
-    unknown = sorted(set(est.metrics or ()) - set(get_scorer_names()))
+    unknown = sorted(set(est.metrics) - set(get_scorer_names())) if est.metrics else []
     if unknown:
         raise ValueError(
             f"metrics must be scikit-learn scorer names; {unknown} are not (see "
