@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import _check_sample_weight
 
-from ..training.model import TrainingDivergedError
+from ..training.loop import TrainingDivergedError
 from ..training.state import restore, snapshot
 from ._history import Mark, new_history
 from ._lbfgs import fit_lbfgs
@@ -39,6 +39,15 @@ from ._validation import ValidationData, split_validation
 NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain "
     "large values and need to be preprocessed."
+)
+
+#: Fitted attributes that a warm start or a partial_fit call continues from.
+_CONTINUED = (
+    "t_",
+    "loss_",
+    "best_loss_",
+    "_no_improvement_count",
+    "best_validation_score_",
 )
 
 #: model_ -> the architecture parameters it last passed ``_check_same_network`` with
@@ -137,9 +146,17 @@ class FitMixin:
             if self.early_stopping:
                 best = model.params.copy() if first_pass else model.params
             fitted = self._fit_stochastic(
-                model, X, Y, sample_weight, history, {**before, "best_params": best},
-                validation, incremental, random_state, skl,
-            )  # fmt: skip
+                model,
+                X,
+                Y,
+                sample_weight,
+                history,
+                {**before, "best_params": best},
+                validation,
+                incremental,
+                random_state,
+                skl,
+            )
         if not np.isfinite(model.params).all():  # scikit-learn's check, any solver
             raise TrainingDivergedError("the solver left non-finite weights")
         if unscaled and not _finite_outputs(model, X[:32]):
@@ -164,12 +181,10 @@ class FitMixin:
         validating = self.early_stopping and self.solver != "lbfgs"
         worst = np.inf if self.early_stopping_monitor == "val_loss" else -np.inf
         if first_pass:
-            before = {"t_": 0, "loss_": np.nan, "best_loss_": None, "_no_improvement_count": 0,
-                      "best_validation_score_": None}  # fmt: skip
+            before = dict.fromkeys(_CONTINUED)
+            before.update(t_=0, loss_=np.nan, _no_improvement_count=0)
         else:
-            before = {k: getattr(self, k, None) for k in (
-                "t_", "loss_", "best_loss_", "_no_improvement_count", "best_validation_score_",
-            )}  # fmt: skip
+            before = {k: getattr(self, k, None) for k in _CONTINUED}
         if validating and before["best_validation_score_"] is None:
             before["best_validation_score_"] = worst
         if not validating and before["best_loss_"] is None:
@@ -177,24 +192,51 @@ class FitMixin:
         before["n_iter_"] = 0
         return before
 
-    def _fit_stochastic(self, model, X, Y, sample_weight, history, before,
-                        validation, incremental, random_state, skl) -> dict:  # fmt: skip
+    def _fit_stochastic(
+        self,
+        model,
+        X,
+        Y,
+        sample_weight,
+        history,
+        before,
+        validation,
+        incremental,
+        random_state,
+        skl,
+    ) -> dict:
         if self.early_stopping and validation is None:
             (X, Y, sample_weight), val = split_validation(
-                X, Y, sample_weight, fraction=self.validation_fraction,
+                X,
+                Y,
+                sample_weight,
+                fraction=self.validation_fraction,
                 stratify=is_classifier(self) and Y.shape[1] == 1,
                 random_state=random_state,
-            )  # fmt: skip
+            )
             validation = ValidationData(*val, self._targets(val[1]))
         callbacks, rule = epoch_callbacks(
-            self, model, fitted=before, n_samples=X.shape[0], incremental=incremental,
-            epochs_before=len(history.history.get("loss", ())), validation=validation,
-            score=self._validation_score, sklearn_callbacks=skl,
-        )  # fmt: skip
+            self,
+            fitted=before,
+            n_samples=X.shape[0],
+            incremental=incremental,
+            epochs_before=len(history.history.get("loss", ())),
+            validation=validation,
+            score=self._validation_score,
+            sklearn_callbacks=skl,
+        )
         fitted = fit_stochastic(
-            self, model, X, Y, sample_weight, history=history, callbacks=callbacks,
-            rule=rule, incremental=incremental, random_state=random_state,
-        )  # fmt: skip
+            self,
+            model,
+            X,
+            Y,
+            sample_weight,
+            history=history,
+            callbacks=callbacks,
+            rule=rule,
+            incremental=incremental,
+            random_state=random_state,
+        )
         fitted["t_"] = before["t_"] + fitted["n_iter_"] * X.shape[0]
         return fitted
 

@@ -100,8 +100,16 @@ class _NoImprovementRule(Callback):
 
     what = ""  # the monitored quantity, in the messages
 
-    def __init__(self, *, tol, n_iter_no_change, no_improvement_count=0,
-                 adaptive=False, max_iter=None, verbose=False):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        tol,
+        n_iter_no_change,
+        no_improvement_count=0,
+        adaptive=False,
+        max_iter=None,
+        verbose=False,
+    ):
         super().__init__()
         self.tol, self.n_iter_no_change = tol, n_iter_no_change
         self.no_improvement_count = no_improvement_count
@@ -191,8 +199,9 @@ class ValidationRule(_NoImprovementRule):
 
     what = "Validation score"
 
-    def __init__(self, *, monitor="val_score", best_score=-np.inf, best_params=None,
-                 **kwargs):  # fmt: skip
+    def __init__(
+        self, *, monitor="val_score", best_score=-np.inf, best_params=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.monitor, self.best_score, self.best_params = (
             monitor,

@@ -35,8 +35,12 @@ class SklearnCallbacks(Callback):
         self.task = None
 
     def _data(self) -> dict:
-        return {"estimator": self.estimator, "X": self.X, "y": self.y,
-                "metadata": self.metadata}  # fmt: skip
+        return {
+            "estimator": self.estimator,
+            "X": self.X,
+            "y": self.y,
+            "metadata": self.metadata,
+        }
 
     @staticmethod
     def _fitted(model) -> dict:

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ..training.model import TrainingDivergedError
+from ..training.loop import TrainingDivergedError
 from ._params import make_optimizer, make_schedule, monitored_scorers
 from ._rules import (
     EpochSchedule,
@@ -34,8 +34,17 @@ def batch_size(est, n_samples: int) -> int:
     return int(np.clip(est.batch_size, 1, n_samples))
 
 
-def epoch_callbacks(est, model, *, fitted, n_samples, incremental, epochs_before,
-                    validation=None, score=None, sklearn_callbacks=None):  # fmt: skip
+def epoch_callbacks(
+    est,
+    *,
+    fitted,
+    n_samples,
+    incremental,
+    epochs_before,
+    validation=None,
+    score=None,
+    sklearn_callbacks=None,
+):
     """The callbacks of one fit, in scikit-learn's order, and the stopping rule.
 
     ``fitted`` holds the estimator's state before this fit (``t_``,
@@ -83,8 +92,19 @@ def epoch_callbacks(est, model, *, fitted, n_samples, incremental, epochs_before
     return [*callbacks, rule], rule
 
 
-def fit_stochastic(est, model, X, Y, sample_weight, *, history, callbacks, rule,
-                   incremental, random_state) -> dict:  # fmt: skip
+def fit_stochastic(
+    est,
+    model,
+    X,
+    Y,
+    sample_weight,
+    *,
+    history,
+    callbacks,
+    rule,
+    incremental,
+    random_state,
+) -> dict:
     """Train ``model`` through the loop; return the fitted attributes it changed.
 
     ``callbacks`` and ``rule`` come from :func:`epoch_callbacks`; the user's
