@@ -93,9 +93,10 @@ class _NoImprovementRule(Callback):
 
     When the count exceeds ``n_iter_no_change``, training stops, or with
     ``adaptive`` the rate is divided by 5 (until it is at most 1e-6) and the
-    count restarts. When ``max_iter`` epochs have run and nothing stopped
-    training, a ``ConvergenceWarning`` (``max_iter`` is None in ``partial_fit``,
-    which warns never, as scikit-learn's).
+    count restarts. When ``max_iter`` epochs have run and training is not
+    stopping (by this rule, or a callback before it), a ``ConvergenceWarning``
+    (``max_iter`` is None in ``partial_fit``, which never warns, as
+    scikit-learn's).
     """
 
     what = ""  # the monitored quantity, in the messages
