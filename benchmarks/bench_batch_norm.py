@@ -57,11 +57,11 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
+from sknetscratch.nn.normalization import BatchNormalization
 
 import sknetscratch
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor
 from sknetscratch.estimators import _network
-from sknetscratch.nn.normalization import BatchNormalization
 
 OPTIONS = [  # (label, momentum of the fit, post-hoc step)
     ("A  p=0.99 as now", 0.99, None),

@@ -9,8 +9,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknetscratch import (
+    Activation,
+    BatchNormalization,
     DenseBlock,
     Dropout,
+    Model,
     ScratchMLPClassifier,
     ScratchMLPRegressor,
     load,
@@ -245,9 +248,15 @@ def test_batch_norm_blocks_and_parameter_counts(iris, capsys):
     clf.summary()
     out = capsys.readouterr().out
     # Keras' counts: batch norm has 4 x units, 2 x units of them non-trainable
-    trainable = (4 * 6 + 6) + 2 * 6 + (6 * 5 + 5) + 2 * 5 + (5 * 3 + 3)
+    # (plus the step count of its debiased statistics); the dense layers before
+    # a batch norm have no bias (it would get gradient 0)
+    trainable = 4 * 6 + 2 * 6 + 6 * 5 + 2 * 5 + (5 * 3 + 3)
     assert f"Trainable params: {trainable:,} " in out
-    assert f"Non-trainable params: {2 * 6 + 2 * 5} " in out
+    assert f"Non-trainable params: {2 * 6 + 1 + 2 * 5 + 1} " in out
+    assert [lay.use_bias for lay in clf.model_.layers[::4]] == [False, False, True]
+    # intercepts_ stays aligned with coefs_: zeros (read-only) where there is no bias
+    assert [b.shape for b in clf.intercepts_] == [(6,), (5,), (3,)]
+    assert not clf.intercepts_[0].any() and not clf.intercepts_[0].flags.writeable
     # inference uses the moving statistics: predictions are row-independent
     np.testing.assert_allclose(clf.predict_proba(X[:1]), clf.predict_proba(X)[:1])
 
@@ -324,3 +333,60 @@ def test_an_architecture_exports_to_onnx(iris):
     label, proba = sess.run(None, {sess.get_inputs()[0].name: X})
     np.testing.assert_array_equal(label, clf.predict(X))
     np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-9, atol=1e-12)
+
+
+def _with_the_old_bias(clf):
+    """``clf`` (batch_norm=True, one hidden layer) as earlier versions built it:
+    the dense layer before the batch norm with a bias, here a nonzero one."""
+    new = clf.model_
+    old = Model(
+        [DenseBlock(6, "linear"), BatchNormalization(), Activation("relu"),
+         DenseBlock(3, "softmax")],
+        name=new.name,
+    ).compile(optimizer=None, loss=new.loss, alpha=new.alpha)  # fmt: skip
+    old.build(new.layers[0].W.shape[0], random_state=0)
+    for lay_old, lay_new in zip(old.layers, new.layers):
+        for k, v in [*lay_new.params.items(), *lay_new.state.items()]:
+            if k == "steps":  # earlier versions kept Keras' moving statistics
+                continue
+            (lay_old.params if k in lay_old.params else lay_old.state)[k][...] = v
+    old.layers[0].b[...] = 0.5
+    old.layers[1].state["moving_mean"][...] += 0.5  # the same predictions
+    old.optimizer = new.optimizer
+    clf.model_ = old
+    clf.coefs_ = [lay.W for lay in old.layers[::3]]
+    clf.intercepts_ = [lay.b for lay in old.layers[::3]]
+    return clf
+
+
+def test_a_network_with_the_old_bias_before_batch_norm_loads_and_trains(iris, tmp_path):
+    X, y = iris
+    clf = ScratchMLPClassifier((6,), batch_norm=True, max_iter=3, random_state=0)
+    before = clf.fit(X, y).predict_proba(X)
+    clf = _with_the_old_bias(clf)
+    np.testing.assert_allclose(clf.predict_proba(X), before, rtol=1e-10)
+    save(clf, tmp_path / "old.npz")
+    loaded = load(tmp_path / "old.npz")
+    assert loaded.model_.layers[0].use_bias
+    np.testing.assert_array_equal(loaded.intercepts_[0], np.full(6, 0.5))
+    assert np.shares_memory(loaded.intercepts_[0], loaded.model_.params)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    weights = loaded.model_.params.copy()
+    loaded.set_params(warm_start=True).fit(X, y)  # the same network: it trains on
+    assert (loaded.model_.params != weights).any()
+    assert loaded.n_iter_ == 3 and len(loaded.loss_curve_) == 6
+    loaded.partial_fit(X, y)
+    assert loaded.n_iter_ == 1 and len(loaded.loss_curve_) == 7
+
+
+def test_intercepts_of_a_layer_without_bias_accept_zeros_only(iris):
+    X, y = iris
+    clf = ScratchMLPClassifier((6,), batch_norm=True, max_iter=2, random_state=0)
+    before = clf.fit(X, y).predict_proba(X)
+    with pytest.raises(ValueError, match="read-only"):
+        clf.intercepts_[0][0] = 1.0
+    clf.intercepts_[0] = np.zeros(6)  # zeros are what it holds: accepted
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    clf.intercepts_[0] = np.ones(6)
+    with pytest.raises(ValueError, match=r"intercepts_\[0\] must be zeros"):
+        clf.predict(X)

@@ -730,3 +730,72 @@ def test_debias_round_trips_through_config_pickle_and_file(tmp_path):
         np.testing.assert_array_equal(clone.predict(X), model.predict(X))
     with pytest.raises(TypeError, match="debias"):
         BatchNormalization(debias="yes")
+
+
+def test_a_deep_batch_norm_classifier_predicts_as_it_trains():
+    """The issue's case: with Keras' statistics (momentum 0.99 from 0 and 1)
+    this network scored 0.627, the majority class, after a training loss of
+    0.14; the estimators' debiased statistics predict as the network trained."""
+    import warnings
+
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.preprocessing import StandardScaler
+
+    from sknetscratch import ScratchMLPClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = ScratchMLPClassifier(
+        hidden_layer_sizes=(32,) * 8,
+        activation="logistic",
+        batch_norm=True,
+        max_iter=60,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.score(X, y) >= 0.95
+
+
+def test_early_stopping_restores_the_batch_norm_statistics_of_the_best_epoch():
+    import warnings
+
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    from sknetscratch import Callback, ScratchMLPClassifier
+
+    class Record(Callback):
+        def __init__(self):
+            super().__init__()
+            self.scores, self.means, self.weights = [], [], []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.scores.append(logs["val_score"])
+            self.means.append(self.model.layers[1].state["moving_mean"].copy())
+            self.weights.append(self.model.params.copy())
+
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    record = Record()
+    clf = ScratchMLPClassifier(
+        (16,),
+        batch_norm=True,
+        early_stopping=True,
+        n_iter_no_change=3,
+        learning_rate_init=0.05,
+        max_iter=40,
+        callbacks=[record],
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    best = int(np.argmax(record.scores))
+    assert best < len(record.scores) - 1  # stopped after epochs that scored worse
+    np.testing.assert_array_equal(clf.model_.params, record.weights[best])
+    np.testing.assert_array_equal(
+        clf.model_.layers[1].state["moving_mean"], record.means[best]
+    )

@@ -2,7 +2,6 @@
 draws of ``check_random_state(random_state)``, without a new generator per fit."""
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from sknetscratch.estimators._seeding import give_back, take_random_state
 
@@ -27,25 +26,42 @@ def test_a_generator_given_back_is_reseeded_when_taken_again():
     give_back(again)
 
 
-def test_a_fit_inside_a_fit_gets_its_own_generator():
-    outer = take_random_state(1)
-    first = outer.uniform(size=3)
-    inner = take_random_state(2)  # a callback fitting another estimator
-    assert inner is not outer
-    inner.uniform(size=100)
-    give_back(inner)
-    reference = np.random.RandomState(1)
-    reference.uniform(size=3)
-    np.testing.assert_array_equal(outer.uniform(size=4), reference.uniform(size=4))
-    np.testing.assert_array_equal(first, np.random.RandomState(1).uniform(size=3))
-    give_back(outer)
+def test_a_fit_inside_a_fit_does_not_change_the_outer_draws():
+    """A callback that fits another estimator during an epoch: the outer fit
+    draws (shuffles) exactly what it draws alone."""
+    from sklearn.datasets import load_iris
+
+    from sknetscratch import Callback, ScratchMLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+
+    class FitAnother(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            ScratchMLPClassifier((3,), max_iter=2, random_state=1).fit(X, y)
+
+    params = dict(hidden_layer_sizes=(4,), max_iter=4, random_state=0)
+    alone = ScratchMLPClassifier(**params).fit(X, y)
+    nested = ScratchMLPClassifier(callbacks=[FitAnother()], **params).fit(X, y)
+    np.testing.assert_array_equal(nested.model_.params, alone.model_.params)
 
 
-def test_none_and_instances_go_through_check_random_state():
-    assert take_random_state(None) is check_random_state(None)
+def test_none_draws_from_numpys_global_random_state():
+    np.random.seed(3)  # noqa: NPY002 (None means the global RandomState)
+    ours = take_random_state(None).uniform(size=4)
+    np.random.seed(3)  # noqa: NPY002
+    np.testing.assert_array_equal(ours, np.random.uniform(size=4))  # noqa: NPY002
+
+
+def test_a_caller_random_state_is_used_as_given_and_never_reseeded():
     mine = np.random.RandomState(0)
-    assert take_random_state(mine) is mine
-    give_back(mine)  # not kept: the next int seed must not reseed the caller's
-    rs = take_random_state(5)
-    assert rs is not mine
+    drawn = take_random_state(mine).uniform(size=3)
+    give_back(mine)
+    np.testing.assert_array_equal(drawn, np.random.RandomState(0).uniform(size=3))
+    rs = take_random_state(5)  # the next int seed: its own state, not mine's
+    np.testing.assert_array_equal(
+        rs.uniform(size=3), np.random.RandomState(5).uniform(size=3)
+    )
     give_back(rs)
+    reference = np.random.RandomState(0)
+    reference.uniform(size=3)
+    np.testing.assert_array_equal(mine.uniform(size=2), reference.uniform(size=2))

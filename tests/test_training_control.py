@@ -146,6 +146,21 @@ def test_a_callback_that_raises_leaves_the_estimator_as_it_was(noisy):
     np.testing.assert_array_equal(clf.predict_proba(Xtr), before)
     assert clf.loss_curve_ == loss_curve and clf.t_ == t
     assert clf.history_ == history  # the epochs of the failed fit are not kept
+    assert clf.loss_curve_ is clf.history_["loss"]  # still one record
+
+
+@pytest.mark.filterwarnings("ignore:X has values of magnitude")
+def test_a_diverging_warm_fit_leaves_the_history_as_it_was(noisy):
+    Xtr, _, ytr, _ = noisy
+    clf = ScratchMLPClassifier((8,), max_iter=4, random_state=0).fit(Xtr, ytr)
+    history = {k: list(v) for k, v in clf.history_.items()}
+    n_iter, t, best = clf.n_iter_, clf.t_, clf.best_loss_
+    clf.set_params(warm_start=True, solver="sgd", learning_rate_init=10.0)
+    with pytest.raises(ValueError, match="Solver produced non-finite parameter"):
+        with np.errstate(all="ignore"):
+            clf.fit(Xtr * 1e100, ytr)
+    assert clf.history_ == history and clf.loss_curve_ is clf.history_["loss"]
+    assert (clf.n_iter_, clf.t_, clf.best_loss_) == (n_iter, t, best)
 
 
 def test_a_failed_partial_fit_leaves_the_curves_as_they_were(noisy):
@@ -221,21 +236,51 @@ def test_defaults_still_train_scikit_learns_model():
     assert ours.history_["loss"] == ours.loss_curve_
 
 
-def test_verbose_true_prints_sklearn_lines_and_one_the_keras_display(noisy, capsys):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"early_stopping": True, "tol": 0.05, "n_iter_no_change": 2},
+        {
+            "solver": "sgd",
+            "learning_rate": "adaptive",
+            "tol": 10.0,
+            "n_iter_no_change": 1,
+        },
+        {"solver": "sgd", "tol": 10.0, "n_iter_no_change": 2},
+        {"max_iter": 3},
+    ],
+    ids=["validation-stop", "adaptive", "loss-stop", "max-iter"],
+)
+@pytest.mark.parametrize("verbose", [True, 1, 2])
+def test_any_truthy_verbose_prints_what_sklearn_prints(noisy, capsys, verbose, params):
+    from sklearn.neural_network import MLPClassifier
+
     Xtr, _, ytr, _ = noisy
-    ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=True).fit(Xtr, ytr)
-    out = capsys.readouterr().out
-    assert out.startswith("Iteration 1, loss = ") and "Epoch" not in out
-    ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=1).fit(Xtr, ytr)
+    kw = {"hidden_layer_sizes": (4,), "max_iter": 8, "random_state": 0, **params}
+    MLPClassifier(verbose=1, **kw).fit(Xtr, ytr)
+    expected = capsys.readouterr().out
+    ScratchMLPClassifier(verbose=verbose, **kw).fit(Xtr, ytr)
+    assert capsys.readouterr().out == expected
+    assert expected.startswith("Iteration 1, loss = ")
+
+
+def test_the_keras_progress_bar_is_a_callback(noisy, capsys):
+    from sknetscratch import ProgbarLogger
+
+    Xtr, _, ytr, _ = noisy
+    clf = ScratchMLPClassifier((4,), max_iter=2, random_state=0)
+    clf.set_params(callbacks=[ProgbarLogger()]).fit(Xtr, ytr)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Epoch 1/2" and "Iteration" not in "".join(out)
     # 420 rows, batches of 200: 3 steps per epoch
     assert (
         out[1].startswith("3/3 ") and "step - loss: " in out[1] and "\r" not in out[1]
     )
-    ScratchMLPClassifier((4,), max_iter=2, random_state=0, verbose=2).fit(Xtr, ytr)
+    clf.set_params(callbacks=[ProgbarLogger(2)], verbose=True).fit(Xtr, ytr)
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 2 and out[1].startswith("Epoch 2/2 - ")
+    assert out[0].startswith("Iteration 1, loss = ") and out[1].startswith(
+        "Epoch 1/2 - "
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,7 +335,7 @@ def test_named_schedules_give_their_formula_per_epoch(
     np.testing.assert_allclose(clf.history_["learning_rate"], expected, rtol=1e-12)
 
 
-def test_a_schedule_instance_and_warm_starts_continue_it(noisy):
+def test_a_schedule_instance_restarts_with_each_fit(noisy):
     from sknetscratch import CosineDecay
 
     Xtr, _, ytr, _ = noisy
@@ -299,11 +344,87 @@ def test_a_schedule_instance_and_warm_starts_continue_it(noisy):
         (8,), learning_rate=schedule, max_iter=6, tol=0, warm_start=True,
         random_state=0,
     )  # fmt: skip
-    clf.fit(Xtr, ytr).fit(Xtr, ytr)  # 12 epochs: the schedule goes on
+    clf.fit(Xtr, ytr).fit(Xtr, ytr)  # a warm start counts the epochs of its fit
     np.testing.assert_allclose(
-        clf.history_["learning_rate"], [schedule(e) for e in range(12)], rtol=1e-12
+        clf.history_["learning_rate"], [schedule(e) for e in range(6)] * 2, rtol=1e-12
     )
     assert clf.history_["learning_rate"][0] == 0.0  # the warm-up starts at 0
+    for _ in range(3):  # partial_fit goes on from the epochs trained so far
+        clf.partial_fit(Xtr, ytr)
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"][12:], [schedule(e) for e in (12, 13, 14)]
+    )
+
+
+def _changed(before, after):
+    return any((a != b).any() for a, b in zip(before, after))
+
+
+def test_a_cosine_warm_start_trains(noisy):
+    """The cosine schedule restarts in a warm start (it used to run at rate 0)."""
+    Xtr, _, ytr, _ = noisy
+    clf = ScratchMLPClassifier(
+        (5,), learning_rate="cosine", learning_rate_init=0.01, max_iter=4, tol=0,
+        warm_start=True, random_state=0,
+    )  # fmt: skip
+    clf.fit(Xtr, ytr)
+    weights = [c.copy() for c in clf.coefs_]
+    clf.fit(Xtr, ytr)
+    rates = [0.01 * 0.5 * (1 + np.cos(np.pi * e / 4)) for e in range(4)]
+    np.testing.assert_allclose(clf.history_["learning_rate"], rates * 2, rtol=1e-12)
+    assert _changed(weights, clf.coefs_)
+
+
+def test_partial_fit_with_cosine_keeps_learning_after_max_iter_calls(noisy):
+    """partial_fit's epochs count over the calls; 'cosine' restarts every
+    max_iter epochs (SGDR's warm restarts) instead of staying at rate 0."""
+    Xtr, _, ytr, _ = noisy
+    clf = ScratchMLPClassifier(
+        (5,), learning_rate="cosine", learning_rate_init=0.01, max_iter=3,
+        random_state=0,
+    )  # fmt: skip
+    for k in range(7):
+        weights = [c.copy() for c in clf.coefs_] if k else None
+        clf.partial_fit(Xtr, ytr, classes=[0, 1])
+        if k >= 3:
+            assert _changed(weights, clf.coefs_), k
+    rates = [0.01 * 0.5 * (1 + np.cos(np.pi * (e % 3) / 3)) for e in range(7)]
+    np.testing.assert_allclose(clf.history_["learning_rate"], rates, rtol=1e-12)
+    assert min(rates) > 0
+
+
+def test_history_records_the_rates_a_scheduler_callback_sets(noisy):
+    """The rate logged is the one the epoch ran at, after every callback's
+    on_epoch_begin (it used to lag one epoch behind a LearningRateScheduler)."""
+    from sklearn.datasets import load_iris
+
+    from sknetscratch import LearningRateScheduler
+
+    X, y = load_iris(return_X_y=True)
+    sched = LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1))
+    clf = ScratchMLPClassifier(
+        (5,), solver="sgd", learning_rate_init=0.001, max_iter=3, callbacks=[sched],
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"], [0.1, 0.05, 0.1 / 3], rtol=1e-12
+    )
+
+
+def test_one_history_and_the_curves_are_its_lists(noisy):
+    Xtr, Xva, ytr, yva = noisy
+    clf = ScratchMLPClassifier((4,), max_iter=3, warm_start=True, random_state=0)
+    clf.fit(Xtr, ytr, X_val=Xva, y_val=yva)
+    h = clf.history_
+    assert clf.loss_curve_ is h["loss"] and clf.validation_scores_ is h["val_score"]
+    assert clf.validation_loss_curve_ is h["val_loss"]
+    clf.fit(Xtr, ytr).partial_fit(Xtr, ytr)  # one History across fits
+    assert clf.history_ is h and clf.loss_curve_ is h["loss"] and len(h["loss"]) == 7
+    assert len(h["val_loss"]) == 3  # the later fits had no validation data
+    lbfgs = ScratchMLPClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
+    lbfgs.fit(Xtr, ytr)
+    assert lbfgs.loss_curve_ is lbfgs.history_["loss"]
+    assert len(lbfgs.loss_curve_) == lbfgs.n_iter_ and set(lbfgs.history_) == {"loss"}
 
 
 def test_sklearn_schedules_apply_to_adam_too(noisy):

@@ -5,6 +5,9 @@ scikit-learn, the vector is packed kernels first, then biases
 (``[W_1, ..., W_L, b_1, ..., b_L]``, each flattened in C order), and the
 options are ``maxfun``, ``maxiter`` and ``gtol=tol``: the same vector and the
 same options give SciPy the same problem, so it takes the same steps.
+
+Each iteration is recorded as an epoch is: its loss goes to the estimator's
+History (``history_['loss']``, so ``loss_curve_``) and to the ``verbose`` line.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ import numpy as np
 import scipy.optimize
 from sklearn.utils.optimize import _check_optimize_result
 
-from ..nn.layers import DenseBlock
-from ._monitor import record_iteration
+from ._rules import IterationPrinter
+from ._views import dense_layers
 
 
 def _pack(arrays) -> np.ndarray:
@@ -33,28 +36,33 @@ def _unpack(theta: np.ndarray, arrays) -> None:
         start += a.size
 
 
-def fit_lbfgs(est, model, X, Y, sample_weight, state) -> bool:
-    """Minimise the loss of ``model`` on ``(X, Y)``; return whether Ctrl-C stopped it.
+def fit_lbfgs(est, model, X, Y, sample_weight, *, history) -> dict:
+    """Minimise the loss of ``model`` on ``(X, Y)``; return the fitted
+    attributes it changed (``n_iter_``, ``loss_``, ``interrupted_``).
 
-    ``state`` gets ``n_iter_``, ``loss_``, ``loss_curve_`` (one entry per
-    iteration) and ``best_loss_``.
+    ``history`` (the estimator's History) gets one entry per iteration.
     """
-    dense = [layer for layer in model.layers if isinstance(layer, DenseBlock)]
+    dense = dense_layers(model)
     params = [lay.W for lay in dense] + [lay.b for lay in dense]
     grads = [lay.grads["W"] for lay in dense] + [lay.grads["b"] for lay in dense]
+    callbacks = [IterationPrinter(), history] if est.verbose else [history]
+    for cb in callbacks:
+        cb.set_model(model)
+        cb.on_train_begin()
 
     def loss_and_gradient(theta):
         _unpack(theta, params)
         loss = model.loss_and_gradient(X, Y, sample_weight, training=False)
         return loss, _pack(grads)
 
-    last = {"x": _pack(params)}
+    last = {"x": _pack(params), "iterations": 0}
 
     def record(intermediate_result):
         last["x"] = intermediate_result.x.copy()
-        loss = float(intermediate_result.fun)
-        record_iteration(state, loss, est.verbose)
-        state["best_loss_"] = min(state["best_loss_"], loss)
+        logs = {"loss": float(intermediate_result.fun)}
+        for cb in callbacks:
+            cb.on_epoch_end(last["iterations"], logs)
+        last["iterations"] += 1
 
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -78,10 +86,15 @@ def fit_lbfgs(est, model, X, Y, sample_weight, state) -> bool:
             UserWarning,
             stacklevel=1,
         )
-        return True  # loss_ is the last completed iteration's (or NaN)
-    state["n_iter_"] = _check_optimize_result("lbfgs", res, est.max_iter)
+        history.interrupted = True
+        fitted = {"n_iter_": last["iterations"], "interrupted_": True}
+        if last["iterations"]:
+            fitted["loss_"] = history.history["loss"][-1]
+        return fitted
     _unpack(res.x, params)
-    state["loss_"] = float(res.fun)
-    if not state["loss_curve_"]:  # converged before the first iteration
-        state["loss_curve_"].append(state["loss_"])
-    return False
+    if not last["iterations"]:  # converged before the first iteration
+        history.on_epoch_end(0, {"loss": float(res.fun)})
+    for cb in callbacks:
+        cb.on_train_end()
+    n_iter = _check_optimize_result("lbfgs", res, est.max_iter)
+    return {"n_iter_": n_iter, "loss_": float(res.fun), "interrupted_": False}

@@ -3,8 +3,9 @@
 Each hidden layer ``i`` is one block::
 
     DenseBlock(units_i, activation_i)                      # batch_norm=False
-    DenseBlock(units_i) -> BatchNormalization() -> Activation(activation_i)
-                                                           # batch_norm=True
+    DenseBlock(units_i, use_bias=False)
+        -> BatchNormalization(momentum=0.9, debias=True)
+        -> Activation(activation_i)                        # batch_norm=True
     ... -> Dropout(dropout_i)                              # if dropout_i > 0
 
 followed by the output layer ``DenseBlock(n_outputs, out_activation)``.
@@ -12,6 +13,16 @@ followed by the output layer ``DenseBlock(n_outputs, out_activation)``.
 defaults (one activation, no dropout, no batch norm, ``kernel_initializer=
 'sklearn'``) the network is scikit-learn's MLP, initialised as scikit-learn
 initialises it.
+
+The dense layer before a batch norm has no bias: the batch norm subtracts the
+batch mean, so that bias would always get gradient 0 (the batch norm's beta
+is the shift). The batch norm keeps bias-corrected moving statistics with
+momentum 0.9, so that even a short fit predicts with the statistics it trained
+with (Keras' 0.99 from 0 and 1 left an 8-layer network at chance level after
+60 epochs; ``benchmarks/bench_batch_norm.py`` measured the options). Networks
+built by earlier versions have the bias and Keras' statistics; they still load,
+predict and keep training as they are (:func:`signature` does not tell the two
+apart).
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from numbers import Real
 from ..nn.activations import ACTIVATIONS
 from ..nn.layers import Activation, BatchNormalization, DenseBlock, Dropout
 from ..training.model import Model
+from ._params import hidden_layer_sizes
 
 #: Activations that 'auto' initialises with He's scheme (Glorot's for the rest).
 RELU_FAMILY = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
@@ -40,7 +52,7 @@ def per_layer(name: str, value, n_hidden: int) -> list:
 
 def hidden_blocks(est) -> list[tuple[int, str, float]]:
     """``(units, activation, dropout rate)`` of each hidden layer, checked."""
-    sizes = est._hidden_layer_sizes()
+    sizes = hidden_layer_sizes(est)
     activations = per_layer("activation", est.activation, len(sizes))
     rates = per_layer("dropout", est.dropout, len(sizes))
     for act in activations:
@@ -79,8 +91,8 @@ def build_network(est, out_activation: str, loss, n_outputs: int) -> Model:
         kernel, bias = initializers(est.kernel_initializer, act)
         dense = dict(kernel_initializer=kernel, bias_initializer=bias)
         if est.batch_norm:
-            model.add(DenseBlock(units, "linear", **dense))
-            model.add(BatchNormalization())
+            model.add(DenseBlock(units, "linear", use_bias=False, **dense))
+            model.add(BatchNormalization(momentum=0.9, debias=True))
             model.add(Activation(act))
         else:
             model.add(DenseBlock(units, act, **dense))
@@ -101,8 +113,14 @@ def build_network(est, out_activation: str, loss, n_outputs: int) -> Model:
 
 
 def signature(model: Model) -> list:
-    """What makes two networks the same (layer types and settings, not weights)."""
-    ignore = {"name", "kernel_initializer", "bias_initializer"}
+    """What makes two networks the same (layer types and settings, not weights).
+
+    ``use_bias``, ``momentum`` and ``debias`` are left out: they differ only
+    where a network of an earlier version has a bias before a batch norm and
+    Keras' moving statistics, which trains on as it is.
+    """
+    ignore = {"name", "kernel_initializer", "bias_initializer", "use_bias"}
+    ignore |= {"momentum", "debias"}
     out = []
     for layer in model.layers:
         config = {k: v for k, v in layer.get_config().items() if k not in ignore}

@@ -1,6 +1,6 @@
-"""The stochastic solvers of the estimators ('sgd', 'adam'), as scikit-learn's
-``_fit_stochastic``: the early-stopping split, the optimizer, and the core's
-``Model.fit`` loop with scikit-learn's bookkeeping (:class:`._monitor.SklearnMonitor`).
+"""The stochastic solvers of the estimators, as scikit-learn's ``_fit_stochastic``:
+the optimizer, the core's training loop (``Model.fit``), and scikit-learn's
+rules as callbacks on it (:mod:`._rules`, :mod:`._validation`).
 """
 
 from __future__ import annotations
@@ -8,29 +8,17 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import is_classifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
-from ..training.model import TrainingDivergedError
-from ._monitor import (
-    SklearnMonitor,
-    ValidationData,
-    keras_verbosity,
-    record_history,
-    record_iteration,
-    record_validation,
+from ..training.loop import TrainingDivergedError
+from ._params import make_optimizer, make_schedule, monitored_scorers
+from ._rules import (
+    EpochSchedule,
+    InvScaling,
+    IterationPrinter,
+    TrainingLossRule,
+    ValidationRule,
 )
-
-#: scikit-learn's error for a diverged solver; our advice follows it.
-NON_FINITE = (
-    "Solver produced non-finite parameter weights. The input data may contain "
-    "large values and need to be preprocessed."
-)
-ADVICE = (
-    " Scale the input features (for example with StandardScaler) or lower "
-    "learning_rate_init."
-)
+from ._validation import ValidationScoring
 
 
 def batch_size(est, n_samples: int) -> int:
@@ -46,24 +34,62 @@ def batch_size(est, n_samples: int) -> int:
     return int(np.clip(est.batch_size, 1, n_samples))
 
 
-def split_validation(est, X, Y, sample_weight, random_state):
-    """scikit-learn's early-stopping split: the same ``train_test_split`` call."""
-    stratify = Y if is_classifier(est) and Y.shape[1] == 1 else None
-    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-    parts = train_test_split(
-        *arrays,
-        random_state=random_state,
-        test_size=est.validation_fraction,
-        stratify=stratify,
-    )
-    X, X_val, Y, Y_val = parts[:4]
-    sw, sw_val = (None, None) if sample_weight is None else parts[4:]
-    if X_val.shape[0] < 2:
-        raise ValueError(
-            "The validation set is too small. Increase 'validation_fraction' "
-            "or the size of your dataset."
+def epoch_callbacks(
+    est,
+    *,
+    fitted,
+    n_samples,
+    incremental,
+    epochs_before,
+    validation=None,
+    score=None,
+    sklearn_callbacks=None,
+):
+    """The callbacks of one fit, in scikit-learn's order, and the stopping rule.
+
+    ``fitted`` holds the estimator's state before this fit (``t_``,
+    ``best_loss_``, ``_no_improvement_count``, ``best_validation_score_`` and,
+    with early stopping, ``best_params``); ``epochs_before`` is the number of
+    epochs in its history (where ``partial_fit``'s schedule goes on).
+    """
+    callbacks = []
+    if validation is not None:
+        callbacks.append(
+            ValidationScoring(validation, score, monitored_scorers(est), est)
         )
-    return (X, Y, sw), ValidationData(X_val, Y_val, sw_val, est._targets(Y_val))
+    if est.verbose:
+        callbacks.append(IterationPrinter())
+    if sklearn_callbacks is not None:
+        callbacks.append(sklearn_callbacks)
+    schedule, period = make_schedule(est)
+    if schedule is not None:
+        first = epochs_before if incremental else 0
+        callbacks.append(EpochSchedule(schedule, first, period))
+    elif est.learning_rate == "invscaling":
+        callbacks.append(
+            InvScaling(est.learning_rate_init, est.power_t, fitted["t_"], n_samples)
+        )
+    common = dict(
+        tol=est.tol,
+        n_iter_no_change=est.n_iter_no_change,
+        no_improvement_count=fitted["_no_improvement_count"],
+        adaptive=est.learning_rate == "adaptive",
+        max_iter=None if incremental else est.max_iter,
+        verbose=bool(est.verbose),
+    )
+    if est.early_stopping:
+        monitor = est.early_stopping_monitor
+        rule = ValidationRule(
+            monitor=monitor
+            if monitor in ("val_score", "val_loss")
+            else f"val_{monitor}",
+            best_score=fitted["best_validation_score_"],
+            best_params=fitted["best_params"],
+            **common,
+        )
+    else:
+        rule = TrainingLossRule(best_loss=fitted["best_loss_"], **common)
+    return [*callbacks, rule], rule
 
 
 def fit_stochastic(
@@ -72,64 +98,47 @@ def fit_stochastic(
     X,
     Y,
     sample_weight,
-    state,
+    *,
+    history,
+    callbacks,
+    rule,
     incremental,
     random_state,
-    validation,
-    skl=None,
-) -> bool:
-    """Train with 'sgd' or 'adam' through ``Model.fit``; return whether Ctrl-C
-    stopped it. ``state`` gets scikit-learn's counters (see :mod:`._monitor`)."""
-    if est.early_stopping and incremental:
-        raise ValueError("partial_fit does not support early_stopping=True")
+) -> dict:
+    """Train ``model`` through the loop; return the fitted attributes it changed.
+
+    ``callbacks`` and ``rule`` come from :func:`epoch_callbacks`; the user's
+    ``callbacks`` follow them, and ``history`` (the estimator's History) ends
+    the list, so that it records every key the others log.
+    """
     if not incremental or model.optimizer is None:
-        model.optimizer = est._make_optimizer()  # fresh state per fit, as sklearn
-    if est.early_stopping and validation is None:
-        (X, Y, sample_weight), validation = split_validation(
-            est, X, Y, sample_weight, random_state
-        )
-    monitor = SklearnMonitor(est, state, X.shape[0], validation, skl)
-    diverged = False
+        model.optimizer = make_optimizer(est)  # fresh state per fit, as sklearn
+    done = len(history.history.get("loss", ()))
     try:
-        history = model.fit(
+        returned = model.fit(
             X,
             Y,
             batch_size=batch_size(est, X.shape[0]),
             epochs=1 if incremental else est.max_iter,
             shuffle=est.shuffle,
             random_state=random_state,
-            callbacks=[monitor, *(est.callbacks or [])],
+            callbacks=[*callbacks, *(est.callbacks or []), history],
             sample_weight=sample_weight,
-            restore_on_divergence=False,  # _fit restores (or discards) model_
-            verbose=keras_verbosity(est.verbose),  # 1 or 2: Keras' display
+            restore_on_divergence=False,  # the estimator's fit restores model_
         )
-    except TrainingDivergedError as exc:
-        if not est.early_stopping:
-            raise TrainingDivergedError(NON_FINITE + ADVICE) from exc
+    except TrainingDivergedError:
+        if not isinstance(rule, ValidationRule):
+            raise
         # early stopping keeps the best weights: the model stays usable
-        diverged, interrupted = True, False
-        record_iteration(state, np.nan, est.verbose)
-        state["t_"] += X.shape[0]
-        values = validation.evaluate(est, model)
-        record_validation(est, state, values, model.params)
-        record_history(state, {"loss": np.nan, **values})
-        warnings.warn(
-            f"Training diverged in epoch {state['n_iter_']} (the loss became "
-            "non-finite; its validation score is recorded as nan). Early stopping "
-            "restored the weights with the best validation score, "
-            f"{state['best_validation_score_']:.6g}." + ADVICE,
-            UserWarning,
-            stacklevel=1,
-        )
+        rule.abort("the weights became non-finite; the epoch is not recorded")
+        returned = history
+    losses = history.history.get("loss", [])[done:]
+    fitted = {"n_iter_": len(losses), "interrupted_": bool(returned.interrupted)}
+    if losses:
+        fitted["loss_"] = losses[-1]
+    if isinstance(rule, ValidationRule):
+        fitted["best_validation_score_"] = rule.best_score
     else:
-        interrupted = history.interrupted
-    if est.early_stopping:
-        model.params[...] = state["_best_params"]  # restore the best weights
-    if not (incremental or monitor.stopped or interrupted or diverged):
-        warnings.warn(
-            f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached "
-            "and the optimization hasn't converged yet.",
-            ConvergenceWarning,
-            stacklevel=1,
-        )
-    return interrupted
+        fitted["best_loss_"] = rule.best_loss
+    fitted["_no_improvement_count"] = rule.no_improvement_count
+    return fitted

@@ -2,69 +2,26 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_array, column_or_1d, validate_data
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array
 
 from ..nn.activations import log_softmax
-from ..nn.losses import BinaryCrossentropy, CategoricalCrossentropy, _mean, _scale
 from ._base import _BaseScratchMLP
+from ._docs import shared_docs
+from ._labels import LabelEncoding
+from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
+
+#: The names older pickles give these classes.
+_SklearnBinaryLogLoss, _SklearnLogLoss = SklearnBinaryLogLoss, SklearnLogLoss
 
 
-@functools.cache
-def _log_loss_bounds(dtype: np.dtype) -> tuple[np.floating, np.floating]:
-    r""":math:`[-\log(1-\epsilon), -\log\epsilon]`, in ``dtype``."""
-    eps = np.finfo(dtype).eps
-    return -np.log1p(-eps), -np.log(eps)
-
-
-def _clip_log_loss(losses: np.ndarray, dtype) -> np.ndarray:
-    r"""scikit-learn's log-loss clips probabilities to :math:`[\epsilon, 1-\epsilon]`:
-    each :math:`-\log p` term lies in :math:`[-\log(1-\epsilon), -\log\epsilon]`."""
-    return np.clip(losses, *_log_loss_bounds(dtype), out=losses)
-
-
-class _SklearnBinaryLogLoss(BinaryCrossentropy):
-    """Binary cross-entropy with scikit-learn's values (clipped terms); the
-    gradient is unchanged, as in scikit-learn's ``_backprop``."""
-
-    def per_sample(self, y, z):
-        return _clip_log_loss(np.logaddexp(0, z) - y * z, z.dtype).sum(axis=1)
-
-
-class _SklearnLogLoss(CategoricalCrossentropy):
-    r"""Categorical cross-entropy valued as scikit-learn's ``log_loss``:
-    :math:`-\sum_k y_k \log \operatorname{clip}(p_k, \epsilon, 1-\epsilon)` with
-    :math:`p = \operatorname{softmax}(z)`; the gradient is unchanged, :math:`p - y`."""
-
-    def per_sample(self, y, z):
-        return _log_loss_terms(y, self.output(z))
-
-    def value_and_gradient(self, y, z, sample_weight=None):
-        # one softmax gives both scikit-learn's loss and the output delta:
-        # 0.08 ms against 0.12 ms for per_sample + gradient on 256 x 10 float64
-        # logits ("log loss" in benchmarks/bench_kernels.py)
-        p = self.output(z)
-        value = _mean(_log_loss_terms(y, p), sample_weight)
-        p -= y  # y_hat - y
-        return value, _scale(p, sample_weight)
-
-
-def _log_loss_terms(y, p):
-    r"""Per-sample :math:`-\sum_k y_k \log p_k`, ``p`` clipped as scikit-learn clips it."""
-    eps = np.finfo(p.dtype).eps
-    return -(y * np.log(np.clip(p, eps, 1 - eps))).sum(axis=1)
-
-
-class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
+@shared_docs
+class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
     """Multi-layer perceptron classifier, a drop-in for scikit-learn's MLPClassifier.
 
     It builds a :class:`sknetscratch.Model` of :class:`sknetscratch.DenseBlock`
@@ -74,101 +31,7 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The ith element is the number of units of the ith hidden layer.
-    activation : str or list of str, default='relu'
-        Hidden-layer activation: scikit-learn's {'identity', 'logistic', 'tanh',
-        'relu'} or any other name of :data:`sknetscratch.ACTIVATIONS`
-        ('gelu', 'elu', 'leaky_relu', 'silu', 'softplus', ...); one name, or a
-        list/tuple with one per hidden layer.
-    solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'rmsprop', 'nadam'}, default='adam'
-        'lbfgs' runs scipy's L-BFGS-B on the parameters packed as scikit-learn
-        packs them; 'adamw' (with ``weight_decay``), 'rmsprop' (with ``rho``)
-        and 'nadam' go beyond scikit-learn's MLP.
-    alpha : float, default=0.0001
-        L2 penalty, divided by the sample (weight) sum of the batch.
-    batch_size : int or 'auto', default='auto'
-        'auto' is ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', 'exponential', \
-'cosine'} or LearningRateSchedule, default='constant'
-        The learning rate's schedule, for every stochastic solver (scikit-learn
-        applies 'invscaling' and 'adaptive' to 'sgd' only and ignores them for
-        'adam'). 'invscaling' and 'adaptive' are scikit-learn's rules (after
-        ``n_iter_no_change`` epochs without improvement, 'adaptive' divides the
-        rate by 5 until it is below 1e-6); 'step', 'exponential' and 'cosine'
-        are :mod:`sknetscratch.optim.schedules` with their defaults ('cosine' decays to
-        0 over ``max_iter`` epochs); or pass a schedule instance, such as
-        ``CosineDecay(0.01, decay_epochs=100, warmup_epochs=5)``. The rate of
-        each epoch is recorded in ``history_['learning_rate']``.
-    learning_rate_init : float, default=0.001
-    power_t : float, default=0.5
-        Exponent of 'invscaling': ``lr = learning_rate_init / (t + 1) ** power_t``.
-    max_iter : int, default=200
-        Maximum epochs (stochastic solvers) or iterations (lbfgs) per ``fit`` call.
-    shuffle : bool, default=True
-    random_state : int, RandomState instance or None, default=None
-        ``check_random_state(random_state)`` draws, at every ``fit`` and
-        ``partial_fit`` call and in scikit-learn's order, the initial weights
-        (first fit), the early-stopping split and each epoch's reshuffle: the
-        same draws as scikit-learn's MLPClassifier, so the same model.
-    tol : float, default=1e-4
-    verbose : bool, default=False
-        Prints ``Iteration N, loss = ...`` after each epoch.
-    warm_start : bool, default=False
-    momentum : float, default=0.9
-    nesterovs_momentum : bool, default=True
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` (stratified for binary targets, as
-        scikit-learn) and stop when its accuracy stops improving; the best
-        weights are restored.
-    validation_fraction : float, default=0.1
-    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
-        Adam's parameters.
-    n_iter_no_change : int, default=10
-    max_fun : int, default=15000
-        lbfgs only: maximum loss evaluations.
-    dropout : float or list of float, default=0.0
-        Dropout rate after each hidden layer (one rate, or one per hidden
-        layer); 0 adds no Dropout layer. Its masks come from a stream of their
-        own, drawn from ``random_state`` only when some rate is positive.
-    batch_norm : bool, default=False
-        Put a :class:`~sknetscratch.BatchNormalization` between each hidden
-        layer's linear step and its activation (its running statistics are
-        used at inference).
-    kernel_initializer : str, default='sklearn'
-        'sklearn' is scikit-learn's scheme (``U(-l, l)`` on kernels and biases);
-        'auto' is He's uniform scheme for the ReLU family and Glorot's for the
-        other activations; any name of
-        :data:`sknetscratch.nn.initializers.INITIALIZERS` ('he_uniform',
-        'glorot_normal', 'lecun_normal', ...) initialises the kernels, with zero
-        biases.
-    l1 : float, default=0.0
-        L1 penalty on the kernels, next to ``alpha`` (L2), divided by the
-        sample (weight) sum of the batch like it.
-    weight_decay : float, default=0.01
-        solver='adamw' only: decoupled weight decay, ``theta -= lr * weight_decay
-        * theta`` at each step (Loshchilov and Hutter).
-    rho : float, default=0.9
-        solver='rmsprop' only: decay of the squared-gradient average.
-    clipnorm, clipvalue : float or None, default=None
-        Gradient clipping for the stochastic solvers: the whole gradient
-        vector's norm scaled down to at most ``clipnorm``, each entry clipped to
-        ``[-clipvalue, clipvalue]``.
-    early_stopping_monitor : str, default='val_score'
-        What early stopping watches on the validation data (with ``tol`` and
-        ``n_iter_no_change``): 'val_score' (accuracy, scikit-learn's rule),
-        'val_loss' (the validation loss, lower is better) or any scikit-learn
-        scorer name ('balanced_accuracy', 'neg_log_loss', 'f1_macro', ...). The
-        weights of the best epoch are restored.
-    metrics : list of str, default=None
-        scikit-learn scorer names evaluated on the validation data (early
-        stopping's split or ``X_val``) after each epoch, into
-        ``history_['val_<name>']``.
-    callbacks : list of Callback, default=None
-        Keras-style callbacks (:class:`sknetscratch.Callback`) passed to the
-        training loop of the stochastic solvers; they see each epoch's logs
-        ('loss', 'val_loss', 'val_score', 'val_<metric>', 'learning_rate',
-        'seconds'). ``clone`` copies them.
+    %(shared_parameters)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{class_label: weight}`` (missing classes weigh 1), or 'balanced' for
@@ -182,35 +45,9 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    model_ : sknetscratch.Model
-        The trained network.
-    loss_ : float
-        Loss of the last epoch (penalty included).
-    best_loss_ : float or None
-        Lowest training loss (None with early_stopping).
-    loss_curve_ : list of float
-        Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
-        and ``partial_fit`` calls.
-    validation_scores_ : list of float or None
-        Validation accuracy of each epoch with early_stopping, else None.
-    best_validation_score_ : float or None
-    t_ : int
-        Number of training samples seen.
-    coefs_ : list of ndarray
-        ``coefs_[i]`` has shape ``(n_in, n_out)`` for layer i.
-    intercepts_ : list of ndarray
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Defined only when X has string feature names.
-    n_iter_ : int
-        Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
-        call, as in scikit-learn.
-    n_layers_ : int
-    n_outputs_ : int
     out_activation_ : str
         'logistic' (binary, multilabel) or 'softmax' (multiclass).
-    interrupted_ : bool
-        True if the last fit was stopped by Ctrl-C.
+    %(shared_attributes)s
 
     Examples
     --------
@@ -303,154 +140,6 @@ class ScratchMLPClassifier(ClassifierMixin, _BaseScratchMLP):
         **_BaseScratchMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
-
-    # -- targets ------------------------------------------------------------------
-    def _weight_samples(self, Y, sample_weight, incremental):
-        """``sample_weight`` times the weight of each sample's class."""
-        if self.class_weight is None:
-            return sample_weight
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight 'balanced' is not supported for partial_fit: the "
-                "class frequencies over all calls are unknown. Pass a dict "
-                "{class_label: weight} (for example computed with "
-                "sklearn.utils.class_weight.compute_class_weight on all labels)."
-            )
-        if self._y_type == "multilabel-indicator":
-            if self.class_weight != "balanced":
-                raise ValueError(
-                    "class_weight must be None or 'balanced' for multilabel targets; "
-                    f"got {self.class_weight!r}."
-                )
-            labels = Y
-        else:
-            labels = self.classes_[Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]]
-        weights = compute_sample_weight(self.class_weight, labels)
-        return weights if sample_weight is None else weights * sample_weight
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if (
-            incremental
-            and hasattr(self, "model_")
-            and self._y_type in ("binary", "multiclass")
-            and y.ndim == 1
-            and y.dtype.kind in "biu"
-        ):
-            # a later partial_fit call: every label must be one of classes_,
-            # which the first call validated (checked below); scikit-learn's
-            # target check would only say so less precisely, and more slowly
-            y_type = "multiclass"
-        else:
-            check_classification_targets(y)
-            # that check passes 1-D labels only as binary or multiclass, and only
-            # "is it a multilabel indicator" matters below: type a 2-D y alone
-            y_type = "multiclass" if y.ndim == 1 else type_of_target(y)
-        if y_type not in ("binary", "multiclass", "multilabel-indicator"):
-            raise ValueError(
-                "Multioutput target data is not supported with label binarization"
-            )
-        if not hasattr(self, "classes_") or not (self.warm_start or incremental):
-            self._set_classes(y, y_type)
-        if self._y_type == "multilabel-indicator":
-            if y_type != "multilabel-indicator" or y.shape[1] != len(self.classes_):
-                raise ValueError(
-                    f"y must be a multilabel indicator matrix with {len(self.classes_)} "
-                    "columns, as in the first fit."
-                )
-            return X, np.asarray(y, dtype=np.uint8)
-        if y_type == "multilabel-indicator":
-            raise ValueError(
-                "y is a multilabel indicator matrix, but the classifier was fitted "
-                f"on {self._y_type} class labels; refit with warm_start=False."
-            )
-        classes = np.unique(y)
-        unseen = classes[~np.isin(classes, self.classes_, assume_unique=True)]
-        if self.warm_start and not incremental and set(classes) != set(self.classes_):
-            raise ValueError(
-                "warm_start can only be used where `y` has the same classes as in the "
-                f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
-            )
-        if len(unseen):
-            raise ValueError(
-                f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                f"{self.classes_}. 'y' has {classes}."
-            )
-        return X, self._encode(y)
-
-    def _set_classes(self, y, y_type, classes=None):
-        if y_type == "multilabel-indicator":
-            self.classes_ = np.arange(y.shape[1])
-        else:
-            # one class is allowed, as in scikit-learn: the network then learns
-            # a sigmoid output near 0 and predicts that class
-            self.classes_ = np.unique(y if classes is None else classes)
-        self._y_type = (
-            "multilabel-indicator"
-            if y_type == "multilabel-indicator"
-            else ("binary" if len(self.classes_) <= 2 else "multiclass")
-        )
-
-    def _encode(self, y):
-        """Labels -> 0/1 column (binary) or one-hot rows (multiclass), as uint8.
-
-        One byte per entry: a one-hot float64 target of 200,000 x 10 would take
-        16 MB; the losses compute with uint8 targets in the model's dtype.
-        """
-        idx = np.searchsorted(self.classes_, y)
-        if self._y_type == "binary":
-            return (idx == 1).astype(np.uint8).reshape(-1, 1)
-        return np.eye(len(self.classes_), dtype=np.uint8)[idx]
-
-    def _loss(self):
-        if self._output()[1] == "categorical_crossentropy":
-            return _SklearnLogLoss()
-        return _SklearnBinaryLogLoss()
-
-    def _output(self):
-        if getattr(self, "_y_type", "binary") == "multiclass":
-            return "softmax", "categorical_crossentropy"
-        return "logistic", "binary_crossentropy"
-
-    def _targets(self, Y):
-        """Encoded targets -> labels as the user gives them (for scorers)."""
-        if self._y_type == "multilabel-indicator":
-            return Y.astype(int)
-        if self._y_type == "binary":
-            return self.classes_[np.minimum(Y[:, 0], len(self.classes_) - 1)]
-        return self.classes_[Y.argmax(axis=1)]
-
-    def _decode(self, Z):
-        """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""
-        if self._y_type == "multilabel-indicator":
-            return (Z > 0).astype(int)
-        if self._y_type == "binary":
-            if len(self.classes_) == 1:
-                return np.repeat(self.classes_, Z.shape[0])
-            return self.classes_[(Z[:, 0] > 0).astype(int)]
-        return self.classes_[Z.argmax(axis=1)]
-
-    def _validation_score(self, model, X, Y, sample_weight):
-        Z = model.predict_logits(X)
-        if not np.isfinite(Z).all():
-            return np.nan
-        if self._y_type == "multiclass":
-            pred, true = Z.argmax(axis=1), Y.argmax(axis=1)
-        else:
-            pred, true = (Z > 0).astype(int), Y.astype(int)
-            if self._y_type == "binary":
-                pred, true = pred[:, 0], true[:, 0]
-        return accuracy_score(true, pred, sample_weight=sample_weight)
 
     # -- public API -----------------------------------------------------------------
     @available_if(lambda est: est._check_solver())

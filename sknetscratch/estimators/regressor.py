@@ -12,33 +12,29 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ..nn.losses import Huber, Quantile, SquaredError, get_loss
+from ..nn.losses import Huber, Quantile, get_loss
 from ._base import _BaseScratchMLP
+from ._docs import shared_docs
+from ._losses import OutputMeanSquaredError
 
 #: Losses whose early stopping scores the validation split with the loss itself.
 _SCORED_BY_THEIR_LOSS = ("absolute_error", "huber", "quantile")
 
 
-class _OutputMeanSquaredError(SquaredError):
-    r"""scikit-learn's regression loss: :math:`\frac12` the squared error averaged
-    over samples *and* outputs.
-
-    Its gradient is left as :class:`SquaredError`'s (summed over outputs), as
-    scikit-learn's ``_backprop`` computes it: with several outputs the reported
-    value is ``1 / n_outputs`` of the loss whose gradient is followed. With one
-    output the two agree.
-    """
-
-    def __call__(self, y, z, sample_weight=None) -> float:
-        return super().__call__(y, z, sample_weight) / y.shape[1]
+#: The name older pickles give this class.
+_OutputMeanSquaredError = OutputMeanSquaredError
 
 
+@shared_docs
 class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     """Multi-layer perceptron regressor, a drop-in for scikit-learn's MLPRegressor.
 
     The network (``model_``) ends in a linear output trained on half squared
     error (or on a robust or quantile loss), or an exponential output (log link)
-    trained on half Poisson deviance.
+    trained on half Poisson deviance. The validation score (early stopping,
+    ``validation_scores_``) is R^2 of the validation rows (scikit-learn's split,
+    not stratified), or, for 'absolute_error', 'huber' and 'quantile', their
+    negative loss (R^2 would favour a fit of the mean).
 
     Parameters
     ----------
@@ -53,16 +49,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
         pinball loss of ``quantile`` (fits that conditional quantile, e.g. 0.1
         and 0.9 for an 80% prediction interval). The last three have a linear
         output, and their loss values are summed over outputs.
-    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
-    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
-    warm_start, momentum, nesterovs_momentum, early_stopping,
-    validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
-    dropout, batch_norm, kernel_initializer, l1, weight_decay, rho, clipnorm,
-    clipvalue, early_stopping_monitor, metrics, callbacks
-        As in :class:`ScratchMLPClassifier` (and scikit-learn's MLPRegressor);
-        early stopping scores the validation split (not stratified) with R^2,
-        or, for 'absolute_error', 'huber' and 'quantile', with the negative
-        loss (R^2 would favour a fit of the mean).
+    %(shared_parameters)s
     huber_delta : float, default=1.0
         Threshold :math:`\\delta > 0` of loss='huber', in the units of y:
         residuals larger than it count linearly. Ignored by the other losses.
@@ -72,29 +59,9 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
 
     Attributes
     ----------
-    model_ : sknetscratch.Model
-    loss_ : float
-    best_loss_ : float or None
-    loss_curve_ : list of float
-        Loss of each epoch (or L-BFGS iteration), across ``warm_start`` fits
-        and ``partial_fit`` calls.
-    validation_scores_ : list of float or None
-        Validation R^2 (or negative validation loss, see ``early_stopping``) of
-        each epoch with early_stopping, else None.
-    best_validation_score_ : float or None
-    t_ : int
-    coefs_ : list of ndarray
-    intercepts_ : list of ndarray
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    n_iter_ : int
-        Epochs (or L-BFGS iterations) of the last ``fit`` / ``partial_fit``
-        call, as in scikit-learn.
-    n_layers_ : int
-    n_outputs_ : int
     out_activation_ : str
         'exp' (poisson) or 'identity' (every other loss).
-    interrupted_ : bool
+    %(shared_attributes)s
 
     Examples
     --------
@@ -222,7 +189,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
 
     def _loss(self):
         if self.loss == "squared_error":
-            return _OutputMeanSquaredError()
+            return OutputMeanSquaredError()
         if self.loss == "huber":
             return Huber(delta=self.huber_delta)
         if self.loss == "quantile":

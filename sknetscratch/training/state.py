@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Snapshot", "restore", "snapshot"]
+__all__ = ["Snapshot", "layer_states", "restore", "restore_layer_states", "snapshot"]
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,24 @@ class Snapshot:
     penalties: tuple
 
 
+def layer_states(model) -> list[dict]:
+    """Copies of the layers' non-trainable arrays (a batch norm's moving
+    statistics), which go with the weights they were computed with."""
+    return [{k: v.copy() for k, v in lay.state.items()} for lay in model.layers]
+
+
+def restore_layer_states(model, states: list[dict]) -> None:
+    """Put back what :func:`layer_states` copied."""
+    for layer, state in zip(model.layers, states):
+        for k, v in state.items():
+            layer.state[k][...] = v
+
+
 def snapshot(model) -> Snapshot:
     """Copy what training changes in a built ``model``."""
     return Snapshot(
         params=model.params.copy(),
-        states=[{k: v.copy() for k, v in lay.state.items()} for lay in model.layers],
+        states=layer_states(model),
         optimizer=copy.deepcopy(model.optimizer),
         penalties=(model.alpha, model.l1),
     )
@@ -40,8 +53,6 @@ def snapshot(model) -> Snapshot:
 def restore(model, saved: Snapshot) -> None:
     """Put ``model`` back as it was when ``saved`` was taken."""
     model.params[...] = saved.params
-    for layer, state in zip(model.layers, saved.states):
-        for k, v in state.items():
-            layer.state[k][...] = v
+    restore_layer_states(model, saved.states)
     model.optimizer = copy.deepcopy(saved.optimizer)
     model.alpha, model.l1 = saved.penalties

@@ -341,7 +341,7 @@ class Encoder:
             "attributes": {
                 k: self.value(v, f"{name} attribute {k!r}")
                 for k, v in vars(est).items()
-                if k not in params and k not in est._views_of_model
+                if k not in params and k not in est._derived_attributes
             },
         }
 
