@@ -33,14 +33,12 @@ class LayerCache(dict):
 
     def buffer(self, key: str, n_rows: int, n_cols: int, dtype) -> np.ndarray:
         """A reusable ``(n_rows, n_cols)`` array, grown to the largest batch seen
-        (a smaller batch gets its first rows); the next call overwrites it."""
+        (a smaller batch gets its first rows); the next call overwrites it.
+
+        A cache serves one layer in one fit, so a key's columns and dtype never
+        change: only the number of rows is checked."""
         buf = self.buffers.get(key)
-        if (
-            buf is None
-            or buf.shape[0] < n_rows
-            or buf.shape[1:] != (n_cols,)
-            or buf.dtype != dtype
-        ):
+        if buf is None or buf.shape[0] < n_rows:
             buf = self.buffers[key] = np.empty((max(n_rows, 1), n_cols), dtype=dtype)
         return buf[:n_rows]
 

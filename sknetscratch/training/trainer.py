@@ -184,7 +184,8 @@ class Trainer:
         self.backward(delta, ws)  # delta = dL/dz = (y_hat - y) w / sum(w)
         if self.alpha or self.l1:
             add_penalty_gradient(ws.kernels, self.alpha, self.l1, sw_sum)
-            loss += self.penalty(sw_sum)
+            kernels = [W for W, _, _ in ws.kernels]
+            loss += penalty(kernels, self.alpha, self.l1, sw_sum)
         return loss
 
     def penalty(self, sw_sum: float) -> float:
