@@ -893,10 +893,10 @@ def test_pickle_made_before_the_layer_order_layout_keeps_its_optimizer_state():
     np.testing.assert_allclose(model.predict(ref["X"]), ref["proba"], rtol=1e-12)
     for i, layer in enumerate(model.layers):
         for k in layer.params:
-            where = model._slices[i, k]
+            where = model.param_slices[i, k]
             np.testing.assert_array_equal(model.optimizer.m[where], ref[f"m_{i}_{k}"])
             np.testing.assert_array_equal(model.optimizer.v[where], ref[f"v_{i}_{k}"])
-    assert model._slices[0, "b"] == slice(12, 16)  # W0 b0 W1 b1 now
+    assert model.param_slices[0, "b"] == slice(12, 16)  # W0 b0 W1 b1 now
 
 
 def test_the_core_imports_without_scikit_learn():
@@ -921,3 +921,52 @@ def test_the_core_imports_without_scikit_learn():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "lazy"  # the estimators need scikit-learn
+
+
+# -- input types and weights of the core (the d4f51ab read's B3-B5) ---------------
+
+
+def test_fit_predict_and_evaluate_take_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    X, y = _data(n=40)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    a = Model([DenseBlock(4, "relu"), DenseBlock(1, "sigmoid")]).compile("adam")
+    b = Model([DenseBlock(4, "relu"), DenseBlock(1, "sigmoid")]).compile("adam")
+    a.fit(frame, pd.Series(y), epochs=3, batch_size=8, random_state=0)
+    b.fit(X, y, epochs=3, batch_size=8, random_state=0)
+    np.testing.assert_array_equal(a.params, b.params)
+    np.testing.assert_array_equal(a.predict(frame), b.predict(X))
+    assert a.evaluate(frame, y) == b.evaluate(X, y)
+
+
+@pytest.mark.parametrize("fmt", ["coo", "csc", "csr"])
+def test_fit_takes_any_sparse_format_as_predict_does(fmt):
+    import scipy.sparse as sp
+
+    X, y = _data(n=40)
+    X[X < 0.2] = 0
+    Xs = sp.random(1, 1).asformat(fmt).__class__(X)  # X in the format fmt
+    assert Xs.format == fmt
+    a = Model([DenseBlock(4, "relu"), DenseBlock(1, "sigmoid")]).compile("adam")
+    b = Model([DenseBlock(4, "relu"), DenseBlock(1, "sigmoid")]).compile("adam")
+    a.fit(Xs, y, epochs=2, batch_size=8, random_state=0)
+    b.fit(X, y, epochs=2, batch_size=8, random_state=0)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(a.predict(Xs), b.predict(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (np.zeros(40), "at least one non-zero"),
+        (np.r_[-1.0, np.ones(39)], "Negative values"),
+        (np.r_[np.nan, np.ones(39)], "NaN or infinity"),
+    ],
+)
+def test_fit_refuses_sample_weights_scikit_learn_refuses(weights, message):
+    X, y = _data(n=40)
+    model = Model([DenseBlock(1, "sigmoid")]).compile("sgd").build(X.shape[1], 0)
+    before = model.params.copy()
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y, epochs=3, sample_weight=weights, random_state=0)
+    np.testing.assert_array_equal(model.params, before)  # nothing trained

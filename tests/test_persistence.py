@@ -1156,9 +1156,9 @@ def test_format_version_1_model_loads_and_continues_training():
     for name in ("m", "v"):
         saved, start = raw[m_doc["optimizer"]["state"][name]["key"]], 0
         for key in layout:  # each array's moments, wherever the new layout puts them
-            size = model._slices[key].stop - model._slices[key].start
+            size = model.param_slices[key].stop - model.param_slices[key].start
             np.testing.assert_array_equal(
-                getattr(model.optimizer, name)[model._slices[key]],
+                getattr(model.optimizer, name)[model.param_slices[key]],
                 saved[start : start + size],
             )
             start += size
