@@ -41,7 +41,7 @@ import numpy as np
 from threadpoolctl import threadpool_info
 
 from sknetscratch import DenseBlock, Model
-from sknetscratch.estimators.classifier import _SklearnLogLoss
+from sknetscratch.estimators.classifier import SklearnLogLoss
 from sknetscratch.nn import network as model_module
 from sknetscratch.nn.losses import Loss
 from sknetscratch.optim import Adam
@@ -135,7 +135,7 @@ def bench_log_loss(dtype, rounds):
     rng = np.random.default_rng(SEED)
     z = rng.standard_normal((256, 10)).astype(dtype)
     y = np.eye(10, dtype=dtype)[rng.integers(0, 10, 256)]
-    loss = _SklearnLogLoss()
+    loss = SklearnLogLoss()
 
     def fast():
         loss.value_and_gradient(y, z)

@@ -16,6 +16,16 @@ modules of its own layer or lower ones. Modules of the sub-packages never import
 the top-level package (its ``__init__``); ``_version.py`` and ``_legacy.py``
 import nothing from the package. The last test fits and saves a core ``Model`` in
 a process where scikit-learn, SciPy and pandas cannot be imported.
+
+No module reaches into another's private names (a name with a leading
+underscore; dunders such as ``__version__`` are not private): it imports none
+(``from .x import _y``, at any depth), reads none off an imported module
+(``x._y``), and imports no private module (``_x.py``) of another package. A
+private module's own names that other modules use are public. In ``io/`` and
+``cli/``, which drive estimators and models from outside, no attribute ``X._y``
+of another object is used either (``self`` / ``cls`` of the method are the
+object's own), but for the short :data:`OUTER_ALLOWED` list of scikit-learn's
+names. See :func:`private_violations`.
 """
 
 from __future__ import annotations
@@ -83,6 +93,17 @@ def _statements(tree: ast.AST):
             yield node
 
 
+def _from_base(node: ast.ImportFrom, here: str, shown: str) -> str:
+    """The module that ``from <base> import ...`` names, written in ``here``."""
+    if node.level == 0:
+        return node.module or ""
+    parts = here.split(".")
+    if node.level - 1 >= len(parts):
+        raise AssertionError(f"{shown}:{node.lineno}: beyond the package")
+    parts = parts[: len(parts) - (node.level - 1)]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
 def import_graph(root: Path, package: str = PACKAGE):
     """``(modules, internal, external)`` of the package at ``root``.
 
@@ -105,17 +126,10 @@ def import_graph(root: Path, package: str = PACKAGE):
                     else:
                         external.append((name, top, shown, node.lineno))
                 continue
-            if node.level == 0:
-                base = node.module or ""
-                if base.partition(".")[0] != package:
-                    external.append((name, base.partition(".")[0], shown, node.lineno))
-                    continue
-            else:
-                parts = here.split(".")
-                if node.level - 1 >= len(parts):
-                    raise AssertionError(f"{shown}:{node.lineno}: beyond the package")
-                parts = parts[: len(parts) - (node.level - 1)]
-                base = ".".join(parts + ([node.module] if node.module else []))
+            base = _from_base(node, here, shown)
+            if base.partition(".")[0] != package:
+                external.append((name, base.partition(".")[0], shown, node.lineno))
+                continue
             if base not in modules:
                 raise AssertionError(f"{shown}:{node.lineno}: no module {base!r}")
             targets = {
@@ -207,6 +221,165 @@ def core_violations(modules, external) -> list[str]:
     ]
 
 
+# ---------------------------------------------------------------- private names
+#: the sub-packages whose modules touch no private attribute of an object other
+#: than ``self`` / ``cls`` (they drive estimators and models from outside)
+OUTER = ("io", "cli")
+#: private attributes that those modules may still use on other objects, and why
+#: (keep it short: a name that the package owns gets a public name instead)
+OUTER_ALLOWED = {
+    # scikit-learn's classmethod behind get_params(): the constructor's
+    # parameter names, which the file format saves and checks
+    "_get_param_names": "scikit-learn's BaseEstimator API",
+}
+#: calls whose second argument, a constant string, names an attribute
+_GETATTR = ("getattr", "setattr", "hasattr", "delattr")
+
+
+def _private(name: str) -> bool:
+    """``_x`` and ``__x`` are private; a dunder such as ``__version__`` is not."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _may_import(source: str, target: str) -> bool:
+    """Whether module ``source`` may import module ``target``: a module whose
+    name (or a parent package's) starts with an underscore is private to the
+    package that holds it, so only that package's modules import it."""
+    parts = target.split(".")
+    for i, part in enumerate(parts):
+        if _private(part):
+            owner = ".".join(parts[:i])
+            return source == owner or source.startswith(owner + ".")
+    return True
+
+
+def _own(node: ast.AST, own: frozenset[str]) -> bool:
+    """``self`` or ``cls`` of an enclosing method (``own``), or ``super()``: the
+    object whose method this is."""
+    if isinstance(node, ast.Name):
+        return node.id in own
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "super"
+    )
+
+
+def _attributes(node: ast.AST, own: frozenset[str] = frozenset()):
+    """``(object node, attribute name, line, own)`` for every ``X.name`` under
+    ``node`` and every ``getattr(X, "name")`` (or setattr, hasattr, delattr).
+
+    ``own`` holds ``self`` / ``cls`` where they are the first parameter of an
+    enclosing function: a local variable named ``cls`` is someone else's class.
+    """
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = [*node.args.posonlyargs, *node.args.args]
+        if args and args[0].arg in ("self", "cls"):
+            own = own | {args[0].arg}
+    if isinstance(node, ast.Attribute):
+        yield node.value, node.attr, node.lineno, own
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _GETATTR
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    ):
+        yield node.args[0], node.args[1].value, node.lineno, own
+    for child in ast.iter_child_nodes(node):
+        yield from _attributes(child, own)
+
+
+def private_violations(root: Path, package: str = PACKAGE) -> list[str]:
+    """Each place where a module of the package uses another's private name.
+
+    * ``from <module of the package> import _name``, at any depth: a private
+      name of another module (``from .x import _y`` inside a function too);
+    * an import of a private module (``_x.py``, or any module under a ``_x``
+      package) from outside the package that holds it;
+    * ``m._name`` (or ``getattr(m, "_name")``) where ``m`` is bound by an import
+      to a module of the package, also through attributes (``pkg.nn.m._name``);
+    * in ``io/`` and ``cli/``: ``X._name`` (or ``getattr(X, "_name")``) where
+      ``X`` is anything but ``super()`` or the ``self`` / ``cls`` of an
+      enclosing method (another object's private attribute), unless the name
+      is in :data:`OUTER_ALLOWED`.
+
+    Dunder names (``__version__``, ``__all__``, ``__future__``) are not private.
+    The names bound to modules are collected per file, not per scope; an object
+    reached through a computed string (``vars(x)["_y"]``) is not seen.
+    """
+    modules = _modules(root, package)
+    found: set[tuple[str, int, str]] = set()
+    for name, path in modules.items():
+        found.update(_private_uses(name, path, modules, root, package))
+    return [what for _, _, what in sorted(found)]
+
+
+def _private_uses(name: str, path: Path, modules, root: Path, package: str):
+    """``(path, line, message)`` for each private use in one module (see
+    :func:`private_violations`)."""
+    shown = os.path.relpath(path, root.parent)
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    here = name if _is_package(path) else name.rpartition(".")[0]
+    found = []
+
+    def flag(line: int, what: str) -> None:
+        found.append((shown, line, f"{shown}:{line}: {name} {what}"))
+
+    def imports(target: str, line: int) -> None:
+        if not _may_import(name, target):
+            flag(line, f"imports {target}, private to another package")
+
+    bound: dict[str, str] = {}  # a name -> the module of the package it is
+    for node in _statements(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.partition(".")[0] == package:
+                    imports(alias.name, node.lineno)
+                    # `import a.b` binds `a`; `import a.b as m` binds `m` to a.b
+                    if alias.asname:
+                        bound[alias.asname] = alias.name
+                    else:
+                        bound[package] = package
+            continue
+        base = _from_base(node, here, shown)
+        if base.partition(".")[0] != package:
+            continue
+        imports(base, node.lineno)
+        for alias in node.names:
+            full = f"{base}.{alias.name}"
+            if full in modules:
+                imports(full, node.lineno)
+                bound[alias.asname or alias.name] = full
+            elif _private(alias.name):
+                flag(node.lineno, f"imports the private name {alias.name} of {base}")
+
+    def module(node: ast.AST) -> str | None:
+        """The module of the package that ``node`` names, if any."""
+        if isinstance(node, ast.Name):
+            return bound.get(node.id)
+        if isinstance(node, ast.Attribute):
+            parent = module(node.value)
+            if parent is not None and f"{parent}.{node.attr}" in modules:
+                return f"{parent}.{node.attr}"
+        return None
+
+    outer = _subpackage(name) in OUTER
+    for obj, attr, line, own in _attributes(tree):
+        if not _private(attr):
+            continue
+        owner = module(obj)
+        if owner is not None:
+            if f"{owner}.{attr}" in modules:
+                imports(f"{owner}.{attr}", line)
+            else:
+                flag(line, f"uses the private name {attr} of {owner}")
+        elif outer and not _own(obj, own) and attr not in OUTER_ALLOWED:
+            flag(line, f"uses the private attribute {attr} of {ast.unparse(obj)}")
+    return found
+
+
 @pytest.fixture(scope="module")
 def graph():
     return import_graph(ROOT)
@@ -275,6 +448,71 @@ def test_the_checker_knows_the_layers():
     assert layer_violations(good) == []
 
 
+def test_the_checker_sees_private_names(tmp_path):
+    root = _write(
+        tmp_path,
+        {
+            "__init__.py": "from . import _legacy\n__version__ = '1'\n",
+            "_legacy.py": "",
+            "nn/__init__.py": "from .act import sigmoid\n",
+            "nn/act.py": "def _sigmoid(z):\n    return z\n\n\nsigmoid = _sigmoid\n",
+            "nn/_impl.py": "def _helper():\n    pass\n\n\nclass Shared:\n    pass\n",
+            "nn/loss.py": """\
+                from __future__ import annotations
+                from .act import _sigmoid, sigmoid
+                from . import act
+                from ._impl import Shared
+                import pkg.nn.act
+                import pkg.nn.act as A
+
+
+                def f(z):
+                    from ._impl import _helper
+                    a = act._sigmoid(z)
+                    b = pkg.nn.act._sigmoid(z)
+                    c = A._sigmoid(z)
+                    d = getattr(act, "_sigmoid")(z)
+                    return act.__doc__, pkg.__version__, act.sigmoid(z)
+                """,
+            "io/__init__.py": "",
+            "io/save.py": """\
+                from ..nn import _impl
+                from ..nn._impl import Shared
+
+
+                class Saver:
+                    def save(self, est):
+                        self._seen = est._relink()
+                        cls = type(est)
+                        super()._save(cls._get_param_names(), cls._other)
+                        return est.model._slices, getattr(est, "_x"), est.__dict__
+
+                    @classmethod
+                    def make(cls):
+                        return cls._private, (lambda: cls._also)
+                """,
+        },
+    )
+    loss, save = (
+        os.path.join("pkg", "nn", "loss.py"),
+        os.path.join("pkg", "io", "save.py"),
+    )
+    assert private_violations(root, "pkg") == [
+        f"{save}:1: pkg.io.save imports pkg.nn._impl, private to another package",
+        f"{save}:2: pkg.io.save imports pkg.nn._impl, private to another package",
+        f"{save}:7: pkg.io.save uses the private attribute _relink of est",
+        f"{save}:9: pkg.io.save uses the private attribute _other of cls",  # a local
+        f"{save}:10: pkg.io.save uses the private attribute _slices of est.model",
+        f"{save}:10: pkg.io.save uses the private attribute _x of est",
+        f"{loss}:2: pkg.nn.loss imports the private name _sigmoid of pkg.nn.act",
+        f"{loss}:10: pkg.nn.loss imports the private name _helper of pkg.nn._impl",
+        f"{loss}:11: pkg.nn.loss uses the private name _sigmoid of pkg.nn.act",
+        f"{loss}:12: pkg.nn.loss uses the private name _sigmoid of pkg.nn.act",
+        f"{loss}:13: pkg.nn.loss uses the private name _sigmoid of pkg.nn.act",
+        f"{loss}:14: pkg.nn.loss uses the private name _sigmoid of pkg.nn.act",
+    ]
+
+
 # ---------------------------------------------------------------- the package
 def test_the_graph_is_read(graph):
     modules, internal, _ = graph
@@ -296,6 +534,11 @@ def test_no_import_cycle(graph):
 def test_imports_follow_the_layer_order(graph):
     _, internal, _ = graph
     found = layer_violations(internal)
+    assert not found, "\n".join(found)
+
+
+def test_no_module_uses_another_modules_private_names():
+    found = private_violations(ROOT)
     assert not found, "\n".join(found)
 
 

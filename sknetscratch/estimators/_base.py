@@ -51,10 +51,16 @@ except ImportError:  # pragma: no cover - older scikit-learn: no such API
         pass
 
 
-class _BaseScratchMLP(
+class BaseScratchMLP(
     FitMixin, FittedViews, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
 ):
-    """Base of ScratchMLPClassifier and ScratchMLPRegressor. Do not use directly."""
+    """Base of ScratchMLPClassifier and ScratchMLPRegressor. Do not use directly.
+
+    Public so that the modules of the two estimators can name it. The file
+    format (:mod:`sknetscratch.io.persistence`) uses its public hooks from
+    :class:`FittedViews`: :meth:`sync_weights`, :meth:`relink_fitted` and
+    :attr:`derived_attributes`.
+    """
 
     _parameter_constraints: dict = dict(PARAMETER_CONSTRAINTS)
 
@@ -171,7 +177,7 @@ class _BaseScratchMLP(
             dtype=(np.float64, np.float32),
             reset=False,
         )
-        self._sync_weights()
+        self.sync_weights()
         return X
 
     def _forward(self, X):

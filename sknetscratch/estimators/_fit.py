@@ -90,7 +90,7 @@ class FitMixin:
             give_back(random_state)
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, val, random_state):
-        self._sync_weights()
+        self.sync_weights()
         hidden = hidden_layer_sizes(self)
         lbfgs = self.solver == "lbfgs"
         if lbfgs and (self.batch_norm or any(rate for *_, rate in hidden_blocks(self))):

@@ -6,7 +6,7 @@
   lists of ``history_`` (see :mod:`._history`).
 
 Pickles and saved files hold ``model_`` and ``history_`` only; the views are
-made again on load (:meth:`FittedViews._relink`), also for files and pickles
+made again on load (:meth:`FittedViews.relink_fitted`), also for files and pickles
 of earlier versions, which stored the curves as lists of their own.
 
 A dense layer followed by a batch norm has no bias (the batch norm's mean
@@ -46,8 +46,10 @@ def weight_lists(model) -> tuple[list, list]:
 class FittedViews:
     """Mixin of the estimators: the fitted attributes that are views."""
 
-    #: Views, re-derived on load rather than saved.
-    _derived_attributes = ("coefs_", "intercepts_", *CURVES)
+    #: The fitted attributes that are views: re-derived on load rather than
+    #: saved (pickling leaves them out, and so does the file format of
+    #: :mod:`sknetscratch.io.persistence`).
+    derived_attributes = ("coefs_", "intercepts_", *CURVES)
 
     def _link_weights(self):
         self.coefs_, self.intercepts_ = weight_lists(self.model_)
@@ -58,13 +60,15 @@ class FittedViews:
         for attr, value in curves(records).items():
             setattr(self, attr, value)
 
-    def _sync_weights(self):
+    def sync_weights(self):
         """Copy arrays assigned to ``coefs_`` / ``intercepts_`` into the network.
 
         As on scikit-learn's MLP, ``est.coefs_ = [...]`` and ``est.coefs_[i] = W``
         change the network that predicts and trains next (arrays changed in
         place already are the network's own). Everything is checked before
         anything is copied; a layer without a bias accepts zeros only.
+        Fitting, predicting, pickling and :func:`sknetscratch.save` call this
+        first; nothing happens before the estimator is fitted.
         """
         if not hasattr(self, "model_"):
             return
@@ -114,19 +118,22 @@ class FittedViews:
         state = super().__getstate__()
         # the views are re-derived on load, not stored twice
         if "model_" in state:
-            self._sync_weights()
-            state = {
-                k: v for k, v in state.items() if k not in self._derived_attributes
-            }
+            self.sync_weights()
+            state = {k: v for k, v in state.items() if k not in self.derived_attributes}
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         if "model_" in state:
-            self._relink()
+            self.relink_fitted()
 
-    def _relink(self):
-        """After loading: the views, and the estimator's loss on ``model_``."""
+    def relink_fitted(self):
+        """After loading: the views, and the estimator's loss on ``model_``.
+
+        Unpickling calls this, and so does :func:`sknetscratch.load` once it has
+        set the saved attributes (``model_``, ``history_``, ...): it makes
+        :attr:`derived_attributes` again from them.
+        """
         self.model_.loss = self._loss()
         self._link_weights()
         self._link_history(adopt_curves(self.__dict__.get("history_"), self.__dict__))

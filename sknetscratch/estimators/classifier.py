@@ -11,7 +11,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
 from ..nn.activations import log_softmax
-from ._base import _BaseScratchMLP
+from ._base import BaseScratchMLP
 from ._docs import shared_docs
 from ._labels import LabelEncoding
 from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
@@ -21,7 +21,7 @@ _SklearnBinaryLogLoss, _SklearnLogLoss = SklearnBinaryLogLoss, SklearnLogLoss
 
 
 @shared_docs
-class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
+class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
     """Multi-layer perceptron classifier, a drop-in for scikit-learn's MLPClassifier.
 
     It builds a :class:`sknetscratch.Model` of :class:`sknetscratch.DenseBlock`
@@ -137,7 +137,7 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, _BaseScratchMLP):
         self.class_weight = class_weight
 
     _parameter_constraints: dict = {
-        **_BaseScratchMLP._parameter_constraints,
+        **BaseScratchMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 

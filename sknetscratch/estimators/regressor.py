@@ -13,7 +13,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..nn.losses import Huber, Quantile, get_loss
-from ._base import _BaseScratchMLP
+from ._base import BaseScratchMLP
 from ._docs import shared_docs
 from ._losses import OutputMeanSquaredError
 
@@ -26,7 +26,7 @@ _OutputMeanSquaredError = OutputMeanSquaredError
 
 
 @shared_docs
-class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
+class ScratchMLPRegressor(RegressorMixin, BaseScratchMLP):
     """Multi-layer perceptron regressor, a drop-in for scikit-learn's MLPRegressor.
 
     The network (``model_``) ends in a linear output trained on half squared
@@ -77,7 +77,7 @@ class ScratchMLPRegressor(RegressorMixin, _BaseScratchMLP):
     """
 
     _parameter_constraints: dict = {
-        **_BaseScratchMLP._parameter_constraints,
+        **BaseScratchMLP._parameter_constraints,
         "loss": [
             StrOptions(
                 {"squared_error", "poisson", "absolute_error", "huber", "quantile"}

@@ -61,11 +61,20 @@ def _into(value: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
     r""":math:`\sigma(z) = 1 / (1 + e^{-z})` without overflow for any finite ``z``.
 
     ``exp(-|z|)`` never overflows; for ``z >= 0`` it is ``1/(1+e^{-z})`` and for
     ``z < 0`` it is ``e^{z}/(1+e^{z})``, the same value written the stable way.
+    (The one sigmoid of the package: :class:`Sigmoid`, :class:`SiLU`, the
+    derivative of :class:`Softplus` and the binary cross-entropy's output use it.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.nn.activations import sigmoid
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
     """
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(
@@ -73,8 +82,19 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     )
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    r""":math:`e^{z_k - m} / \sum_j e^{z_j - m}` row by row, :math:`m = \max_j z_j`."""
+def softmax(z: np.ndarray) -> np.ndarray:
+    r""":math:`e^{z_k - m} / \sum_j e^{z_j - m}` row by row, :math:`m = \max_j z_j`
+    (the one softmax of the package: :class:`Softmax` and the categorical
+    cross-entropy's output use it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.nn.activations import softmax
+    >>> softmax(np.array([[0.0, 0.0], [0.0, 1000.0]]))
+    array([[0.5, 0.5],
+           [0. , 1. ]])
+    """
     e = np.exp(z - z.max(axis=1, keepdims=True))
     e /= e.sum(axis=1, keepdims=True)
     return e
@@ -97,8 +117,19 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return zm - np.log(np.exp(zm).sum(axis=1, keepdims=True))
 
 
-def _safe_exp(z: np.ndarray) -> np.ndarray:
-    """``exp(z)`` with ``z`` capped at the largest float below ``log(finfo.max)``: never inf."""
+def safe_exp(z: np.ndarray) -> np.ndarray:
+    """``exp(z)`` with ``z`` capped at the largest float below ``log(finfo.max)``: never inf.
+
+    (The one capped exponential of the package: :class:`Exp` and the Poisson
+    loss's output use it.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknetscratch.nn.activations import safe_exp
+    >>> bool(np.isfinite(safe_exp(np.array([1000.0]))).all())
+    True
+    """
     dtype = z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
     cap = np.nextafter(dtype.type(np.log(np.finfo(dtype).max)), dtype.type(-np.inf))
     return np.exp(np.minimum(z, cap))
@@ -252,7 +283,7 @@ class Sigmoid(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return _into(_sigmoid(z), out)
+        return _into(sigmoid(z), out)
 
     def derivative(self, z, a):
         return a * (1 - a)
@@ -280,7 +311,7 @@ class Softplus(ActivationFunction):
         return _into(np.logaddexp(0, z).astype(_ftype(z), copy=False), out)
 
     def derivative(self, z, a):
-        return _sigmoid(z)
+        return sigmoid(z)
 
 
 class GELU(ActivationFunction):
@@ -323,10 +354,10 @@ class SiLU(ActivationFunction):
     name = "silu"
 
     def forward(self, z, out=None):
-        return _into(z * _sigmoid(z), out)
+        return _into(z * sigmoid(z), out)
 
     def derivative(self, z, a):
-        s = _sigmoid(z)
+        s = sigmoid(z)
         return s * (1 + z * (1 - s))
 
 
@@ -342,7 +373,7 @@ class Exp(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return _into(_safe_exp(z), out)
+        return _into(safe_exp(z), out)
 
     def derivative(self, z, a):
         return a
@@ -362,7 +393,7 @@ class Softmax(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return _into(_softmax(z), out)
+        return _into(softmax(z), out)
 
     def derivative(self, z, a):
         # the Jacobian's diagonal only; ``backward`` is the Jacobian-vector product

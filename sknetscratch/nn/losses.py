@@ -44,7 +44,7 @@ from numbers import Real
 
 import numpy as np
 
-from .activations import _safe_exp, _sigmoid, _softmax, log_softmax
+from .activations import log_softmax, safe_exp, sigmoid, softmax
 
 __all__ = [
     "LOSSES",
@@ -159,7 +159,7 @@ class BinaryCrossentropy(Loss):
         return (np.logaddexp(0, z) - y * z).sum(axis=1)
 
     def output(self, z):
-        return _sigmoid(z)
+        return sigmoid(z)
 
 
 class CategoricalCrossentropy(Loss):
@@ -176,7 +176,7 @@ class CategoricalCrossentropy(Loss):
         return -(y * log_softmax(z)).sum(axis=1)  # -sum_k y_k log softmax(z)_k
 
     def output(self, z):
-        return _softmax(z)
+        return softmax(z)
 
 
 class SquaredError(Loss):
@@ -215,7 +215,7 @@ class Poisson(Loss):
         return (self.output(z) - y * z + ylogy - y).sum(axis=1)
 
     def output(self, z):
-        return _safe_exp(z)
+        return safe_exp(z)
 
 
 def _real(value, name: str, low: float, high: float) -> float:

@@ -1,5 +1,5 @@
 """Loading, second half: objects rebuilt from the document and its arrays, only
-from the allow-lists; anything unknown is refused with :class:`_Refused`."""
+from the allow-lists; anything unknown is refused with :class:`Refused`."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ from ...nn.parameters import realign
 from ...optim import OPTIMIZERS, Optimizer
 from ...training.metrics import check_metrics
 from ...training.model import Model
-from ._format import ESTIMATOR_NAMES, estimator_classes
-from ._format import LAYERS as _LAYERS
-from ._format import META_KEY as _META_KEY
-from ._format import SCALAR_DTYPES as _SCALAR_DTYPES
-from ._format import WITH_ACTIVATION as _WITH_ACTIVATION
-from ._format import Refused as _Refused
-from ._format import expect as _as
-from ._format import field as _get
-from ._format import layout_start as _start
+from ._format import (
+    ESTIMATOR_NAMES,
+    LAYERS,
+    META_KEY,
+    SCALAR_DTYPES,
+    WITH_ACTIVATION,
+    Refused,
+    estimator_classes,
+    expect,
+    field,
+    layout_start,
+)
 
 _MODEL_DTYPES = frozenset(["float16", "float32", "float64"])
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
@@ -39,81 +42,81 @@ class Decoder:
 
     # -- values -----------------------------------------------------------------
     def value(self, doc: Any, where: str, *, nested: bool = True) -> Any:
-        kind = _get(doc, "type", str, where)
+        kind = field(doc, "type", str, where)
         if kind == "none":
             return None
         if kind == "bool":
-            return _get(doc, "value", bool, where)
+            return field(doc, "value", bool, where)
         if kind == "int":
-            return _get(doc, "value", int, where)
+            return field(doc, "value", int, where)
         if kind == "float":
             return _json_to_float(doc.get("value"), where)
         if kind == "str":
-            return _get(doc, "value", str, where)
+            return field(doc, "value", str, where)
         if kind == "numpy":
-            dtype = _get(doc, "dtype", str, where)
-            if dtype not in _SCALAR_DTYPES:
-                raise _Refused(f"{where}: unsupported NumPy scalar dtype {dtype!r}")
+            dtype = field(doc, "dtype", str, where)
+            if dtype not in SCALAR_DTYPES:
+                raise Refused(f"{where}: unsupported NumPy scalar dtype {dtype!r}")
             scalar_type = np.dtype(dtype).type
             if dtype == "bool":
-                return scalar_type(_get(doc, "value", bool, where))
+                return scalar_type(field(doc, "value", bool, where))
             if np.dtype(dtype).kind == "f":
                 return scalar_type(_json_to_float(doc.get("value"), where))
             try:
-                return scalar_type(_get(doc, "value", int, where))
+                return scalar_type(field(doc, "value", int, where))
             except OverflowError:
-                raise _Refused(f"{where}: value out of range for {dtype}") from None
+                raise Refused(f"{where}: value out of range for {dtype}") from None
         if nested:
             if kind in ("list", "tuple"):
-                items = _get(doc, "items", list, where)
+                items = field(doc, "items", list, where)
                 values = [
                     self.value(v, f"{where}[{i}]", nested=False)
                     for i, v in enumerate(items)
                 ]
                 return values if kind == "list" else tuple(values)
             if kind == "dict":
-                pairs = _get(doc, "items", list, where)
+                pairs = field(doc, "items", list, where)
                 out = {}
                 for i, pair in enumerate(pairs):
                     if not isinstance(pair, list) or len(pair) != 2:
-                        raise _Refused(f"{where}: item {i} is not a [key, value] pair")
+                        raise Refused(f"{where}: item {i} is not a [key, value] pair")
                     key = self.value(pair[0], f"{where} key {i}", nested=False)
                     if key in out:
-                        raise _Refused(f"{where}: key {key!r} appears twice")
+                        raise Refused(f"{where}: key {key!r} appears twice")
                     out[key] = self.value(pair[1], f"{where}[{key!r}]")
                 return out
             if kind == "array":
                 return self.array(doc, where)
             if kind == "model":
-                return self.model(_get(doc, "model", dict, where), where)
+                return self.model(field(doc, "model", dict, where), where)
             if kind == "random_state":
                 return self.random_state(doc, where)
-        raise _Refused(f"{where}: unknown or misplaced value type {kind!r}")
+        raise Refused(f"{where}: unknown or misplaced value type {kind!r}")
 
     def array(self, doc: Any, where: str) -> np.ndarray:
-        if _get(doc, "type", str, where) != "array":
-            raise _Refused(f"{where}: expected an array reference")
-        key = _get(doc, "key", str, where)
-        if key not in self.arrays or key == _META_KEY:
-            raise _Refused(f"{where}: the archive has no array {key!r}")
+        if field(doc, "type", str, where) != "array":
+            raise Refused(f"{where}: expected an array reference")
+        key = field(doc, "key", str, where)
+        if key not in self.arrays or key == META_KEY:
+            raise Refused(f"{where}: the archive has no array {key!r}")
         if key in self.used:
-            raise _Refused(f"{where}: array {key!r} is referenced twice")
+            raise Refused(f"{where}: array {key!r} is referenced twice")
         self.used.add(key)
         arr = self.arrays[key]
         if doc.get("object", False) is True:
             if arr.dtype.kind != "U":
-                raise _Refused(f"{where}: a string array was expected for {key!r}")
+                raise Refused(f"{where}: a string array was expected for {key!r}")
             return arr.astype(object)
         return arr
 
     def random_state(self, doc: dict, where: str) -> np.random.RandomState:
-        key = self.array(_get(doc, "key", dict, where), f"{where}.key")
+        key = self.array(field(doc, "key", dict, where), f"{where}.key")
         if key.dtype != np.uint32 or key.shape != (624,):
-            raise _Refused(f"{where}: the RandomState key must be 624 uint32 values")
-        pos = _get(doc, "pos", int, where)
-        has_gauss = _get(doc, "has_gauss", int, where)
+            raise Refused(f"{where}: the RandomState key must be 624 uint32 values")
+        pos = field(doc, "pos", int, where)
+        has_gauss = field(doc, "has_gauss", int, where)
         if not (0 <= pos <= 624 and has_gauss in (0, 1)):
-            raise _Refused(f"{where}: invalid RandomState position or Gaussian flag")
+            raise Refused(f"{where}: invalid RandomState position or Gaussian flag")
         gauss = _json_to_float(doc.get("cached_gaussian"), f"{where}.cached_gaussian")
         rs = np.random.RandomState()
         rs.set_state(("MT19937", key, pos, has_gauss, gauss))
@@ -122,39 +125,41 @@ class Decoder:
     def scalar_number(self, doc: Any, where: str) -> Any:
         val = self.value(doc, where, nested=False)
         if val is None or isinstance(val, (bool, str, np.bool_)):
-            raise _Refused(f"{where}: expected a number; got {val!r}")
+            raise Refused(f"{where}: expected a number; got {val!r}")
         return val
 
     # -- core objects -------------------------------------------------------------
     def model(self, doc: dict, where: str) -> Model:
-        name = self.value(_get(doc, "name", dict, where), f"{where}.name", nested=False)
+        name = self.value(
+            field(doc, "name", dict, where), f"{where}.name", nested=False
+        )
         if not isinstance(name, str):
-            raise _Refused(f"{where}: the model name must be a string")
+            raise Refused(f"{where}: the model name must be a string")
         input_dim = self.value(
-            _get(doc, "input_dim", dict, where), f"{where}.input_dim", nested=False
+            field(doc, "input_dim", dict, where), f"{where}.input_dim", nested=False
         )
         dtype = self.value(
-            _get(doc, "dtype", dict, where), f"{where}.dtype", nested=False
+            field(doc, "dtype", dict, where), f"{where}.dtype", nested=False
         )
         if not (dtype is None or dtype in _MODEL_DTYPES):
-            raise _Refused(f"{where}: unsupported model dtype {dtype!r}")
-        alpha = self.scalar_number(_get(doc, "alpha", dict, where), f"{where}.alpha")
+            raise Refused(f"{where}: unsupported model dtype {dtype!r}")
+        alpha = self.scalar_number(field(doc, "alpha", dict, where), f"{where}.alpha")
         l1 = (  # absent from files written before the L1 penalty existed
-            self.scalar_number(_get(doc, "l1", dict, where), f"{where}.l1")
+            self.scalar_number(field(doc, "l1", dict, where), f"{where}.l1")
             if "l1" in doc
             else 0.0
         )
         stop = self.value(
-            _get(doc, "stop_training", dict, where),
+            field(doc, "stop_training", dict, where),
             f"{where}.stop_training",
             nested=False,
         )
         if type(stop) is not bool:
-            raise _Refused(f"{where}: stop_training must be a bool")
-        built = _get(doc, "built", bool, where)
-        layer_docs = _get(doc, "layers", list, where)
+            raise Refused(f"{where}: stop_training must be a bool")
+        built = field(doc, "built", bool, where)
+        layer_docs = field(doc, "layers", list, where)
         layers = [
-            self.layer(_as(d, dict, f"{where}.layers[{i}]"), f"{where}.layers[{i}]")
+            self.layer(expect(d, dict, f"{where}.layers[{i}]"), f"{where}.layers[{i}]")
             for i, d in enumerate(layer_docs)
         ]
 
@@ -166,24 +171,24 @@ class Decoder:
             loss = self.loss(loss, doc.get("loss_config", {}), where)
             model.compile(loss=loss, optimizer=None, alpha=float(alpha))
         elif "loss_config" in doc:
-            raise _Refused(f"{where}: loss_config without a loss")
+            raise Refused(f"{where}: loss_config without a loss")
         model.alpha, model.l1 = alpha, l1
         metrics = doc.get("metrics", [])  # absent from files before metrics existed
         if not isinstance(metrics, list) or not all(
             isinstance(m, str) for m in metrics
         ):
-            raise _Refused(f"{where}: metrics must be a list of names")
+            raise Refused(f"{where}: metrics must be a list of names")
         try:
             names = check_metrics(metrics)
         except ValueError as exc:
-            raise _Refused(f"{where}: {exc}") from None
+            raise Refused(f"{where}: {exc}") from None
         if names:
             model.metrics = names
         model.stop_training = stop
         opt_doc = doc.get("optimizer")
         if opt_doc is not None:
             model.optimizer = self.optimizer(
-                _as(opt_doc, dict, f"{where}.optimizer"), f"{where}.optimizer"
+                expect(opt_doc, dict, f"{where}.optimizer"), f"{where}.optimizer"
             )
 
         # Check every layer's parameters against the shapes that its config and
@@ -192,18 +197,18 @@ class Decoder:
         # they can never make load allocate more than the file holds.
         if built:
             if not (type(input_dim) is int and input_dim > 0) or dtype is None:
-                raise _Refused(f"{where}: a built model needs input_dim and dtype")
+                raise Refused(f"{where}: a built model needs input_dim and dtype")
             if not layers:
-                raise _Refused(f"{where}: a built model needs layers")
+                raise Refused(f"{where}: a built model needs layers")
             dims = model.layer_dims(input_dim)  # int arithmetic only
         else:
             if not (input_dim is None or (type(input_dim) is int and input_dim > 0)):
-                raise _Refused(f"{where}: bad input_dim {input_dim!r}")
+                raise Refused(f"{where}: bad input_dim {input_dim!r}")
             model.input_dim, model.dtype = input_dim, dtype
         for i, (layer, (layer_dim, params, state)) in enumerate(layers):
             lw = f"{where}.layers[{i}]"
             if built and layer_dim != dims[i]:
-                raise _Refused(
+                raise Refused(
                     f"{lw}: input_dim {layer_dim!r} does not fit the model ({dims[i]})"
                 )
             if built:
@@ -222,7 +227,7 @@ class Decoder:
             try:  # the values too (a batch norm's variances: finite, >= 0)
                 layer.validate_state(state)
             except ValueError as exc:
-                raise _Refused(f"{lw}: invalid non-trainable state: {exc}") from None
+                raise Refused(f"{lw}: invalid non-trainable state: {exc}") from None
             # the checked arrays themselves, in the layer's storage order; no
             # random initialisation is done and then overwritten
             layer.params = {k: params[k] for k in shapes}
@@ -239,12 +244,14 @@ class Decoder:
 
     def align_optimizer_state(self, model: Model, layout: Any, where: str) -> None:
         """Reorder flat optimizer state saved in another parameter layout."""
-        current = [key for key, _ in sorted(model.param_slices.items(), key=_start)]
+        current = [
+            key for key, _ in sorted(model.param_slices.items(), key=layout_start)
+        ]
         if layout is None:  # files written before layouts were recorded: layer order
             layout = [[i, k] for i, lay in enumerate(model.layers) for k in lay.params]
-        saved = [tuple(_as(x, list, f"{where}.param_layout")) for x in layout]
+        saved = [tuple(expect(x, list, f"{where}.param_layout")) for x in layout]
         if sorted(saved, key=str) != sorted(current, key=str):
-            raise _Refused(f"{where}: param_layout does not match the layers")
+            raise Refused(f"{where}: param_layout does not match the layers")
         offsets, start = {}, 0  # where each array's state is in the saved vectors
         for key in saved:
             where = model.param_slices[key]
@@ -260,94 +267,94 @@ class Decoder:
         files before the losses with parameters): the loss is then ``LOSSES[name]()``.
         """
         if not isinstance(name, str) or name not in LOSSES:
-            raise _Refused(f"{where}: unknown loss {name!r}")
+            raise Refused(f"{where}: unknown loss {name!r}")
         cls = LOSSES[name]
         allowed = set(inspect.signature(cls).parameters)
         kwargs = {}
-        for key, val in _as(config, dict, f"{where}.loss_config").items():
+        for key, val in expect(config, dict, f"{where}.loss_config").items():
             if key not in allowed:
-                raise _Refused(f"{where}: unknown {name!r} loss argument {key!r}")
+                raise Refused(f"{where}: unknown {name!r} loss argument {key!r}")
             kwargs[key] = self.scalar_number(val, f"{where}.loss_config.{key}")
         try:
             return cls(**kwargs)
         except (TypeError, ValueError) as exc:
-            raise _Refused(
+            raise Refused(
                 f"{where}: invalid {name!r} loss configuration: {exc}"
             ) from None
 
     def layer(self, doc: dict, where: str) -> tuple[Layer, tuple[Any, dict, Any]]:
         name = doc.get("class")
-        if not isinstance(name, str) or name not in _LAYERS:
-            raise _Refused(f"unknown layer type {name!r} in {where}")
-        cls = _LAYERS[name]
-        config = dict(_get(doc, "config", dict, where))
+        if not isinstance(name, str) or name not in LAYERS:
+            raise Refused(f"unknown layer type {name!r} in {where}")
+        cls = LAYERS[name]
+        config = dict(field(doc, "config", dict, where))
         allowed = set(inspect.signature(cls).parameters)
         for key, val in config.items():
             if key not in allowed:
-                raise _Refused(f"{where}: unknown {name} argument {key!r}")
+                raise Refused(f"{where}: unknown {name} argument {key!r}")
             if not (val is None or type(val) in (bool, int, float, str)):
-                raise _Refused(f"{where}: {name} argument {key!r} is not a plain value")
-        if cls in _WITH_ACTIVATION:
+                raise Refused(f"{where}: {name} argument {key!r} is not a plain value")
+        if cls in WITH_ACTIVATION:
             config["activation"] = self.activation(
-                _get(doc, "activation", dict, where), f"{where}.activation"
+                field(doc, "activation", dict, where), f"{where}.activation"
             )
         try:
             layer = cls(**config)
         except (TypeError, ValueError) as exc:
-            raise _Refused(f"{where}: invalid {name} configuration: {exc}") from None
+            raise Refused(f"{where}: invalid {name} configuration: {exc}") from None
         layer_dim = self.value(
-            _get(doc, "input_dim", dict, where), f"{where}.input_dim", nested=False
+            field(doc, "input_dim", dict, where), f"{where}.input_dim", nested=False
         )
         if not (layer_dim is None or (type(layer_dim) is int and layer_dim > 0)):
-            raise _Refused(f"{where}: bad input_dim {layer_dim!r}")
+            raise Refused(f"{where}: bad input_dim {layer_dim!r}")
         params = {
             str(k): self.array(v, f"{where}.params[{k!r}]")
-            for k, v in _get(doc, "params", dict, where).items()
+            for k, v in field(doc, "params", dict, where).items()
         }
         state = None  # absent from format version 1
         if "state" in doc:
             state = {
                 str(k): self.array(v, f"{where}.state[{k!r}]")
-                for k, v in _get(doc, "state", dict, where).items()
+                for k, v in field(doc, "state", dict, where).items()
             }
         for k, arr in [*params.items(), *(state or {}).items()]:
             if arr.dtype.kind != "f":
-                raise _Refused(f"{where}: array {k!r} is not a float array")
+                raise Refused(f"{where}: array {k!r} is not a float array")
         return layer, (layer_dim, params, state)
 
     def activation(self, doc: dict, where: str) -> ActivationFunction:
         name = doc.get("name")
         if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise _Refused(f"unknown activation {name!r} in {where}")
+            raise Refused(f"unknown activation {name!r} in {where}")
         act = ACTIVATIONS[name]()
-        for key, val in _get(doc, "params", dict, where).items():
+        for key, val in field(doc, "params", dict, where).items():
             if key not in vars(act):
-                raise _Refused(f"{where}: unknown {name!r} parameter {key!r}")
+                raise Refused(f"{where}: unknown {name!r} parameter {key!r}")
             setattr(act, key, self.scalar_number(val, f"{where}.{key}"))
         return act
 
     def optimizer(self, doc: dict, where: str) -> Optimizer:
         name = doc.get("name")
         if not isinstance(name, str) or name not in OPTIMIZERS:
-            raise _Refused(f"unknown optimizer {name!r} in {where}")
+            raise Refused(f"unknown optimizer {name!r} in {where}")
         opt = OPTIMIZERS[name]()
         allowed = set(vars(opt))
-        for key, val in _get(doc, "config", dict, where).items():
+        for key, val in field(doc, "config", dict, where).items():
             if key not in allowed:
-                raise _Refused(f"{where}: unknown {name!r} setting {key!r}")
+                raise Refused(f"{where}: unknown {name!r} setting {key!r}")
             value = self.value(val, f"{where}.{key}", nested=False)
             if value is not None and isinstance(value, str):
-                raise _Refused(f"{where}: {name!r} setting {key!r} must be a number")
+                raise Refused(f"{where}: {name!r} setting {key!r} must be a number")
             setattr(opt, key, value)
-        for key, val in _get(doc, "state", dict, where).items():
+        for key, val in field(doc, "state", dict, where).items():
             if key not in allowed:
-                raise _Refused(f"{where}: unknown {name!r} state {key!r}")
-            if _get(val, "type", str, f"{where}.{key}") == "none":
+                raise Refused(f"{where}: unknown {name!r} state {key!r}")
+            if field(val, "type", str, f"{where}.{key}") == "none":
                 setattr(opt, key, None)
                 continue
             arr = self.array(val, f"{where}.{key}")
             if arr.dtype.kind != "f":
-                raise _Refused(f"{where}: {name!r} state {key!r} is not a float array")
+                raise Refused(f"{where}: {name!r} state {key!r} is not a float array")
             setattr(opt, key, arr)
         return opt
 
@@ -355,35 +362,35 @@ class Decoder:
     def estimator(self, doc: dict) -> Any:
         name = doc.get("class")
         if not isinstance(name, str) or name not in ESTIMATOR_NAMES:
-            raise _Refused(
+            raise Refused(
                 f"unknown estimator class {name!r} (allowed: {sorted(ESTIMATOR_NAMES)})"
             )
         cls = estimator_classes()[name]
         names = set(cls._get_param_names())
         params = {}
-        for key, val in _get(doc, "params", dict, "params").items():
+        for key, val in field(doc, "params", dict, "params").items():
             if key not in names:
-                raise _Refused(f"unknown {name} parameter {key!r}")
+                raise Refused(f"unknown {name} parameter {key!r}")
             params[key] = self.value(val, f"{name} parameter {key!r}")
         est = cls(**params)
-        for key, val in _get(doc, "attributes", dict, "attributes").items():
+        for key, val in field(doc, "attributes", dict, "attributes").items():
             if not key.isidentifier() or key in names or hasattr(cls, key):
-                raise _Refused(f"{name} attribute {key!r} cannot be set")
+                raise Refused(f"{name} attribute {key!r} cannot be set")
             setattr(est, key, self.value(val, f"{name} attribute {key!r}"))
         if hasattr(est, "model_"):
-            est._relink()  # coefs_ / intercepts_ and the loss are re-derived
+            est.relink_fitted()  # coefs_ / intercepts_ and the loss are re-derived
         return est
 
 
 def _check_arrays(arrays: dict, shapes: dict, dtype, what: str) -> None:
     """The arrays a layer declares, no others, each of its shape and dtype."""
     if set(arrays) != set(shapes):
-        raise _Refused(
+        raise Refused(
             f"{what}s {sorted(arrays)} do not match the layer's {sorted(shapes)}"
         )
     for k, arr in arrays.items():
         if arr.shape != shapes[k] or arr.dtype != dtype:
-            raise _Refused(
+            raise Refused(
                 f"{what} {k!r} has shape {arr.shape} and dtype {arr.dtype}; "
                 f"expected {shapes[k]} and {dtype}"
             )
@@ -393,5 +400,5 @@ def _json_to_float(value: Any, where: str) -> float:
     if isinstance(value, str) and value in _NONFINITE:
         return _NONFINITE[value]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Refused(f"{where}: expected a number; got {value!r}")
+        raise Refused(f"{where}: expected a number; got {value!r}")
     return float(value)

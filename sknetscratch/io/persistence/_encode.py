@@ -13,12 +13,14 @@ from ...nn.losses import LOSSES, Loss
 from ...optim import OPTIMIZERS, Optimizer
 from ...training.model import Model
 from ._document import document
-from ._format import ARRAY_KINDS as _ARRAY_KINDS
-from ._format import LAYERS as _LAYERS
-from ._format import SCALAR_DTYPES as _SCALAR_DTYPES
-from ._format import WITH_ACTIVATION as _WITH_ACTIVATION
-from ._format import is_estimator
-from ._format import layout_start as _start
+from ._format import (
+    ARRAY_KINDS,
+    LAYERS,
+    SCALAR_DTYPES,
+    WITH_ACTIVATION,
+    is_estimator,
+    layout_start,
+)
 
 _MODEL_KEYS = frozenset(
     [
@@ -101,7 +103,7 @@ class Encoder:
 
     def numpy_scalar(self, value: np.generic, where: str) -> dict:
         dtype = value.dtype
-        if dtype.name not in _SCALAR_DTYPES or not dtype.isnative:
+        if dtype.name not in SCALAR_DTYPES or not dtype.isnative:
             raise TypeError(
                 f"Cannot save {where}: NumPy scalars of dtype {dtype} are not supported."
             )
@@ -150,7 +152,7 @@ class Encoder:
                     "NumPy unicode array (trailing NUL characters?)."
                 )
             arr, doc["object"] = converted, True
-        elif arr.dtype.kind not in _ARRAY_KINDS or arr.dtype.fields is not None:
+        elif arr.dtype.kind not in ARRAY_KINDS or arr.dtype.fields is not None:
             raise TypeError(
                 f"Cannot save {where}: arrays of dtype {arr.dtype} are not supported "
                 "(supported: bool, integer, floating, complex and unicode arrays)."
@@ -191,7 +193,12 @@ class Encoder:
             # order of the parameter arrays in the flat vector that the optimizer
             # state follows, so that a later layout change cannot misalign it
             "param_layout": (
-                [[i, k] for (i, k), _ in sorted(model.param_slices.items(), key=_start)]
+                [
+                    [i, k]
+                    for (i, k), _ in sorted(
+                        model.param_slices.items(), key=layout_start
+                    )
+                ]
                 if model.built
                 else None
             ),
@@ -243,13 +250,13 @@ class Encoder:
 
     def layer(self, layer: Layer, where: str) -> dict:
         name = type(layer).__name__
-        if _LAYERS.get(name) is not type(layer):
+        if LAYERS.get(name) is not type(layer):
             raise TypeError(
                 f"Cannot save {where}: layer type {name!r} is not supported "
-                f"(supported: {sorted(_LAYERS)})."
+                f"(supported: {sorted(LAYERS)})."
             )
         config = layer.get_config()
-        if isinstance(layer, _WITH_ACTIVATION):  # saved below, with its parameters
+        if isinstance(layer, WITH_ACTIVATION):  # saved below, with its parameters
             config["activation"] = layer.activation.name
         for key, val in config.items():
             if not (
@@ -277,7 +284,7 @@ class Encoder:
                 for k, v in layer.state.items()
             },
         }
-        if isinstance(layer, _WITH_ACTIVATION):
+        if isinstance(layer, WITH_ACTIVATION):
             doc["activation"] = self.activation(layer.activation, f"{where}.activation")
         return doc
 
@@ -313,7 +320,7 @@ class Encoder:
     # -- estimators -----------------------------------------------------------------
     def estimator(self, est: Any) -> dict:
         name = type(est).__name__
-        est._sync_weights()  # arrays assigned to coefs_ / intercepts_ go into model_
+        est.sync_weights()  # arrays assigned to coefs_ / intercepts_ go into model_
         params = est.get_params(deep=False)
         rs = params.get("random_state")
         if not (
@@ -341,7 +348,7 @@ class Encoder:
             "attributes": {
                 k: self.value(v, f"{name} attribute {k!r}")
                 for k, v in vars(est).items()
-                if k not in params and k not in est._derived_attributes
+                if k not in params and k not in est.derived_attributes
             },
         }
 
