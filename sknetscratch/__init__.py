@@ -1,14 +1,23 @@
 """sknetscratch: a from-scratch NumPy neural network that is a scikit-learn citizen.
 
-The core (NumPy only): :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`,
-:mod:`.normalization`, :mod:`.losses`, :mod:`.optimizers`, :mod:`.schedules`, :mod:`.callbacks`, :mod:`.model` (with
-:mod:`._training` and :mod:`.summary`), :mod:`.gradcheck`. The scikit-learn
-estimators (:mod:`.classifier`, :mod:`.regressor`, sharing :mod:`._base`) and
-:mod:`.persistence` sit above it; they are imported on first use (PEP 562), so
-the core imports without scikit-learn installed. :mod:`.onnx_export`
-(``to_onnx``) needs the ``[onnx]`` extra, imported only when it runs.
-:func:`partial_fit_blocks` (:mod:`._dask`) streams the row blocks of a Dask array
-or a memory map through ``partial_fit``.
+The package is layered; each sub-package imports only its own layer and lower
+ones (``tests/test_import_graph.py``):
+
+* the core, NumPy only: :mod:`.nn` (activations, initializers, layers, losses,
+  penalties, the flat parameters, the training workspace, ``Network``) and
+  :mod:`.optim` (optimizers and learning-rate schedules), then
+  :mod:`.training` (``Model``, the training loop, metrics, callbacks, the
+  gradient check);
+* :mod:`.estimators`: ``ScratchMLPClassifier`` and ``ScratchMLPRegressor``
+  (scikit-learn), and ``partial_fit_blocks`` for Dask arrays and memory maps;
+* :mod:`.io`: safe files (``save``, ``load``), ONNX export (``to_onnx``, with
+  the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``;
+* :mod:`.cli`: the ``sknetscratch`` command.
+
+Names above the core are imported on first use (PEP 562), so ``import
+sknetscratch`` loads the core only and works without scikit-learn installed.
+Module names of versions before this layout still import, for old pickles
+(:mod:`._legacy`).
 """
 
 import importlib

@@ -18,8 +18,9 @@ The dense layer before a batch norm has no bias: the batch norm subtracts the
 batch mean, so that bias would always get gradient 0 (the batch norm's beta
 is the shift). The batch norm keeps bias-corrected moving statistics with
 momentum 0.9, so that even a short fit predicts with the statistics it trained
-with (Keras' 0.99 from 0 and 1 left an 8-layer network at chance level after
-60 epochs; ``benchmarks/bench_batch_norm.py`` measured the options). Networks
+with (Keras' 0.99 from 0 and 1 left an 8-layer network predicting the
+majority class after 60 epochs; ``benchmarks/bench_batch_norm.py`` measured
+the options, docs/derivation.md §12 quotes them). Networks
 built by earlier versions have the bias and Keras' statistics; they still load,
 predict and keep training as they are (:func:`signature` does not tell the two
 apart).

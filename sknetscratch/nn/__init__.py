@@ -1,2 +1,6 @@
-"""The network: activations, initializers, layers, normalisation, losses, the
-flat parameter layout and the summary table. Imports NumPy only."""
+"""The network: :mod:`.activations`, :mod:`.initializers`, :mod:`.layers`
+(normalisation included), :mod:`.losses`, :mod:`.penalties`, the flat
+parameter vectors (:mod:`.parameters`), the training memory of a fit
+(:mod:`.workspace`), :mod:`.network` (``Network``: forward, backward,
+stateless inference), input checks (:mod:`.inputs`) and the summary table
+(:mod:`.summary`). Imports NumPy only."""

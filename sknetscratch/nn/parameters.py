@@ -1,10 +1,12 @@
 """The flat parameter layout of a :class:`~sknetscratch.training.model.Model`.
 
 All trainable parameters live in one vector and their gradients in another,
-layer by layer and, within a layer, in its storage order (``W`` then ``b``),
-like scikit-learn's ``_pack``. Each layer's arrays are views into them, so an
-optimizer step is a few vector operations and L-BFGS can work on the vector.
-``slices`` records where each ``(layer index, parameter name)`` lives.
+layer by layer and, within a layer, in its storage order (``W`` then ``b``).
+Each layer's arrays are views into them, so an optimizer step is a few vector
+operations. (scikit-learn's ``_pack`` puts all kernels first, then all biases:
+the estimators' L-BFGS packs its own copy in that order,
+:mod:`sknetscratch.estimators._lbfgs`.) ``slices`` records where each
+``(layer index, parameter name)`` lives.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``Trainer``: what makes a network trainable, Keras' ``Model`` methods.
+r"""``Trainer``: what makes a network trainable, Keras' ``Model`` methods.
 
 ``compile`` (the loss, the optimizer, the metrics, the penalties),
 ``loss_and_gradient`` (a forward pass to the logits, the loss and its output
@@ -8,7 +8,7 @@ optimizer step), ``fit`` (the loop, :mod:`.loop`) and ``evaluate``. It extends
 sample weights :math:`w_i` and penalty :math:`P` (:mod:`sknetscratch.nn.penalties`),
 the loss of a batch is
 
-.. math:: L = \frac{\\sum_i w_i \\ell_i}{\\sum_i w_i} + P .
+.. math:: L = \frac{\sum_i w_i \ell_i}{\sum_i w_i} + P .
 """
 
 from __future__ import annotations
