@@ -7,7 +7,8 @@ moving statistics (momentum 0.99, starting at 0 and 1) have seen only ~180
 batches and are still far from the data's. This script measures, without
 changing the package, every option post hoc or by configuration:
 
-A  as now: momentum 0.99, moving averages starting at 0 and 1;
+A  Keras' layer (the estimators' batch norm before this measurement):
+   momentum 0.99, moving averages starting at 0 and 1;
 B  bias-corrected moving averages (as Adam debiases its moments): with ``t``
    the training steps (batches) the layer has seen and ``p`` its momentum,
    ``mean = m / (1 - p^t)`` and ``var = (v - p^t) / (1 - p^t)`` (the variance
@@ -16,8 +17,12 @@ C  population statistics recomputed at the end of fit: for each batch-norm
    layer in order, its inference-mode input over the whole training set (the
    earlier layers already recomputed), mean and biased variance;
 D  another default momentum for the estimators (0.9, 0.5), by building the
-   network with ``functools.partial(BatchNormalization, momentum=p)``;
-E  B with momentum 0.9.
+   network with Keras' layer at that momentum;
+E  B with momentum 0.9: what the estimators now build
+   (``BatchNormalization(momentum=0.9, debias=True)``).
+
+Every option builds Keras' layer (``debias=False``) with its momentum in place
+of the estimators' own, and applies its correction post hoc or in ``DebiasedBN``.
 
 B and E post hoc give exactly what a layer that debiases would predict after
 the fit; they differ from it only where inference runs during the fit (early
@@ -43,7 +48,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import itertools
 import math
 import platform
@@ -57,11 +61,11 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
-from sknetscratch.nn.normalization import BatchNormalization
 
 import sknetscratch
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor
 from sknetscratch.estimators import _network
+from sknetscratch.nn.layers import BatchNormalization
 
 OPTIONS = [  # (label, momentum of the fit, post-hoc step)
     ("A  p=0.99 as now", 0.99, None),
@@ -86,14 +90,16 @@ class DebiasedBN(BatchNormalization):
 
     steps = 0
 
-    def forward(self, X, *, training=False, rng=None, sample_weight=None):
+    def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
         if training:
             self.steps += 1
-            return super().forward(X, training=True, sample_weight=sample_weight)
+            return super().forward(
+                X, training=True, sample_weight=sample_weight, cache=cache
+            )
         saved = {k: v.copy() for k, v in self.state.items()}
         debias_layer(self, self.steps)
         try:
-            return super().forward(X)
+            return super().forward(X, cache=cache)
         finally:
             for k, v in saved.items():
                 self.state[k][...] = v
@@ -107,7 +113,9 @@ def bn_momentum(momentum):
     layer = BatchNormalization
     if isinstance(momentum, tuple):
         layer, momentum = DebiasedBN, momentum[1]
-    _network.BatchNormalization = functools.partial(layer, momentum=momentum)
+    # the builder's own arguments (momentum 0.9, debias) are replaced: the
+    # option's layer, as Keras builds it, with this momentum
+    _network.BatchNormalization = lambda **_: layer(momentum=momentum)
     try:
         yield
     finally:
