@@ -68,7 +68,7 @@ from sknetscratch.estimators import _network
 from sknetscratch.nn.layers import BatchNormalization
 
 OPTIONS = [  # (label, momentum of the fit, post-hoc step)
-    ("A  p=0.99 as now", 0.99, None),
+    ("A  p=0.99 Keras", 0.99, None),
     ("B  p=0.99 debiased", 0.99, "debias"),
     ("C  p=0.99 population", 0.99, "population"),
     ("D  p=0.9", 0.9, None),
@@ -355,7 +355,7 @@ def streaming(X, y, passes, order, seeds):
         idx = np.random.default_rng(0).permutation(X_tr.shape[0])
     chunks = np.array_split(idx, 5)
     labels = [
-        ("A  p=0.99 as now", 0.99, None),
+        ("A  p=0.99 Keras", 0.99, None),
         ("B  p=0.99 debiased (online)", 0.99, "debias"),
         ("C  per call: its chunk only", 0.99, "last"),
         ("C  whole stream (reference)", 0.99, "population"),
