@@ -91,7 +91,14 @@ def main(argv=None) -> int:
             ests[side] = est
             Xv, Y = est._validate_input(X, y, True, reset=False)
             Xb, Yb = Xv[:BATCH].copy(), Y[:BATCH].copy()
-            steps[side] = lambda m=est.model_, Xb=Xb, Yb=Yb: m.train_step(Xb, Yb)
+            model = est.model_
+            if hasattr(model, "workspace"):  # the fit's workspace, made once per fit
+                ws = model.workspace()
+                steps[side] = lambda m=model, Xb=Xb, Yb=Yb, ws=ws: m.train_step(
+                    Xb, Yb, None, None, ws
+                )
+            else:  # layers that keep their own buffers
+                steps[side] = lambda m=model, Xb=Xb, Yb=Yb: m.train_step(Xb, Yb)
         n_batches = -(-X.shape[0] // BATCH)
         with threadpool_limits(1):
             for side in ests:  # warm-up
