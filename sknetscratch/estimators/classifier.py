@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
-from ..nn.activations import log_softmax
+from ..nn.functions import log_softmax
 from ._base import BaseScratchMLP
 from ._docs import shared_docs
 from ._labels import LabelEncoding

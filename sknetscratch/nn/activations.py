@@ -30,6 +30,8 @@ import abc
 
 import numpy as np
 
+from .functions import float_dtype, safe_exp, sigmoid, softmax, write_into
+
 __all__ = [
     "ACTIVATIONS",
     "ActivationFunction",
@@ -46,93 +48,6 @@ __all__ = [
     "Tanh",
     "get_activation",
 ]
-
-
-def _ftype(z: np.ndarray) -> np.dtype:
-    """The floating dtype of a result: float32 stays float32, integers become float64."""
-    return np.result_type(z.dtype, np.float32)
-
-
-def _into(value: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    """``value``, or ``out`` holding it (for formulas NumPy cannot write into ``out``)."""
-    if out is None:
-        return value
-    out[...] = value
-    return out
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    r""":math:`\sigma(z) = 1 / (1 + e^{-z})` without overflow for any finite ``z``.
-
-    ``exp(-|z|)`` never overflows; for ``z >= 0`` it is ``1/(1+e^{-z})`` and for
-    ``z < 0`` it is ``e^{z}/(1+e^{z})``, the same value written the stable way.
-    (The one sigmoid of the package: :class:`Sigmoid`, :class:`SiLU`, the
-    derivative of :class:`Softplus` and the binary cross-entropy's output use it.)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknetscratch.nn.activations import sigmoid
-    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
-    array([0. , 0.5, 1. ])
-    """
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(
-        _ftype(z), copy=False
-    )
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    r""":math:`e^{z_k - m} / \sum_j e^{z_j - m}` row by row, :math:`m = \max_j z_j`
-    (the one softmax of the package: :class:`Softmax` and the categorical
-    cross-entropy's output use it).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknetscratch.nn.activations import softmax
-    >>> softmax(np.array([[0.0, 0.0], [0.0, 1000.0]]))
-    array([[0.5, 0.5],
-           [0. , 1. ]])
-    """
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    e /= e.sum(axis=1, keepdims=True)
-    return e
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    r""":math:`\log \operatorname{softmax}(z)_k = (z_k - m) - \log \sum_j e^{z_j - m}`
-    row by row, :math:`m = \max_j z_j`: finite for any finite ``z`` (the one
-    log-softmax of the package: the categorical cross-entropy and the
-    classifier's ``predict_log_proba`` use it).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknetscratch.nn.activations import log_softmax
-    >>> np.round(np.exp(log_softmax(np.array([[0.0, 1000.0]]))), 6)
-    array([[0., 1.]])
-    """
-    zm = z - z.max(axis=1, keepdims=True)
-    return zm - np.log(np.exp(zm).sum(axis=1, keepdims=True))
-
-
-def safe_exp(z: np.ndarray) -> np.ndarray:
-    """``exp(z)`` with ``z`` capped at the largest float below ``log(finfo.max)``: never inf.
-
-    (The one capped exponential of the package: :class:`Exp` and the Poisson
-    loss's output use it.)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknetscratch.nn.activations import safe_exp
-    >>> bool(np.isfinite(safe_exp(np.array([1000.0]))).all())
-    True
-    """
-    dtype = z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
-    cap = np.nextafter(dtype.type(np.log(np.finfo(dtype).max)), dtype.type(-np.inf))
-    return np.exp(np.minimum(z, cap))
 
 
 class ActivationFunction(abc.ABC):
@@ -232,7 +147,7 @@ class ReLU(ActivationFunction):
         return np.maximum(z, 0, out=out)
 
     def derivative(self, z, a):
-        return (a > 0).astype(_ftype(a))
+        return (a > 0).astype(float_dtype(a))
 
     def backward(self, z, a, grad, out=None):
         return np.multiply(grad, a > 0, out=out)  # delta = g * [a > 0]
@@ -248,11 +163,13 @@ class LeakyReLU(ActivationFunction):
         self.negative_slope = negative_slope
 
     def forward(self, z, out=None):
-        a = np.where(z > 0, z, self.negative_slope * z).astype(_ftype(z), copy=False)
-        return _into(a, out)
+        a = np.where(z > 0, z, self.negative_slope * z).astype(
+            float_dtype(z), copy=False
+        )
+        return write_into(a, out)
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, self.negative_slope).astype(_ftype(z))
+        return np.where(z > 0, 1.0, self.negative_slope).astype(float_dtype(z))
 
 
 class ELU(ActivationFunction):
@@ -267,10 +184,10 @@ class ELU(ActivationFunction):
     def forward(self, z, out=None):
         # expm1 of min(z, 0): no overflow for large positive z
         a = np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
-        return _into(a.astype(_ftype(z), copy=False), out)
+        return write_into(a.astype(float_dtype(z), copy=False), out)
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, a + self.alpha).astype(_ftype(z))
+        return np.where(z > 0, 1.0, a + self.alpha).astype(float_dtype(z))
 
 
 class Sigmoid(ActivationFunction):
@@ -283,7 +200,7 @@ class Sigmoid(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return _into(sigmoid(z), out)
+        return write_into(sigmoid(z), out)
 
     def derivative(self, z, a):
         return a * (1 - a)
@@ -308,7 +225,7 @@ class Softplus(ActivationFunction):
     name = "softplus"
 
     def forward(self, z, out=None):
-        return _into(np.logaddexp(0, z).astype(_ftype(z), copy=False), out)
+        return write_into(np.logaddexp(0, z).astype(float_dtype(z), copy=False), out)
 
     def derivative(self, z, a):
         return sigmoid(z)
@@ -339,7 +256,7 @@ class GELU(ActivationFunction):
 
     def forward(self, z, out=None):
         t, _ = self._tanh_u(z)
-        return _into(0.5 * z * (1 + t), out)
+        return write_into(0.5 * z * (1 + t), out)
 
     def derivative(self, z, a):
         t, zc = self._tanh_u(z)
@@ -354,7 +271,7 @@ class SiLU(ActivationFunction):
     name = "silu"
 
     def forward(self, z, out=None):
-        return _into(z * sigmoid(z), out)
+        return write_into(z * sigmoid(z), out)
 
     def derivative(self, z, a):
         s = sigmoid(z)
@@ -373,7 +290,7 @@ class Exp(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return _into(safe_exp(z), out)
+        return write_into(safe_exp(z), out)
 
     def derivative(self, z, a):
         return a
@@ -393,7 +310,7 @@ class Softmax(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return _into(softmax(z), out)
+        return write_into(softmax(z), out)
 
     def derivative(self, z, a):
         # the Jacobian's diagonal only; ``backward`` is the Jacobian-vector product

@@ -44,7 +44,7 @@ from numbers import Real
 
 import numpy as np
 
-from .activations import log_softmax, safe_exp, sigmoid, softmax
+from .functions import log_softmax, safe_exp, sigmoid, softmax
 
 __all__ = [
     "LOSSES",

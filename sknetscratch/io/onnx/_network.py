@@ -196,7 +196,7 @@ def _silu(g, z, activation):
 
 @register_activation_converter("exp")
 def _exp(g, z, activation):
-    # the cap of sknetscratch.nn.activations.safe_exp: e^z never overflows to inf
+    # the cap of sknetscratch.nn.functions.safe_exp: e^z never overflows to inf
     cap = np.nextafter(
         g.dtype.type(np.log(np.finfo(g.dtype).max)), g.dtype.type(-np.inf)
     )
