@@ -169,7 +169,9 @@ class Layer(abc.ABC):
         """
 
     def __call__(self, X, *, training: bool = False, rng=None, sample_weight=None):
-        """:meth:`forward` without a cache: a new array, nothing kept."""
+        """:meth:`forward` without a cache: nothing is kept; the result is a new
+        array, or ``X`` itself from a layer that passes it on unchanged
+        (dropout at inference)."""
         return self.forward(X, training=training, rng=rng, sample_weight=sample_weight)
 
     # -- persistence ------------------------------------------------------------
