@@ -507,7 +507,7 @@ def numeric_frame(frame, text: set, path: str):
         if big.any():
             row = int(np.flatnonzero(big)[0])
             raise DataError(
-                f"{path}, data row {row + 1}, column {name!r}: {values[row]!r} is too "
+                f"{path}, data row {row + 1}, column {name!r}: {float(values[row])!r} is too "
                 "large in magnitude (at most 1e150)."
             )
         out[name] = values

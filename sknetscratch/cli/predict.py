@@ -165,7 +165,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         mean = meta.get("target_mean")
         mean = float(np.mean(y_true)) if mean is None else mean
         base = r2_score(y_true, np.full(len(y_true), mean)) if len(y_true) > 1 else 0.0
-        print(f"R2: {r2:.4f}   baseline (always the training mean {mean:.4g}): {base:.4f}")
+        print(
+            f"R2: {r2:.4f}   baseline (always the training mean {mean:.4g}): {base:.4f}"
+        )
         beaten = r2 > base
         print(
             f"MAE: {np.mean(np.abs(residual)):.4g}   RMSE: {np.sqrt(np.mean(residual**2)):.4g}"

@@ -53,10 +53,10 @@ def guess_task(texts) -> tuple[str, str]:
     if np.isnan(values).any():
         return "classify", f"its values are not all numbers ({distinct} distinct)"
     whole = bool(np.all(np.mod(values, 1) == 0))
-    if whole and distinct <= MAX_CLASSES:
+    if whole and distinct <= MAX_CLASSES and 2 * distinct <= len(texts):
         return "classify", (
-            f"its values are {distinct} distinct whole numbers (at most {MAX_CLASSES} "
-            "are taken as classes)"
+            f"its values are {distinct} distinct whole numbers (at most {MAX_CLASSES}, "
+            "each in 2 rows on average, are taken as classes)"
         )
     kind = "whole numbers" if whole else "numbers"
     return "regress", f"its values are {kind} with {distinct} distinct values"
@@ -138,7 +138,10 @@ def build_pipeline(task: str, numeric, text, **params):
 
     parts = []
     if numeric:
-        steps = [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
+        steps = [
+            ("impute", SimpleImputer(strategy="median")),
+            ("scale", StandardScaler()),
+        ]
         parts.append(("numeric", Pipeline(steps), list(numeric)))
     if text:
         steps = [
@@ -165,7 +168,11 @@ def build_pipeline(task: str, numeric, text, **params):
 
 def _set_callbacks(pipe, callbacks) -> None:
     last = pipe[-1]
-    for net in (last, getattr(last, "regressor", None), getattr(last, "regressor_", None)):
+    for net in (
+        last,
+        getattr(last, "regressor", None),
+        getattr(last, "regressor_", None),
+    ):
         if net is not None and "callbacks" in net.get_params(deep=False):
             net.set_params(callbacks=callbacks)
 
@@ -226,9 +233,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     labelled = frame[args.target].notna()
     if not labelled.all():
         frame = frame[labelled]
-        note(
-            f"left out {rows_read - len(frame)} rows with no value in {args.target!r}"
-        )
+        note(f"left out {rows_read - len(frame)} rows with no value in {args.target!r}")
     if len(frame) < 2:
         raise DataError(f"{args.data}: fewer than 2 rows with a target value.")
     texts = frame[args.target].astype(str)
@@ -275,7 +280,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if numeric:
         print(f"  numeric (imputed with the median, scaled): {_shown(numeric)}")
     if text:
-        print(f"  text (one-hot, categories under {MIN_FREQUENCY} rows grouped): {_shown(text)}")
+        print(
+            f"  text (one-hot, categories under {MIN_FREQUENCY} rows grouped): {_shown(text)}"
+        )
     if left_out:
         print("  left out: " + "; ".join(f"{c} ({w})" for c, w in left_out))
     print(f"Task: {task} ({how}); {detail}")

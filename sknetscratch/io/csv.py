@@ -27,7 +27,7 @@ from typing import Any
 __all__ = ["PANDAS_HINT", "DataError", "read_table", "write_csv"]
 
 #: How to install what the command line needs to read tables.
-PANDAS_HINT = 'pip install pandas (or pip install "sknetscratch[cli]")'
+PANDAS_HINT = 'pip install "pandas>=2" (a dependency of sknetscratch)'
 _SAMPLE = 1 << 16
 _SEPARATORS = ",;\t|"
 

@@ -274,7 +274,12 @@ def decode_pipeline(decoder: Decoder, content: dict) -> tuple[Pipeline, Metadata
                 est = decode_target_regressor(decoder, doc, f"{where} ({name!r})")
             else:
                 est = decoder.estimator(field(step, "estimator", dict, where))
-        elif step.get("class") in ("StandardScaler", "SimpleImputer", "OneHotEncoder", "ColumnTransformer"):
+        elif step.get("class") in (
+            "StandardScaler",
+            "SimpleImputer",
+            "OneHotEncoder",
+            "ColumnTransformer",
+        ):
             est = decode_transformer(decoder, step, f"{where} ({name!r})")
         else:
             raise Refused(

@@ -368,9 +368,7 @@ def _encode_columns(enc: Encoder, ct: Any, where: str) -> dict:
     fitted = _fitted(ct)
     if fitted and getattr(ct, "feature_names_in_", None) is None:
         raise TypeError(f"Cannot save {where}: fit it on a DataFrame (column names)")
-    used = dict(
-        (name, est) for name, est, _ in (ct.transformers_ if fitted else [])
-    )
+    used = dict((name, est) for name, est, _ in (ct.transformers_ if fitted else []))
     docs = []
     for i, item in enumerate(params["transformers"]):
         name, est, columns = item
@@ -472,8 +470,10 @@ def _decode_columns(decoder: Decoder, doc: dict, where: str) -> Any:
         for col, value in zip(cols, _example_row(est)):
             row[col] = value
     frame = pd.DataFrame(
-        {k: pd.Series([v], dtype=object if isinstance(v, str) else float)
-         for k, v in row.items()}
+        {
+            k: pd.Series([v], dtype=object if isinstance(v, str) else float)
+            for k, v in row.items()
+        }
     )
     try:
         with warnings.catch_warnings():
