@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 import time
 import warnings
@@ -20,6 +21,7 @@ from .common import (
     PLOT_HINT,
     PROG,
     EpochProgress,
+    Interrupted,
     Progress,
     atomic_output,
     check_paths,
@@ -328,6 +330,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             t = time.monotonic()
             try:
                 model.fit(X.iloc[train], y[train])
+                _stop_if_interrupted(model)
                 pred = model.predict(X.iloc[test])
             except ValueError as exc:
                 raise DataError(f"cross-validation failed: {exc}") from None
@@ -354,6 +357,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         pipe.fit(X, y)
     except ValueError as exc:
         raise DataError(f"training failed: {exc}") from None
+    _stop_if_interrupted(pipe)
     _set_callbacks(pipe, None)
     net = network_of(pipe)
     print(f"Trained on all {len(X)} rows:")
@@ -400,6 +404,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         _plot(args.plot, net, folds, cv_scores, metric)
         print(f"Saved the plot to {args.plot}")
     return 0
+
+
+def _stop_if_interrupted(pipe) -> None:
+    """A fit that Ctrl-C ended early (the training loop catches it to keep the
+    weights) stops the whole command: nothing is reported or saved."""
+    if getattr(network_of(pipe), "interrupted_", False):
+        raise Interrupted(signal.SIGINT)
 
 
 def _baseline_name(task: str) -> str:

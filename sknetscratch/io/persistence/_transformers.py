@@ -370,7 +370,7 @@ def _encode_columns(enc: Encoder, ct: Any, where: str) -> dict:
         raise TypeError(f"Cannot save {where}: fit it on a DataFrame (column names)")
     used = dict((name, est) for name, est, _ in (ct.transformers_ if fitted else []))
     docs = []
-    for i, item in enumerate(params["transformers"]):
+    for item in params["transformers"]:
         name, est, columns = item
         w = f"{where} transformer {name!r}"
         if not (
