@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
@@ -79,6 +80,11 @@ def classification_rows(n=45, seed=0):
     return [[*map(repr, row.tolist()), names[k]] for row, k in zip(X, y)]
 
 
+def _frame(rows):
+    """The feature columns of rows as the command reads them."""
+    return pd.DataFrame([[float(v) for v in r[:3]] for r in rows], columns=FEATURES)
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A classifier trained by the command (with --plot), and its output."""
@@ -95,15 +101,15 @@ def trained(tmp_path_factory):
 def test_train_reports_cv_and_curve_and_writes_model_and_plot(trained):
     folder, (code, out, err) = trained
     assert code == 0, err
-    assert "Task: classify (auto-detected" in out
+    assert "Task: classify (guessed:" in out
     assert "3 classes: bird, cat, dog" in out
-    assert "3-fold cross-validation (accuracy):" in out
+    assert "3-fold cross-validation (accuracy, shuffled folds):" in out
     scores = [float(s) for s in re.findall(r"fold +\d: (\d\.\d+)", out)]
     assert len(scores) == 3 and all(0 <= s <= 1 for s in scores)
     assert re.search(r"loss \(30 epochs\): \d+\.\d+ [▁▂▃▄▅▆▇█]+ \d+\.\d+", out)
     assert "Traceback" not in err
     pipe, meta = load_pipeline(folder / "model.npz")
-    assert [name for name, _ in pipe.steps] == ["scale", "net"]
+    assert [name for name, _ in pipe.steps] == ["columns", "net"]
     assert meta["features"] == FEATURES and meta["target"] == "label"
     assert meta["task"] == "classify"
     assert meta["cv_scores"] == pytest.approx(scores, abs=1e-4)
@@ -125,7 +131,7 @@ def test_predict_to_stdout_and_proba_to_file(trained):
     assert code == 0, err
     rows = list(csv.reader(out.splitlines()))
     pipe, _ = load_pipeline(folder / "model.npz")
-    X = np.array([[float(v) for v in r[:3]] for r in classification_rows()])
+    X = _frame(classification_rows())
     assert rows[0] == ["label"]
     assert [r[0] for r in rows[1:]] == pipe.predict(X).tolist()
 
@@ -151,7 +157,7 @@ def test_evaluate_prints_accuracy_and_confusion_matrix(trained):
     assert code == 0, err
     pipe, _ = load_pipeline(folder / "model.npz")
     rows = classification_rows()
-    X = np.array([[float(v) for v in r[:3]] for r in rows])
+    X = _frame(rows)
     y = np.array([r[3] for r in rows])
     assert f"Accuracy: {np.mean(pipe.predict(X) == y):.4f}" in out
     assert re.search(r"^ +bird +cat +dog$", out, re.M)  # predicted labels
@@ -187,14 +193,16 @@ def test_regression_train_evaluate_and_proba_refused(tmp_path):
         "--max-iter", "40", "--cv", "2", "--out", "reg.npz", cwd=tmp_path,
     )  # fmt: skip
     assert code == 0, err
-    assert "Task: regress (auto-detected" in out
-    assert "2-fold cross-validation (R2):" in out
+    assert "Task: regress (guessed:" in out
+    assert "2-fold cross-validation (R2, shuffled folds):" in out
     assert re.search(r"loss \(\d+ iterations\)", out)
 
     code, out, err = run("evaluate", "reg.npz", "reg.csv", cwd=tmp_path)
     assert code == 0, err
     pipe, _ = load_pipeline(tmp_path / "reg.npz")
-    r2 = 1 - np.sum((y - pipe.predict(X)) ** 2) / np.sum((y - y.mean()) ** 2)
+    r2 = 1 - np.sum(
+        (y - pipe.predict(pd.DataFrame(X, columns=["a", "b"]))) ** 2
+    ) / np.sum((y - y.mean()) ** 2)
     assert f"R2: {r2:.4f}" in out
     assert re.search(r"Residuals \(true - predicted\): min \S+ +25% ", out)
 
@@ -296,13 +304,12 @@ BAD_CASES = {
     # name: (files to write, arguments, exit code, message)
     "missing file": ({}, ["train", "nope.csv", "--target", "label", "--out", "m.npz"], 1, r"nope\.csv: no such file"),
     "missing column": ("train", ["train", "train.csv", "--target", "y", "--out", "m.npz"], 1, r"train\.csv: no column 'y'; its columns are 'x1', 'x2', 'x3', 'label'"),
-    "non-numeric value": ({"bad.csv": "x1,x2,label\n1,2,a\n3,abc,b\n"}, ["train", "bad.csv", "--target", "label", "--out", "m.npz"], 1, r"bad\.csv, line 3, column 'x2': 'abc' is not a number"),
-    "non-numeric, hint": ({"id.csv": "name,x1,label\nann,1,a\nbob,2,b\n"}, ["train", "id.csv", "--target", "label", "--out", "m.npz"], 1, r"id\.csv, line 2, column 'name': 'ann' is not a number\.\n.*--drop NAME"),
+    "non-numeric value": ({"bad.csv": "x1,x2,x3\n1,2,3\n3,abc,4\n"}, ["predict", "MODEL", "bad.csv"], 1, r"bad\.csv, data row 2, column 'x2': 'abc' is not a number"),
+    "JSON": ({"d.csv": '[{"x1": 1}]'}, ["train", "d.csv", "--target", "label", "--out", "m.npz"], 1, r"d\.csv: looks like JSON, not a table"),
+    "target all empty": ({"t.csv": "x1,label\n1,\n2,\n"}, ["train", "t.csv", "--target", "label", "--out", "m.npz"], 1, r"t\.csv: fewer than 2 rows with a target value"),
     "empty file": ({"empty.csv": ""}, ["train", "empty.csv", "--target", "label", "--out", "m.npz"], 1, r"empty\.csv: the file is empty"),
     "header only": ({"head.csv": "x1,label\n"}, ["train", "head.csv", "--target", "label", "--out", "m.npz"], 1, r"head\.csv: the file has a header row but no data rows"),
-    "row of empty cells": ({"gap.csv": "x1,x2,x3,label\n,,,\n1,2,3,cat\n"}, ["predict", "MODEL", "gap.csv"], 1, r"gap\.csv, line 2, column 'x1': the value is empty \(missing values"),
-    "empty target cell": ({"t.csv": "x1,label\n1,a\n2,\n3,b\n"}, ["train", "t.csv", "--target", "label", "--out", "m.npz"], 1, r"t\.csv, line 3, column 'label': the value is empty"),
-    "ragged row": ({"rag.csv": "x1,label\n1,a\n2\n"}, ["train", "rag.csv", "--target", "label", "--out", "m.npz"], 1, r"rag\.csv, line 3: 1 values, but the header has 2 columns"),
+    "ragged row": ({"rag.csv": "x1,label\n1,a\n2,b,c\n3,d\n"}, ["train", "rag.csv", "--target", "label", "--out", "m.npz"], 1, r"rag\.csv: not a readable table \(.*line 3"),
     "not a model file": ("train", ["summary", "train.csv"], 1, r"train\.csv: it is not a sknetscratch model file"),
     "model trained on other columns": ({"other.csv": "x1,z\n1,2\n"}, ["predict", "MODEL", "other.csv"], 1, r"other\.csv: the model .*model\.npz was trained on other columns; this file lacks 'x2', 'x3'"),
     "too many folds": ("train", ["train", "train.csv", "--target", "label", "--cv", "20", "--out", "m.npz"], 1, r"--cv 20: the smallest class has only 15 rows"),
@@ -337,7 +344,7 @@ def test_bad_input(case, tmp_path, trained):
     assert re.search(message, err, re.M), err
     assert "Traceback" not in err
     if expected_code == 1:  # one or two lines that name the problem
-        lines = [ln for ln in err.splitlines() if "warning:" not in ln]
+        lines = [ln for ln in err.splitlines() if not re.search("warning:|note:", ln)]
         assert 1 <= len(lines) <= 2 and lines[0].startswith("sknetscratch: error: "), (
             err
         )
@@ -415,11 +422,7 @@ def _tampered(name, model, folder):
 TAMPERED_CASES = {
     "foreign npz": r"it is not a sknetscratch model file",
     "no metadata": r"a saved pipeline, but not one written by `sknetscratch train`",
-    "scale_ None": r"scale_ must be a finite float array of shape \(3,\)",
-    "mean_ None": r"mean_ must be a finite float array of shape \(3,\)",
-    "2-feature scaler": r"step 1 \('net'\) takes 3 features, but step 0 \('scale'\) gives 2",
     "unfitted": r"the saved pipeline is not fitted",
-    "unfitted scaler": r"all fitted or all unfitted",
     "2 feature names": r"names 2 feature columns, but the pipeline takes 3",
     "duplicate feature": r"names the feature column\(s\) x1 twice",
     "target is a feature": r"its target column 'label' is also one of its features",
@@ -444,7 +447,9 @@ def test_a_prediction_that_fails_is_a_data_error(tmp_path, trained):
     write(tmp_path / "huge.csv", FEATURES, [["0", "0", "1.7e308"]])
     code, out, err = run("predict", trained[0] / "model.npz", "huge.csv", cwd=tmp_path)
     assert code == 1, (out, err)
-    assert re.search(r"model\.npz: cannot predict \(.*infinity", err), err
+    assert re.search(
+        r"huge\.csv, data row 1, column 'x3': 1\.7e\+308 is too large", err
+    ), err
     assert "Traceback" not in err
 
 
@@ -458,32 +463,25 @@ def test_evaluate_refuses_a_feature_column_as_target(trained):
     assert "Confusion" not in out
 
 
-def test_blank_lines_are_skipped_but_a_line_of_commas_is_a_row():
-    import tempfile
+def test_blank_lines_are_skipped_but_a_line_of_commas_is_a_row(tmp_path):
+    from sknetscratch.io.csv import read_table
 
-    from sknetscratch.io.csv import DataError, read_csv
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "d.csv")
-        with open(path, "w") as fh:
-            fh.write("x,label\n\n1,a\n   \n2,b\n")
-        table = read_csv(path)
-        assert table.text("label") == ["a", "b"] and table.lines == [3, 5]
-        with open(path, "w") as fh:
-            fh.write("x,label\n,\n2,b\n")
-        table = read_csv(path)
-        assert len(table) == 2
-        with pytest.raises(DataError, match="line 2, column 'label': the value is"):
-            table.text("label")
+    path = tmp_path / "d.csv"
+    path.write_text("x,label\n\n1,a\n\n2,b\n")
+    frame = read_table(str(path), text_columns=["label"])
+    assert frame["label"].tolist() == ["a", "b"]
+    path.write_text("x,label\n,\n2,b\n")
+    frame = read_table(str(path), text_columns=["label"])
+    assert len(frame) == 2 and frame.iloc[0].isna().all()
 
 
 def test_whole_numbers_beyond_int64_are_a_regression_target(tmp_path):
-    rows = [[i, f"{i + 1}e19"] for i in range(12)]
+    rows = [[i * 0.5, f"{i + 1}e19"] for i in range(12)]
     write(tmp_path / "big.csv", ["x", "y"], rows)
     code, out, err = run(
         "train", "big.csv", "--target", "y", "--solver", "lbfgs", "--max-iter", "5",
         "--cv", "0", "--out", "big.npz", cwd=tmp_path,
     )  # fmt: skip
     assert code == 0, err
-    assert "Task: regress (auto-detected" in out
+    assert "Task: regress (guessed:" in out
     assert "Traceback" not in err

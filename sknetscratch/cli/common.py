@@ -1,6 +1,7 @@
 """What the commands share: the program's name, checks of the file arguments,
-reading a model file written by ``train``, the model's columns of a table, and
-the one-line curves of the reports.
+files written whole or not at all, progress lines, reading a model file written
+by ``train``, the model's columns of a table, and the one-line curves of the
+reports.
 
 A problem with the data or a model file raises :class:`~sknetscratch.io.csv.DataError`,
 which :func:`sknetscratch.cli.main` reports in one or two lines (exit status 1).
@@ -8,24 +9,35 @@ which :func:`sknetscratch.cli.main` reports in one or two lines (exit status 1).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import stat
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from ..io.csv import DataError, Table
+from ..io.csv import DataError
+from ..training.callbacks.base import Callback
 
 __all__ = [
     "PLOT_HINT",
     "PROG",
+    "EpochProgress",
+    "Interrupted",
+    "Progress",
+    "atomic_output",
     "check_paths",
     "curve",
     "describe",
     "features_of",
+    "file_digest",
     "load_model",
+    "network_of",
     "predictions",
-    "target_numbers",
     "unit",
 ]
 
@@ -112,14 +124,100 @@ def describe(est) -> str:
     )
 
 
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM: the whole command stops (exit status 130).
+
+    Not a :class:`KeyboardInterrupt`, which the training loops catch to stop
+    only the fit they are in.
+    """
+
+
+# ---------------------------------------------------------------- progress
+class Progress:
+    """Progress lines on stderr for steps that take more than a few seconds.
+
+    Parameters
+    ----------
+    quiet : bool
+        Print nothing.
+    after : float, default=2.0
+        Seconds into a step before its first line, and between lines.
+    """
+
+    def __init__(self, quiet: bool, after: float = 2.0):
+        self.quiet = quiet
+        self.after = after
+        self.start = self.last = time.monotonic()
+
+    def begin(self) -> None:
+        """A new step starts now."""
+        self.start = self.last = time.monotonic()
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self.quiet or now - self.start < self.after or now - self.last < self.after:
+            return False
+        self.last = now
+        return True
+
+    def say(self, text: str) -> None:
+        """Print ``text`` now (unless quiet)."""
+        if not self.quiet:
+            print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+
+
+class EpochProgress(Callback):
+    """A network's callback: ``epoch e of E, loss L, ETA`` when training is slow."""
+
+    def __init__(self, progress: Progress, epochs: int, what: str = "training"):
+        super().__init__()
+        self.progress, self.epochs, self.what = progress, epochs, what
+
+    def on_train_begin(self, logs=None):
+        self.progress.begin()
+        self.t0 = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.progress.due():
+            done = epoch + 1
+            spent = time.monotonic() - self.t0
+            eta = spent / done * (self.epochs - done)
+            loss = (logs or {}).get("loss", float("nan"))
+            self.progress.say(
+                f"{self.what}: epoch {done} of at most {self.epochs}, loss {loss:.4f}, "
+                f"{spent:.0f} s so far, ETA {eta:.0f} s"
+            )
+
+
 # ------------------------------------------------------------------- files
 def _check_output(path: str, option: str) -> None:
-    """Fail before any work if ``path`` cannot be written: its folder is missing."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
+    """Fail before any work if ``path`` cannot be written: it exists and is not
+    a regular file, or its folder is missing or refuses a new file."""
+    folder = os.path.dirname(path) or "."
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise DataError(f"{option} {path}: {exc.strerror or exc}.") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise DataError(f"{option} {path}: is a directory; give a file name.")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise DataError(
+            f"{option} {path}: exists and is not a regular file (a device, a FIFO or "
+            "a socket); it will not be replaced. Give another file name."
+        )
     if not os.path.isdir(folder):
         raise DataError(f"{option} {path}: the folder {folder} does not exist.")
+    try:  # the only sure test: make (and remove) a file there
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".sknetscratch-", suffix=".tmp")
+    except OSError as exc:
+        raise DataError(
+            f"{option} {path}: cannot write in the folder {folder} "
+            f"({exc.strerror or exc})."
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -146,8 +244,8 @@ def check_paths(inputs: dict[str, str], outputs: dict[str, str | None]) -> None:
     Raises
     ------
     DataError
-        If an output's folder is missing or it is a folder, or if two of the
-        files are one (also through links).
+        If an output exists and is not a regular file, if its folder is missing
+        or cannot be written, or if two of the files are one (also through links).
     """
     outputs = {what: path for what, path in outputs.items() if path is not None}
     for option, path in outputs.items():
@@ -163,7 +261,72 @@ def check_paths(inputs: dict[str, str], outputs: dict[str, str | None]) -> None:
                 )
 
 
+@contextlib.contextmanager
+def atomic_output(path: str, option: str, text: bool = True):
+    """Write ``path`` whole or not at all: yield a temporary file in its folder
+    (an open text stream, or its path when ``text`` is False), renamed onto
+    ``path`` when the block ends normally and removed otherwise.
+
+    Parameters
+    ----------
+    path : str
+        The file to write.
+    option : str
+        The option that named it, for messages.
+    text : bool, default=True
+        Yield an open text stream (``newline=""``) rather than a path.
+
+    Raises
+    ------
+    DataError
+        If ``path`` has become something other than a regular file, or the
+        file cannot be written (a full disk, a size limit).
+    """
+    _check_output(path, option)
+    folder = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(
+        dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+    )
+    try:
+        try:
+            if text:
+                with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+                    yield fh
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            else:
+                os.close(fd)
+                yield tmp
+            mode = os.stat(path).st_mode if os.path.lexists(path) else None
+            if mode is not None and not stat.S_ISREG(mode):
+                raise DataError(f"{option} {path}: is no longer a regular file.")
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise DataError(
+                f"{option} {path}: cannot be written ({exc.strerror or exc}); "
+                "any earlier file there is unchanged."
+            ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def file_digest(path: str) -> str:
+    """The SHA-256 of a file, in hex (to recognise the training file)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 # ------------------------------------------------------------- model files
+def network_of(pipe):
+    """The fitted network of a pipeline (inside a TransformedTargetRegressor too)."""
+    last = pipe[-1]
+    return getattr(last, "regressor_", getattr(last, "regressor", last))
+
+
 def load_model(path: str):
     """The fitted pipeline and metadata of a model file written by ``train``.
 
@@ -218,7 +381,8 @@ def load_model(path: str):
         check_is_fitted(pipe)
     except NotFittedError:
         raise DataError(f"{path}: the saved pipeline is not fitted.") from None
-    net = pipe[-1]
+    net = network_of(pipe)
+    text = meta.get("text_features", [])
     problem = None
     if len(set(features)) != len(features):
         twice = sorted({f for f in features if features.count(f) > 1})
@@ -228,10 +392,12 @@ def load_model(path: str):
             f"it names {len(features)} feature columns, but the pipeline takes "
             f"{pipe.n_features_in_}"
         )
+    elif not (isinstance(text, list) and set(text) <= set(features)):
+        problem = "its text columns are not among its features"
     elif target in features:
         problem = f"its target column {target!r} is also one of its features"
-    elif (task == "classify") != is_classifier(net):
-        problem = f"it says task {task!r}, but holds a {type(net).__name__}"
+    elif (task == "classify") != is_classifier(pipe[-1]):
+        problem = f"it says task {task!r}, but holds a {type(pipe[-1]).__name__}"
     elif getattr(net, "n_outputs_", 1) != 1 and (
         task == "regress" or net.out_activation_ == "logistic"
     ):
@@ -241,14 +407,14 @@ def load_model(path: str):
     return pipe, meta
 
 
-def predictions(pipe, X: np.ndarray, model_path: str, proba: bool = False):
+def predictions(pipe, X, model_path: str, proba: bool = False):
     """``pipe.predict(X)`` (or ``predict_proba``); a ValueError is a DataError.
 
     Parameters
     ----------
     pipe : sklearn.pipeline.Pipeline
         As :func:`load_model` returns it.
-    X : ndarray of shape (n_rows, n_features)
+    X : DataFrame or ndarray of shape (n_rows, n_features)
     model_path : str
         The model file, for the message.
     proba : bool, default=False
@@ -264,60 +430,85 @@ def predictions(pipe, X: np.ndarray, model_path: str, proba: bool = False):
         raise DataError(f"{model_path}: cannot predict ({exc}).") from None
 
 
-def features_of(table: Table, meta: dict, model_path: str) -> np.ndarray:
-    """The model's feature columns of ``table``, in the model's order.
-
-    Columns the model does not use are noted on stderr and left out.
+def features_of(frame, meta: dict, path: str, model_path: str, note=None):
+    """The model's feature columns of ``frame`` (any order in the file), typed
+    as the model was trained: text columns as strings, the others as numbers.
 
     Parameters
     ----------
-    table : Table
-        The CSV file read.
+    frame : pandas.DataFrame
+        The table read.
     meta : dict
         The model's metadata, as :func:`load_model` returns it.
+    path : str
+        The data file, for messages.
     model_path : str
-        The model file, for the message.
+        The model file, for messages.
+    note : callable, default=None
+        Called with a note about the columns the model does not use.
 
     Returns
     -------
-    ndarray of shape (n_rows, n_features)
+    pandas.DataFrame
 
     Raises
     ------
     DataError
-        If the table lacks one of the model's columns, or one is not numeric.
+        If the table lacks one of the model's columns, or a numeric one holds text.
     """
     features = meta["features"]
-    missing = [f for f in features if f not in table.columns]
+    columns = set(frame.columns)
+    missing = [f for f in features if f not in columns]
     if missing:
         shown = ", ".join(repr(f) for f in missing[:5])
         more = "" if len(missing) <= 5 else f" and {len(missing) - 5} more"
         raise DataError(
-            f"{table.path}: the model {model_path} was trained on other columns; "
+            f"{path}: the model {model_path} was trained on other columns; "
             f"this file lacks {shown}{more}.\n"
             f"The model needs: {', '.join(features)}."
         )
-    extra = [c for c in table.columns if c not in features and c != meta["target"]]
-    if extra:
-        print(
-            f"{PROG}: note: ignoring columns the model does not use: "
-            + ", ".join(extra),
-            file=sys.stderr,
-        )
-    return table.numbers(features)
+    wanted = set(features) | {meta["target"]}
+    extra = [c for c in frame.columns if c not in wanted]
+    if extra and note is not None:
+        note("ignoring columns the model does not use: " + ", ".join(map(str, extra)))
+    return numeric_frame(frame[features], set(meta.get("text_features", [])), path)
 
 
-def target_numbers(table: Table, target: str) -> np.ndarray:
-    """The column ``target`` of ``table`` as numbers (a DataError if one is not).
+def numeric_frame(frame, text: set, path: str):
+    """``frame`` with the ``text`` columns as Python strings (NaN when missing)
+    and every other column as float64, checked.
 
-    Parameters
-    ----------
-    table : Table
-    target : str
-        A column's name.
-
-    Returns
-    -------
-    ndarray of shape (n_rows,)
+    Raises
+    ------
+    DataError
+        If a numeric column holds a value that is not a number, or one too large
+        to compute with (beyond 1e150 in magnitude).
     """
-    return table.numbers([target])[:, 0]
+    import pandas as pd
+
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if name in text:
+            out[name] = col.astype(object).where(col.notna(), np.nan)
+            continue
+        if col.dtype.kind not in "iufb":
+            values = pd.to_numeric(col, errors="coerce")
+            bad = values.isna() & col.notna()
+            if bad.any():
+                row = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(
+                    f"{path}, data row {row + 1}, column {name!r}: {col.iloc[row]!r} "
+                    "is not a number (the model read this column as numbers)."
+                )
+            col = values
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        big = np.abs(values) > 1e150
+        if big.any():
+            row = int(np.flatnonzero(big)[0])
+            raise DataError(
+                f"{path}, data row {row + 1}, column {name!r}: {float(values[row])!r} is too "
+                "large in magnitude (at most 1e150)."
+            )
+        out[name] = values
+    return pd.DataFrame(out, index=frame.index, copy=False)

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from ..io.csv import write_csv
-from .common import check_paths
+from .common import atomic_output, check_paths
 
 #: Largest relative difference at which the two libraries' models count as identical.
 IDENTICAL_RTOL = 1e-9
@@ -222,7 +222,8 @@ def _run_demo(out, folds, max_iter, seed, data_csv) -> None:
     print(f"3. Saved the hold-out model to {out} (safe format, no pickle).")
     if data_csv:
         rows = [[*map(repr, row.tolist()), label] for row, label in zip(X, y)]
-        write_csv(data_csv, [*features, "diagnosis"], rows)
+        with atomic_output(data_csv, "--data-csv") as fh:
+            write_csv(fh, [*features, "diagnosis"], rows)
         print(f"   Wrote the data to {data_csv}.")
     data_file = data_csv or "DATA.csv"
     print(

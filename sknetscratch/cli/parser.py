@@ -2,15 +2,18 @@
 evaluate / summary on CSV files, without writing Python.
 
 ``sknetscratch`` (or ``python -m sknetscratch``) with no arguments runs
-``sknetscratch demo``. Every model is a ``Pipeline([("scale", StandardScaler()),
-("net", ScratchMLPClassifier or ScratchMLPRegressor)])`` saved in the safe
-format (:mod:`sknetscratch.io.persistence`, no pickle) together with the names of
-the feature columns, the target column and the task, so that ``predict`` and
-``evaluate`` can check the columns of a new CSV file.
+``sknetscratch demo``. Tables are read with pandas. Every model ``train`` writes
+is a ``Pipeline([("columns", ColumnTransformer(...)), ("net", network)])``
+(numbers imputed and scaled, text one-hot encoded; for regression the network
+is inside a ``TransformedTargetRegressor`` that standardises the target) saved
+in the safe format (:mod:`sknetscratch.io.persistence`, no pickle) together with
+the names of the feature columns, the target column and the task, so that
+``predict`` and ``evaluate`` can apply it to a new file.
 
 Exit codes: 0 on success, 2 for a usage error (reported by :mod:`argparse`), 1
 for a problem with the data or the model file, reported on stderr in one or two
-lines that name it.
+lines that name it, 130 when stopped by Ctrl-C (SIGINT) or SIGTERM, in which
+case nothing is written and earlier outputs are left as they were.
 
 This module is the argument parser; the commands are in :mod:`.train`,
 :mod:`.predict` (``predict`` and ``evaluate``), :mod:`.summary` and :mod:`.demo`,
@@ -23,12 +26,13 @@ import argparse
 import contextlib
 import math
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
 
 from ..io.csv import DataError
-from .common import PLOT_HINT, PROG
+from .common import PLOT_HINT, PROG, Interrupted
 from .demo import cmd_demo
 from .predict import cmd_evaluate, cmd_predict
 from .summary import cmd_summary
@@ -139,6 +143,31 @@ def _short_warnings():
         yield
 
 
+@contextlib.contextmanager
+def _signals():
+    """SIGINT and SIGTERM stop the whole command (:class:`Interrupted`); a file
+    size limit (SIGXFSZ) makes a write fail with an error instead of killing the
+    process. The handlers are restored afterwards."""
+
+    def stop(signum, frame):
+        raise Interrupted(signum)
+
+    saved = {}
+    wanted = {signal.SIGINT: stop, signal.SIGTERM: stop}
+    if hasattr(signal, "SIGXFSZ"):
+        wanted[signal.SIGXFSZ] = signal.SIG_IGN
+    try:
+        for sig, handler in wanted.items():
+            saved[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread: leave the handlers alone
+        pass
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from .._version import __version__
     from ..nn.activations import ACTIVATIONS
@@ -202,24 +231,31 @@ def _build_parser() -> argparse.ArgumentParser:
         "train",
         help="train a network on a CSV file and save it",
         description=(
-            "Train Pipeline(StandardScaler, network) on a CSV file with a header row: "
-            "every column but the target is a numeric feature. Prints cross-validated "
-            "scores and the training curve, and saves the model in the safe format."
+            "Train a network on a table with a header row (CSV, ;- or tab-separated, "
+            "maybe gzipped): numeric columns are imputed and scaled, text columns "
+            "one-hot encoded, identifier-like columns (unique per row, dates, free "
+            "text) left out and listed. Prints shuffled cross-validation scores "
+            "beside a baseline and the training curve, and saves the whole pipeline "
+            "in the safe format."
         ),
     )
     train.add_argument("data", metavar="DATA.csv")
+    train.add_argument(
+        "--quiet", action="store_true", help="no progress lines on stderr"
+    )
     train.add_argument(
         "--target", required=True, metavar="COLUMN", help="the column to predict"
     )
     train.add_argument(
         "--drop",
         metavar="COLUMN,...",
-        help="columns to leave out (an id, a text column)",
+        help="columns to leave out, besides those left out automatically",
     )
     train.add_argument(
         "--task",
         choices=["classify", "regress"],
-        help="default: classify if the target is not numeric or has few distinct integers",
+        help="default: classify if the target is not numeric or has at most 20 "
+        "distinct whole numbers; the guess is explained",
     )
     train.add_argument(
         "--hidden",
@@ -305,6 +341,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("model", metavar="MODEL")
     predict.add_argument("data", metavar="DATA.csv")
+    predict.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     predict.add_argument(
         "--out",
         metavar="PRED.csv",
@@ -318,10 +355,15 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser(
         "evaluate",
         help="score a saved model on labelled data",
-        description="Accuracy and confusion matrix (classification) or R2 and residuals (regression).",
+        description=(
+            "Accuracy and confusion matrix (classification) or R2 and residuals "
+            "(regression), beside the baseline of always predicting the commonest "
+            "class or the mean."
+        ),
     )
     evaluate.add_argument("model", metavar="MODEL")
     evaluate.add_argument("data", metavar="DATA.csv")
+    evaluate.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     evaluate.add_argument(
         "--target",
         metavar="COLUMN",
@@ -364,8 +406,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
     args = _build_parser().parse_args(argv or ["demo"])
     try:
-        with _short_warnings():
+        with _short_warnings(), _signals():
             return args.func(args)
+    except (Interrupted, KeyboardInterrupt):
+        print(
+            f"{PROG}: interrupted; nothing was written, earlier files are unchanged.",
+            file=sys.stderr,
+        )
+        return 130
+    except MemoryError:
+        print(
+            f"{PROG}: error: out of memory; try a smaller file (or more memory).",
+            file=sys.stderr,
+        )
+        return 1
     except DataError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
@@ -377,6 +431,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"{PROG}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130

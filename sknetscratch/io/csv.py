@@ -1,245 +1,201 @@
-"""CSV input and output for the command line, with the standard library only.
+"""Tables for the command line, read with pandas.
 
-Every problem a user can cause (a missing file, an empty file, a ragged row, a
-value that is not a number) raises :class:`DataError` with a message that names
-the file, the line and the column.
+:func:`read_table` reads a delimited text file the way a user expects from a
+spreadsheet export: the separator is sniffed (comma, semicolon, tab or bar),
+the encoding is UTF-8 (with or without a byte-order mark) or else latin-1, a
+gzip, bz2, xz, zstd or zip file is decompressed, the usual missing-value
+markers (empty, ``NA``, ``NaN``, ``null``, ...) are missing values, and quoted
+fields may hold separators and line breaks. Columns named in ``text_columns``
+are kept as the strings in the file (labels ``10`` and ``1_0`` stay apart, so
+do ``1`` and ``1.0``).
+
+Every problem a user can cause (a missing file, an empty one, a JSON file, a
+ragged row) raises :class:`DataError` with a message that names the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import math
+import gzip
+import io
 import os
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-import numpy as np
+__all__ = ["PANDAS_HINT", "DataError", "read_table", "write_csv"]
+
+#: How to install what the command line needs to read tables.
+PANDAS_HINT = 'pip install "pandas>=2" (a dependency of sknetscratch)'
+_SAMPLE = 1 << 16
+_SEPARATORS = ",;\t|"
 
 
 class DataError(Exception):
     """A problem with the user's data or model file (exit code 1, no traceback)."""
 
 
-_EMPTY = "the value is empty (missing values are not supported)."
-_INT64 = np.iinfo(np.int64)
+def pandas() -> Any:
+    """The pandas module, or a :class:`DataError` saying how to install it."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise DataError(
+            f"reading tables needs pandas, which is not installed: {PANDAS_HINT}"
+        ) from None
+    return pd
 
 
-class Table:
-    """The header and the text cells of a CSV file, with line numbers.
-
-    Parameters
-    ----------
-    path : str
-        The file the table was read from (for messages).
-    columns : list of str
-        The header row.
-    rows : list of list of str
-        The data rows, each as long as ``columns``.
-    lines : list of int
-        The line number of each data row in the file (the header is line 1).
-    """
-
-    def __init__(
-        self, path: str, columns: list[str], rows: list[list[str]], lines: list[int]
-    ):
-        self.path = path
-        self.columns = columns
-        self.rows = rows
-        self.lines = lines
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def index(self, column: str) -> int:
-        """Position of ``column``, or a :class:`DataError` that lists the columns."""
-        try:
-            return self.columns.index(column)
-        except ValueError:
-            shown = ", ".join(repr(c) for c in self.columns[:20])
-            more = (
-                "" if len(self.columns) <= 20 else f", ... ({len(self.columns)} in all)"
-            )
-            raise DataError(
-                f"{self.path}: no column {column!r}; its columns are {shown}{more}."
-            ) from None
-
-    def text(self, column: str) -> list[str]:
-        """The cells of one column; none may be empty (a missing value)."""
-        j = self.index(column)
-        for i, row in enumerate(self.rows):
-            if row[j] == "":
-                raise DataError(f"{self._where(i, j)}: {_EMPTY}")
-        return [row[j] for row in self.rows]
-
-    def numbers(self, columns: Sequence[str]) -> np.ndarray:
-        """The given columns as a float64 matrix; every cell must be a finite number."""
-        idx = [self.index(c) for c in columns]
-        X = np.empty((len(self.rows), len(idx)), dtype=np.float64)
-        for i, row in enumerate(self.rows):
-            for k, j in enumerate(idx):
-                X[i, k] = self._number(row[j], i, j)
-        return X
-
-    def _where(self, i: int, j: int) -> str:
-        return f"{self.path}, line {self.lines[i]}, column {self.columns[j]!r}"
-
-    def _number(self, cell: str, i: int, j: int) -> float:
-        where = self._where(i, j)
-        if cell == "":
-            raise DataError(f"{where}: {_EMPTY}")
-        try:
-            value = float(cell)
-        except ValueError:
-            raise DataError(f"{where}: {cell!r} is not a number.") from None
-        if not math.isfinite(value):
-            raise DataError(f"{where}: {cell!r} is not a finite number.")
-        return value
+def _head(path: str) -> tuple[bytes, str | None]:
+    """The first bytes of the file (decompressed) and its compression."""
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+        fh.seek(0)
+        if magic.startswith(b"\x1f\x8b"):
+            with gzip.open(fh) as gz:
+                try:
+                    return gz.read(_SAMPLE), "gzip"
+                except (OSError, EOFError) as exc:
+                    raise DataError(f"{path}: a damaged gzip file ({exc}).") from None
+        if magic.startswith(b"PK\x03\x04"):
+            return b"", "zip"
+        for prefix, kind in ((b"BZh", "bz2"), (b"\xfd7zXZ", "xz")):
+            if magic.startswith(prefix):
+                return b"", kind
+        if magic.startswith(b"\x28\xb5\x2f\xfd"):
+            return b"", "zstd"
+        return fh.read(_SAMPLE), None
 
 
-def read_csv(path: str) -> Table:
-    """Read a comma-separated file with a header row.
+def _encoding(sample: bytes) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8-sig"
 
-    Cells are stripped of surrounding spaces; blank lines are skipped (a line
-    of commas is a row of empty cells, which :meth:`Table.numbers` and
-    :meth:`Table.text` report as missing values); a UTF-8 byte-order mark is
-    allowed.
+
+def _separator(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()][:20]
+    if not lines:
+        return ","
+    if len(lines) > 1 and len(text) >= _SAMPLE:
+        lines = lines[:-1]  # the last line may be cut
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_SEPARATORS).delimiter
+    except csv.Error:
+        counts = {s: lines[0].count(s) for s in _SEPARATORS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def read_table(
+    path: str,
+    text_columns: Iterable[str] = (),
+    note=None,
+):
+    """Read a table with a header row into a pandas DataFrame.
 
     Parameters
     ----------
     path : str
-        The file to read.
+        The file to read (a CSV, ``;``- or tab-separated file, maybe compressed).
+    text_columns : iterable of str, default=()
+        Columns to keep as the strings in the file (missing values as NaN).
+    note : callable, default=None
+        Called with a one-line note (the encoding fell back to latin-1).
 
     Returns
     -------
-    table : Table
+    pandas.DataFrame
 
     Raises
     ------
     DataError
-        If the file is missing, unreadable, not UTF-8 text, empty, has no data
-        rows, has empty or duplicate column names, or a row of the wrong length.
+        If the file is missing, not a regular file, unreadable, JSON, empty, has
+        no data rows, or rows of the wrong length; or if pandas is not installed.
 
     Examples
     --------
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "data.csv")
     >>> with open(path, "w") as fh:
-    ...     _ = fh.write("x, label\\n1.5, cat\\n2, dog\\n")
-    >>> table = read_csv(path)
-    >>> table.columns, table.text("label"), table.numbers(["x"]).ravel().tolist()
-    (['x', 'label'], ['cat', 'dog'], [1.5, 2.0])
+    ...     _ = fh.write("x;label\\n1.5;10\\n2;1_0\\nNA;10\\n")
+    >>> df = read_table(path, text_columns=["label"])
+    >>> list(df.columns), df["label"].tolist(), df["x"].isna().tolist()
+    (['x', 'label'], ['10', '1_0', '10'], [False, False, True])
     """
+    pd = pandas()
     if not os.path.exists(path):
         raise DataError(f"{path}: no such file.")
     if os.path.isdir(path):
-        raise DataError(f"{path}: is a directory, not a CSV file.")
+        raise DataError(f"{path}: is a directory, not a data file.")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = None
-            rows, lines = [], []
-            for record in reader:
-                if not record or (len(record) == 1 and not record[0].strip()):
-                    continue  # a blank line; ",,," is a row of empty cells
-                cells = [c.strip() for c in record]
-                if header is None:
-                    header = cells
-                    _check_header(path, header, reader.line_num)
-                    continue
-                if len(cells) != len(header):
-                    raise DataError(
-                        f"{path}, line {reader.line_num}: {len(cells)} values, but the "
-                        f"header has {len(header)} columns."
-                    )
-                rows.append(cells)
-                lines.append(reader.line_num)
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not a UTF-8 text (CSV) file.") from None
-    except csv.Error as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc}).") from None
+        sample, compression = _head(path)
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if header is None:
+    stripped = sample.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        raise DataError(
+            f"{path}: looks like JSON, not a table; save it as CSV (a header row, "
+            "then one row per line)."
+        )
+    if compression is None and not stripped:
         raise DataError(
             f"{path}: the file is empty (a header row and data rows are needed)."
         )
-    if not rows:
-        raise DataError(f"{path}: the file has a header row but no data rows.")
-    return Table(path, header, rows, lines)
-
-
-def _check_header(path: str, header: list[str], line: int) -> None:
-    if any(not c for c in header):
-        raise DataError(
-            f"{path}, line {line}: the header row has an empty column name."
-        )
-    seen = set()
-    for c in header:
-        if c in seen:
-            raise DataError(
-                f"{path}, line {line}: column {c!r} appears twice in the header."
-            )
-        seen.add(c)
-
-
-def _whole_number(text: str) -> int | None:
-    """``text`` as an int64 if it is a whole number in int64's range, else None."""
-    try:
-        value = int(text)  # exact, however many digits
-    except ValueError:
+    encoding = _encoding(sample) if sample else "utf-8-sig"
+    sep = _separator(sample.decode(encoding, errors="replace")) if sample else ","
+    dtype = dict.fromkeys(text_columns, str)
+    frame = None
+    for enc in dict.fromkeys([encoding, "latin-1"]):
         try:
-            number = float(text)
-        except ValueError:
-            return None
-        if not (math.isfinite(number) and number == int(number)):
-            return None
-        value = int(number)
-    return value if _INT64.min <= value <= _INT64.max else None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frame = pd.read_csv(
+                    path,
+                    sep=sep,
+                    encoding=enc,
+                    compression=compression or "infer",
+                    dtype=dtype or None,
+                    skipinitialspace=True,
+                    skip_blank_lines=True,
+                )
+            encoding = enc
+            break
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise DataError(
+                f"{path}: the file is empty (a header row and data rows are needed)."
+            ) from None
+        except pd.errors.ParserError as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise DataError(f"{path}: not a readable table ({reason}).") from None
+        except (OSError, EOFError, ValueError) as exc:
+            raise DataError(f"{path}: cannot be read ({exc}).") from None
+    if frame is None:  # pragma: no cover - latin-1 decodes every byte
+        raise DataError(f"{path}: not a text file.")
+    if encoding == "latin-1" and note is not None:
+        note(f"{path} is not UTF-8; read it as latin-1")
+    if not len(frame):
+        raise DataError(f"{path}: the file has a header row but no data rows.")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
 
 
-def parse_labels(texts: Sequence[str]) -> np.ndarray:
-    """Class labels from text: integers if every label is a whole number (that
-    fits in int64), else strings.
+def write_csv(stream: io.TextIOBase, columns: Sequence[str], rows: Iterable) -> None:
+    """Write a header and rows of cells to an open text stream.
 
-    Examples
-    --------
-    >>> parse_labels(["1", "0", "1.0"]).tolist(), parse_labels(["cat", "1"]).tolist()
-    ([1, 0, 1], ['cat', '1'])
-    >>> parse_labels(["1e19", "2e19"]).tolist()  # beyond int64: not integers
-    ['1e19', '2e19']
+    Parameters
+    ----------
+    stream : text stream
+        Opened with ``newline=""``.
+    columns : sequence of str
+    rows : iterable of sequences of str
     """
-    values = [_whole_number(t) for t in texts]
-    if None in values:
-        return np.array(list(texts), dtype=object)
-    return np.array(values, dtype=np.int64)
-
-
-def looks_like_classes(texts: Sequence[str], max_classes: int = 20) -> bool:
-    """Auto-detection of the task: non-numeric labels, or few distinct integers.
-
-    Examples
-    --------
-    >>> looks_like_classes(["a", "b"]), looks_like_classes(["0.5", "1.5"])
-    (True, False)
-    """
-    labels = parse_labels(texts)
-    if labels.dtype == object:
-        try:  # all numbers, but not whole numbers: a real-valued target
-            [float(t) for t in texts]
-        except ValueError:
-            return True
-        return False
-    return len(np.unique(labels)) <= max_classes
-
-
-def write_csv(
-    path: str | None, columns: Sequence[str], rows: Sequence[Sequence], stream=None
-) -> None:
-    """Write a header and rows to ``path`` (or to ``stream`` when ``path`` is None)."""
-    if path is None:
-        csv.writer(stream, lineterminator="\n").writerows([columns, *rows])
-        return
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh, lineterminator="\n").writerows([columns, *rows])
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    writer.writerows(rows)

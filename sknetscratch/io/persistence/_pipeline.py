@@ -1,4 +1,4 @@
-"""Pipelines in the safe format: ``StandardScaler`` steps, then one estimator.
+"""Pipelines in the safe format: preprocessing steps, then one estimator.
 
 A scikit-learn :class:`~sklearn.pipeline.Pipeline` such as
 ``Pipeline([("scale", StandardScaler()), ("net", ScratchMLPClassifier())])`` is
@@ -12,11 +12,17 @@ saved as a document of content type ``"pipeline"``::
      "metadata": {"target": "y", ...}}
 
 The last step is one of the allow-listed estimators, encoded exactly as a
-stand-alone estimator; every step before it is a ``StandardScaler`` with its
-three parameters (``copy``, ``with_mean``, ``with_std``) and only the fitted
-attributes ``mean_``, ``var_``, ``scale_``, ``n_samples_seen_``,
-``n_features_in_`` and ``feature_names_in_``, each checked for type, shape and
-finiteness on load. ``memory`` and ``transform_input`` must be None.
+stand-alone estimator, or a ``TransformedTargetRegressor`` of a
+``ScratchMLPRegressor`` and a ``StandardScaler`` of the target. Every step
+before it is a transformer: a ``StandardScaler`` with its three parameters
+(``copy``, ``with_mean``, ``with_std``) and only the fitted attributes
+``mean_``, ``var_``, ``scale_``, ``n_samples_seen_``, ``n_features_in_`` and
+``feature_names_in_``, each checked for type, shape and finiteness on load; or
+a ``SimpleImputer``, ``OneHotEncoder`` or ``ColumnTransformer`` (whose
+transformers may be pipelines of those), saved by their public parameters and
+fitted attributes and rebuilt on load by scikit-learn itself from synthetic
+rows, then compared with the file (see :mod:`._transformers`). ``memory`` and
+``transform_input`` must be None.
 
 ``metadata`` is an optional flat JSON object of plain values (str, finite
 numbers, bool, None, or lists of str and numbers) kept beside the pipeline, for
@@ -35,7 +41,15 @@ from ._decode import Decoder
 from ._document import document, load_document, write_document
 from ._encode import Encoder
 from ._format import ESTIMATOR_NAMES, Refused, field, is_estimator
-from ._scaler import decode_scaler, encode_scaler
+from ._transformers import (
+    check_chain,
+    decode_target_regressor,
+    decode_transformer,
+    encode_target_regressor,
+    encode_transformer,
+    is_target_regressor,
+    is_transformer,
+)
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a pipeline is saved or loaded
     from sklearn.pipeline import Pipeline
@@ -120,7 +134,6 @@ def encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
         If a step, parameter, attribute or metadata value cannot be saved.
     """
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
 
     if type(pipe) is not Pipeline:
         raise TypeError(
@@ -150,12 +163,17 @@ def encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
         last = i == len(steps) - 1
         if last and is_estimator(est):
             docs.append({"name": name, "estimator": enc.estimator(est)})
-        elif not last and type(est) is StandardScaler:
-            docs.append({"name": name, **encode_scaler(enc, est, where)})
+        elif last and is_target_regressor(est):
+            doc = encode_target_regressor(enc, est, where)
+            docs.append({"name": name, "target_regressor": doc})
+        elif not last and is_transformer(est):
+            docs.append({"name": name, **encode_transformer(enc, est, where)})
         else:
             raise TypeError(
-                f"Cannot save {where}: a saved Pipeline is StandardScaler steps "
-                f"followed by one of {sorted(ESTIMATOR_NAMES)}; got {type(est).__name__}."
+                f"Cannot save {where}: a saved Pipeline is transformer steps "
+                "(StandardScaler, SimpleImputer, OneHotEncoder, ColumnTransformer) "
+                f"followed by one of {sorted(ESTIMATOR_NAMES)} or a "
+                f"TransformedTargetRegressor; got {type(est).__name__}."
             )
     content = {
         "type": "pipeline",
@@ -251,23 +269,27 @@ def decode_pipeline(decoder: Decoder, content: dict) -> tuple[Pipeline, Metadata
         where = f"pipeline step {i}"
         name = field(step, "name", str, where)
         if i == len(step_docs) - 1:
-            est = decoder.estimator(field(step, "estimator", dict, where))
-        elif step.get("class") == "StandardScaler":
-            est = decode_scaler(decoder, step, f"{where} ({name!r})")
+            if "target_regressor" in step:
+                doc = field(step, "target_regressor", dict, where)
+                est = decode_target_regressor(decoder, doc, f"{where} ({name!r})")
+            else:
+                est = decoder.estimator(field(step, "estimator", dict, where))
+        elif step.get("class") in (
+            "StandardScaler",
+            "SimpleImputer",
+            "OneHotEncoder",
+            "ColumnTransformer",
+        ):
+            est = decode_transformer(decoder, step, f"{where} ({name!r})")
         else:
-            raise Refused(f"{where}: only StandardScaler may come before the estimator")
+            raise Refused(
+                f"{where}: only StandardScaler, SimpleImputer, OneHotEncoder and "
+                "ColumnTransformer steps may come before the estimator"
+            )
         steps.append((name, est))
     if len({name for name, _ in steps}) != len(steps):
         raise Refused("pipeline step names must be unique")
-    widths = [getattr(est, "n_features_in_", None) for _, est in steps]
-    if None in widths and any(w is not None for w in widths):
-        raise Refused("the pipeline's steps must be all fitted or all unfitted")
-    for i in range(1, len(steps)):  # each step takes what the one before gives
-        if widths[i] != widths[i - 1]:
-            raise Refused(
-                f"pipeline step {i} ({steps[i][0]!r}) takes {widths[i]} features, "
-                f"but step {i - 1} ({steps[i - 1][0]!r}) gives {widths[i - 1]}"
-            )
+    check_chain(steps, "pipeline")
     metadata = _check_metadata(content.get("metadata", {}), "metadata", Refused)
     return Pipeline(steps, verbose=verbose), metadata
 
