@@ -125,7 +125,8 @@ sphinx_gallery_conf = {
 # -- HTML -------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sknetscratch {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]  # layout at 1280 px: wrapping tables and output
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",
@@ -136,7 +137,13 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"index": [], "getting_started": [], "comparison": []}
+# Pages without sub-pages have no section navigation on the left: the column
+# goes to the text (wide tables at 1280 px), and the "On this page" sidebar on
+# the right lists their sections.
+html_sidebars = {
+    page: []
+    for page in ["index", "getting_started", "derivation", "comparison", "performance"]
+}
 
 
 # -- hooks ------------------------------------------------------------------------
