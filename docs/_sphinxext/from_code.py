@@ -109,6 +109,7 @@ def registries() -> dict[str, list[str]]:
         ),
         "losses": list(sknetscratch.LOSSES),
         "optimizers": [cls.__name__ for cls in OPTIMIZERS.values()],
+        "optimizer_names": list(OPTIMIZERS),
         "schedules": list(sknetscratch.SCHEDULES),
         "schedule_classes": [cls.__name__ for cls in sknetscratch.SCHEDULES.values()],
         "layers": [n for n in layers.__all__ if n != "Layer"],
@@ -125,6 +126,7 @@ def substitutions() -> dict[str, str]:
         "n_activation_classes": str(len(reg["activation_classes"])),
         "losses": _code(reg["losses"]),
         "optimizers": _code(reg["optimizers"]),
+        "optimizer_names": _code(reg["optimizer_names"]),
         "schedules": _code(reg["schedules"]),
         "schedule_classes": _code(reg["schedule_classes"]),
         "layers": _code(reg["layers"]),
@@ -132,17 +134,40 @@ def substitutions() -> dict[str, str]:
     }
 
 
+#: What the registries are for, after "dict from a name to its ... subclass".
+REGISTRY_USE = {
+    "ACTIVATIONS": "the names that :func:`get_activation`, :class:`DenseBlock` and "
+    "the estimators' ``activation`` parameter accept.",
+    "LOSSES": "each fused with the output activation it expects (:doc:`derivation`, "
+    "section 6); those with parameters are built with their defaults (pass an "
+    "instance to ``Model.compile`` for others).",
+    "SCHEDULES": "the names :func:`get_schedule` accepts.",
+}
+
+
 def _registry_doc(name: str, value) -> list[str]:
     keys = ", ".join(f'``"{k}"``' for k in value)
     kind = {"ACTIVATIONS": "ActivationFunction", "LOSSES": "Loss"}.get(
         name, "LearningRateSchedule"
     )
-    return [
+    by_class: dict = {}
+    for key, cls in value.items():
+        by_class.setdefault(cls, []).append(key)
+    aliases = [" and ".join(f'``"{k}"``' for k in keys_) for keys_ in by_class.values()]
+    aliases = [a for a in aliases if " and " in a]
+    lines = [
         f".. data:: {name}",
         "",
-        f"   ``dict`` from a name to its :class:`{kind}` subclass; the names: {keys}.",
-        "",
+        f"   ``dict`` from a name to its :class:`{kind}` subclass: {keys}; "
+        + REGISTRY_USE.get(name, ""),
     ]
+    if aliases:
+        lines.append(
+            "   Some classes are registered under two names: "
+            + ", ".join(aliases)
+            + "."
+        )
+    return lines + [""]
 
 
 def api_names_rst() -> str:
