@@ -342,6 +342,8 @@ _SCRIPT = textwrap.dedent(
 )
 
 
+# proc.stderr (a pipe) is left to the garbage collector
+@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
 def test_progbar_redrawn_in_place_on_a_terminal():
     master, slave = pty.openpty()
     proc = subprocess.Popen(

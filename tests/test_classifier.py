@@ -195,7 +195,10 @@ def test_failed_fit_leaves_the_fitted_model_unchanged(small):
     with pytest.raises(ValueError, match="NaN"):
         clf.fit(bad, y)
     clf.set_params(warm_start=True, solver="sgd", learning_rate_init=10.0)
-    with pytest.raises(ValueError, match="Solver produced non-finite parameter"):
+    with (
+        pytest.warns(UserWarning, match="magnitude above 1e\\+06"),
+        pytest.raises(ValueError, match="Solver produced non-finite parameter"),
+    ):
         clf.fit(X * 1e100, y)
     clf.set_params(warm_start=False, solver="adam", learning_rate_init=0.001)
     assert vars(clf).keys() == state.keys()

@@ -2,6 +2,7 @@
 draws of ``check_random_state(random_state)``, without a new generator per fit."""
 
 import numpy as np
+import pytest
 
 from sknetscratch.estimators._seeding import give_back, take_random_state
 
@@ -26,6 +27,10 @@ def test_a_generator_given_back_is_reseeded_when_taken_again():
     give_back(again)
 
 
+# both fits stop after a few epochs on purpose
+@pytest.mark.filterwarnings(
+    "ignore:Stochastic Optimizer:sklearn.exceptions.ConvergenceWarning"
+)
 def test_a_fit_inside_a_fit_does_not_change_the_outer_draws():
     """A callback that fits another estimator during an epoch: the outer fit
     draws (shuffles) exactly what it draws alone."""

@@ -30,7 +30,8 @@ class CSVLogger(Callback):
     >>> model = Model([DenseBlock(1, "sigmoid")]).compile("adam")
     >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
     >>> _ = model.fit(X, y, epochs=2, random_state=0, callbacks=[CSVLogger(path)])
-    >>> open(path).readline().strip()
+    >>> with open(path) as f:
+    ...     f.readline().strip()
     'epoch,learning_rate,loss,seconds'
     """
 
