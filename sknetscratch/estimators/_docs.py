@@ -113,7 +113,9 @@ callbacks : list of Callback, default=None
     training loop of the stochastic solvers, after scikit-learn's rules;
     they see each epoch's logs ('loss', 'learning_rate', 'seconds',
     'val_score', 'val_loss', 'val_<metric>') and may add to them (what they
-    add goes into ``history_`` too). ``clone`` copies them."""
+    add goes into ``history_`` too). ``clone`` copies them. Checked at
+    ``fit`` (as scikit-learn checks parameters): an item that is not a
+    callback (a function, None) is a TypeError naming it, before training."""
 
 ATTRIBUTES = """\
 model_ : sknetscratch.Model

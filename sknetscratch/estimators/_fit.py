@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import _check_sample_weight
 
+from ..training.callbacks import check_callbacks
 from ..training.loop import TrainingDivergedError
 from ..training.state import restore, snapshot
 from ._history import Mark, new_history
@@ -90,6 +91,8 @@ class FitMixin:
             give_back(random_state)
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, val, random_state):
+        # arguments checked at fit, as scikit-learn's, before any work
+        check_callbacks(self.callbacks)
         self.sync_weights()
         hidden = hidden_layer_sizes(self)
         lbfgs = self.solver == "lbfgs"

@@ -9,6 +9,9 @@ the early-stopping score (accuracy) follow from the kind of labels.
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
@@ -41,9 +44,40 @@ class LabelEncoding:
                 )
             labels = Y
         else:
+            if isinstance(self.class_weight, dict):
+                self._check_class_weight(self.class_weight)
             labels = self.classes_[Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]]
         weights = compute_sample_weight(self.class_weight, labels)
         return weights if sample_weight is None else weights * sample_weight
+
+    def _check_class_weight(self, class_weight: dict) -> None:
+        """Every weight a finite number >= 0, every key one of ``classes_``.
+
+        A key matches a class as scikit-learn's ``compute_class_weight`` matches
+        them: the class as an int where it is one (``1`` and ``1.0``), else as
+        a str. scikit-learn accepts a key that is no class when every class has
+        a weight; here it is refused: it is a typo or a label of other data.
+        """
+        keys = set()
+        for c in self.classes_:
+            try:
+                keys.add(int(c))
+            except (TypeError, ValueError):
+                keys.add(str(c))
+        unknown = [k for k in class_weight if k not in keys]
+        if unknown:
+            raise ValueError(
+                f"class_weight has the label(s) {unknown!r}, which are not classes "
+                f"of y; the classes are {self.classes_.tolist()!r}."
+            )
+        for k, w in class_weight.items():
+            number = isinstance(w, Real) and not isinstance(w, (bool, np.bool_))
+            if not number or not (math.isfinite(w) and w >= 0):
+                raise ValueError(
+                    f"class_weight[{k!r}] must be a finite number >= 0; got {w!r}. "
+                    "Class weights multiply the sample weights, which must be "
+                    "non-negative."
+                )
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(

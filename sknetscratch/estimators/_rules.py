@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..optim.schedules import check_rate
 from ..training.callbacks import Callback
 from ..training.state import layer_states, restore_layer_states
 
@@ -68,7 +69,15 @@ class EpochSchedule(Callback):
         e = self.first_epoch + epoch
         if self.period:
             e %= self.period
-        self.model.optimizer.learning_rate = float(self.schedule(e))
+        try:  # (a schedule's own __call__ checks its rates; an override may not)
+            rate = check_rate(self.schedule(e), self.schedule, e)
+        except ValueError as exc:
+            text = str(exc)
+            raise ValueError(
+                f"learning_rate: {text[:1].lower()}{text[1:]} (epoch {epoch + 1} of "
+                "this fit; nothing was trained in it)"
+            ) from None
+        self.model.optimizer.learning_rate = rate
 
 
 class InvScaling(Callback):

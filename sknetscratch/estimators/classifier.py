@@ -39,7 +39,9 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         ``fit`` (see :func:`sklearn.utils.class_weight.compute_sample_weight`).
         None (the default) weighs every class 1, as scikit-learn's MLP.
         ``partial_fit`` accepts a dict only (the classes' frequencies over all
-        calls are unknown); multilabel targets accept 'balanced' only.
+        calls are unknown); multilabel targets accept 'balanced' only. A dict's
+        weights must be finite and >= 0 and its keys classes of ``y``: checked
+        at ``fit``, before training (a ValueError naming ``class_weight``).
 
     Attributes
     ----------

@@ -100,6 +100,18 @@ def partial_fit_blocks(
     estimator : object
         The trained estimator.
 
+    Raises
+    ------
+    Exception
+        What ``partial_fit`` raised for a block (a ``ValueError`` for NaN in
+        it, a label not in ``classes``, ...), of the same type, its message
+        prefixed with the block's index, rows and epoch. The estimator is then
+        left as after the last good block: the blocks before the failing one
+        stay trained (hours of training are not undone by one bad block), and
+        sknetscratch's ``partial_fit``, which is transactional, leaves no trace
+        of the failing one. Another estimator is left as its failing
+        ``partial_fit`` leaves it.
+
     Examples
     --------
     >>> import numpy as np
@@ -160,11 +172,36 @@ def partial_fit_blocks(
 
     blocks = _row_blocks(X, block_size)
     rng = check_random_state(random_state)
-    for _ in range(int(epochs)):
+    trained = 0  # blocks trained by this call
+    for epoch in range(int(epochs)):
         order = rng.permutation(len(blocks)) if shuffle_blocks else range(len(blocks))
         for i in order:
             start, stop = blocks[i]
-            estimator.partial_fit(
-                _materialize(X[start:stop]), _materialize(y[start:stop]), **kwargs
-            )
+            try:
+                estimator.partial_fit(
+                    _materialize(X[start:stop]), _materialize(y[start:stop]), **kwargs
+                )
+            except Exception as exc:
+                where = (
+                    f"partial_fit_blocks: block {i} of {len(blocks)} (rows {start} to "
+                    f"{stop - 1}) failed in epoch {epoch + 1} of {epochs}; the "
+                    f"estimator is left as after the last good block ({trained} "
+                    "block(s) trained by this call)."
+                )
+                raise _with_context(exc, where) from exc
+            trained += 1
     return estimator
+
+
+def _with_context(exc: Exception, where: str) -> Exception:
+    """``exc`` with ``where`` before its message: a new exception of the same
+    type where it can be made from a message, else ``exc`` with a note."""
+    message = f"{where} {exc}"
+    try:
+        new = type(exc)(message)
+    except Exception:
+        new = None
+    if new is None or str(new) != message:
+        exc.add_note(where)
+        return exc
+    return new

@@ -8,6 +8,7 @@ import string
 import numpy as np
 
 from ..training.callbacks import ModelCheckpoint as _InMemoryCheckpoint
+from ..training.files import check_target
 from .persistence import save
 
 __all__ = ["ModelCheckpoint"]
@@ -61,7 +62,11 @@ class ModelCheckpoint(_InMemoryCheckpoint):
         filled with ``epoch`` (from 1) and the logs, e.g.
         ``"model-{epoch:02d}-{val_loss:.2f}.npz"``. A field that the logs lack
         is a ValueError at the end of the first epoch, before any file is
-        written.
+        written. A path that exists and is not a regular file (a directory, a
+        FIFO, a device) is refused with
+        :class:`~sknetscratch.training.files.NotARegularFileError`, when
+        training starts for a path without fields, else before writing; it is
+        never replaced.
     monitor : str, default="val_loss"
         The key of the epoch logs that ``save_best_only`` compares.
     save_best_only : bool, default=False
@@ -140,6 +145,23 @@ class ModelCheckpoint(_InMemoryCheckpoint):
             monitor=monitor, save_best_only=bool(save_best_only), mode=mode
         )
         self.filepath = filepath
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.filepath is None:
+            return
+        pattern = os.fspath(self.filepath)
+        # before any epoch: a literal path (or the folder of a pattern, when it
+        # has no fields) that is a directory, a FIFO, a device, or whose folder
+        # is missing or read-only is refused now, not after an epoch's work
+        if not _template_fields(pattern):
+            check_target(pattern.format(), "the checkpoint")
+        else:
+            folder = os.path.dirname(pattern)
+            if not _template_fields(folder):
+                check_target(
+                    os.path.join(folder.format() or ".", "checkpoint"), "the checkpoint"
+                )
 
     def on_epoch_end(self, epoch, logs=None):
         if self.filepath is not None:  # every epoch: it may not save this one

@@ -38,6 +38,7 @@ __all__ = [
     "ExponentialDecay",
     "LearningRateSchedule",
     "StepDecay",
+    "check_rate",
     "get_schedule",
 ]
 
@@ -50,6 +51,44 @@ def _check_int(name: str, value, low: int) -> None:
         or value < low
     ):
         raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+
+
+def _check_positive(name: str, value) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is a finite real > 0."""
+    check_number(name, value, 0, low_open=True)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number > 0; got {value!r}.")
+
+
+def check_rate(rate, schedule, epoch) -> float:
+    """``rate`` as a float, or a ValueError naming ``schedule`` and ``epoch``
+    unless it is a finite real number >= 0.
+
+    Parameters
+    ----------
+    rate : object
+        What the schedule returned.
+    schedule : object
+        The schedule, for the message.
+    epoch : int
+        The epoch it was asked for (0-based), for the message.
+
+    Returns
+    -------
+    rate : float
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not a real number, or is negative, NaN or infinite.
+    """
+    ok = isinstance(rate, numbers.Real) and not isinstance(rate, (bool, np.bool_))
+    if not ok or not (math.isfinite(rate) and rate >= 0):
+        raise ValueError(
+            f"The learning-rate schedule {schedule!r} returned {rate!r} for epoch "
+            f"{epoch}; a learning rate must be a finite number >= 0."
+        )
+    return float(rate)
 
 
 class LearningRateSchedule(abc.ABC):
@@ -88,6 +127,12 @@ class LearningRateSchedule(abc.ABC):
         Returns
         -------
         learning_rate : float
+
+        Raises
+        ------
+        ValueError
+            If ``epoch`` is not an int >= 0, or the rate is negative, NaN or
+            infinite (the message names the schedule and the epoch).
         """
         if (
             isinstance(epoch, (bool, np.bool_))
@@ -98,7 +143,7 @@ class LearningRateSchedule(abc.ABC):
                 f"epoch must be a non-negative integer (0 for the first epoch); "
                 f"got {epoch!r}."
             )
-        return float(self._rate(int(epoch)))
+        return check_rate(self._rate(int(epoch)), self, epoch)
 
     @abc.abstractmethod
     def get_config(self) -> dict:
@@ -126,7 +171,7 @@ class ConstantSchedule(LearningRateSchedule):
     name = "constant"
 
     def __init__(self, learning_rate: float):
-        check_number("learning_rate", learning_rate, 0, low_open=True)
+        _check_positive("learning_rate", learning_rate)
         self.learning_rate = learning_rate
 
     def _rate(self, epoch):
@@ -160,7 +205,7 @@ class StepDecay(LearningRateSchedule):
     def __init__(
         self, initial_learning_rate: float, drop: float = 0.5, every: int = 10
     ):
-        check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
+        _check_positive("initial_learning_rate", initial_learning_rate)
         check_number("drop", drop, 0, 1, low_open=True)
         _check_int("every", every, 1)
         self.initial_learning_rate = initial_learning_rate
@@ -206,9 +251,9 @@ class ExponentialDecay(LearningRateSchedule):
         decay_rate: float = 0.96,
         decay_epochs: float = 1,
     ):
-        check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
+        _check_positive("initial_learning_rate", initial_learning_rate)
         check_number("decay_rate", decay_rate, 0, 1, low_open=True)
-        check_number("decay_epochs", decay_epochs, 0, low_open=True)
+        _check_positive("decay_epochs", decay_epochs)
         self.initial_learning_rate = initial_learning_rate
         self.decay_rate = decay_rate
         self.decay_epochs = decay_epochs
@@ -273,7 +318,7 @@ class CosineDecay(LearningRateSchedule):
         alpha: float = 0.0,
         warmup_epochs: int = 0,
     ):
-        check_number("initial_learning_rate", initial_learning_rate, 0, low_open=True)
+        _check_positive("initial_learning_rate", initial_learning_rate)
         _check_int("decay_epochs", decay_epochs, 1)
         check_number("alpha", alpha, 0, 1)
         _check_int("warmup_epochs", warmup_epochs, 0)

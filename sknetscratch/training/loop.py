@@ -16,6 +16,7 @@ the first epoch.
 from __future__ import annotations
 
 import math
+import numbers
 import signal
 import threading
 import time
@@ -24,10 +25,10 @@ import warnings
 import numpy as np
 
 from ..nn.initializers import check_rng
-from .callbacks import History, ProgbarLogger
+from .callbacks import History, ProgbarLogger, check_callbacks
 from .state import restore, snapshot
 
-__all__ = ["TrainingDivergedError", "fit"]
+__all__ = ["TrainingDivergedError", "check_class_weight", "fit"]
 
 
 class TrainingDivergedError(ValueError, FloatingPointError):
@@ -114,15 +115,37 @@ def _layer_rng(rng):
     return np.random.default_rng(rng.integers(np.iinfo(np.int64).max))
 
 
-def _class_weights(y, class_weight: dict, sample_weight):
-    """``sample_weight`` (or ones) times ``class_weight[class]`` per row; the class
-    is the 0/1 target of a single output, or the argmax of one-hot targets.
-    Classes missing from the dict weigh 1 (Keras' rule)."""
+def check_class_weight(class_weight) -> None:
+    """Raise unless ``class_weight`` is None or a dict of class indices (ints
+    >= 0) to finite weights >= 0; checked before training starts."""
+    if class_weight is None:
+        return
     if not isinstance(class_weight, dict):
         raise TypeError(
             "class_weight must be a dict {class_index: weight}; got "
             f"{type(class_weight).__name__}."
         )
+    for k, w in class_weight.items():
+        if isinstance(k, (bool, np.bool_)) or not (
+            isinstance(k, (int, np.integer)) and k >= 0
+        ):
+            raise ValueError(
+                f"class_weight keys must be class indices >= 0; got {k!r}."
+            )
+        number = isinstance(w, numbers.Real) and not isinstance(w, (bool, np.bool_))
+        if not number or not (math.isfinite(w) and w >= 0):
+            raise ValueError(
+                f"class_weight[{k!r}] must be a finite number >= 0; got {w!r}."
+            )
+
+
+def _class_weights(y, class_weight: dict, sample_weight):
+    """``sample_weight`` (or ones) times ``class_weight[class]`` per row; the class
+    is the 0/1 target of a single output, or the argmax of one-hot targets.
+    Classes missing from the dict weigh 1 (Keras' rule); a key that is no class
+    of the targets (above 1 for a single 0/1 output, at least the number of
+    one-hot columns otherwise) is refused."""
+    check_class_weight(class_weight)
     if y.shape[1] == 1:
         labels = y[:, 0]
         if not np.array_equal(labels, np.round(labels)):
@@ -131,16 +154,21 @@ def _class_weights(y, class_weight: dict, sample_weight):
                 "got non-integer targets."
             )
         labels = labels.astype(np.int64)
+        if labels.size and labels.min() < 0:
+            raise ValueError(
+                "class_weight needs class targets >= 0; got negative ones."
+            )
+        n_classes = max(2, int(labels.max(initial=0)) + 1)
     else:
         labels = np.argmax(y, axis=1)
-    for k in class_weight:
-        if not (isinstance(k, (int, np.integer)) and k >= 0):
-            raise ValueError(
-                f"class_weight keys must be class indices >= 0; got {k!r}."
-            )
-    if labels.size and labels.min() < 0:
-        raise ValueError("class_weight needs class targets >= 0; got negative ones.")
-    table = np.ones(int(max(labels.max(initial=0), *class_weight, 0)) + 1)
+        n_classes = y.shape[1]
+    unknown = sorted(int(k) for k in class_weight if k >= n_classes)
+    if unknown:
+        raise ValueError(
+            f"class_weight has the class index(es) {unknown}, but the targets have "
+            f"classes 0 to {n_classes - 1} only."
+        )
+    table = np.ones(n_classes)
     for k, w in class_weight.items():
         table[k] = w
     weights = table[labels].astype(y.dtype if y.dtype.kind == "f" else np.float64)
@@ -164,6 +192,20 @@ def _split(X, y, sw, validation_split: float):
     part = lambda a, s: None if a is None else a[s]  # noqa: E731
     train, val = slice(0, at), slice(at, n)
     return (X[train], y[train], part(sw, train)), (X[val], y[val], part(sw, val))
+
+
+def _learning_rate(optimizer, epoch) -> float:
+    """The optimizer's rate for this epoch (after the callbacks set it), checked
+    before the epoch trains."""
+    rate = optimizer.learning_rate
+    number = isinstance(rate, numbers.Real) and not isinstance(rate, (bool, np.bool_))
+    if not number or not (math.isfinite(rate) and rate >= 0):
+        raise ValueError(
+            f"The optimizer's learning_rate is {rate!r} at the start of epoch "
+            f"{epoch + 1}; it must be a finite number >= 0 (set by the optimizer, "
+            "a schedule or a callback). Nothing was trained in this epoch."
+        )
+    return float(rate)
 
 
 def _verbosity(verbose) -> int:
@@ -198,6 +240,8 @@ def fit(
             "You must call compile(optimizer, loss) with an optimizer before fit()."
         )
     verbose = _verbosity(verbose)
+    callbacks = check_callbacks(callbacks)  # before any work
+    check_class_weight(class_weight)
     rng = check_rng(random_state)
     if not model.built:
         X0 = X if hasattr(X, "dtype") else np.asarray(X)
@@ -210,12 +254,16 @@ def fit(
         )
     if class_weight is not None:
         weights = _class_weights(y, class_weight, sample_weight)
+        if not weights.sum() > 0:
+            raise ValueError(
+                "class_weight (times sample_weight) gives every training row the "
+                "weight 0; nothing would be learned."
+            )
         sample_weight = weights.astype(X.dtype, copy=False)
     if validation_data is not None:
         validation_data = model.prepare(*validation_data)
     layer_rng = _layer_rng(rng) if any(lay.uses_rng for lay in model.layers) else None
     batch_size = max(1, min(int(batch_size), X.shape[0]))
-    callbacks = list(callbacks or [])
     progbar = [ProgbarLogger()] if verbose and not any(
         isinstance(cb, ProgbarLogger) for cb in callbacks
     ) else []  # fmt: skip
@@ -244,7 +292,7 @@ def fit(
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch, {})
-            learning_rate = float(model.optimizer.learning_rate)
+            learning_rate = _learning_rate(model.optimizer, epoch)
             start = time.perf_counter()
             backup = snapshot(model) if restore_on_divergence else None
             if shuffle:  # reshuffle the last epoch's order, as scikit-learn's MLP

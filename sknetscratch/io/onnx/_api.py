@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._graph import DEFAULT_TARGET_OPSET, ProtoGraph, check_opset, import_optional
+from ._graph import (
+    DEFAULT_TARGET_OPSET,
+    MIN_TARGET_OPSET,
+    ProtoGraph,
+    check_opset,
+    import_optional,
+)
 from ._network import convert_network
 from ._sklearn import float_tensor_type, register_onnx_converters
 
@@ -106,7 +112,11 @@ def to_onnx(
         those it defaults to the network's dtype (``model.dtype``) and width.
         A float64 input to a float32 network is cast, as ``predict`` does.
     target_opset : int, default=None
-        Opset of the default ONNX domain, at least 13; None means 18.
+        Opset of the default ONNX domain, at least 13; None means 18. At most
+        the newest opset of the installed ``onnx`` (a ``Model``) or the newest
+        that the installed skl2onnx converts to (an estimator or Pipeline);
+        anything else is a ValueError naming ``target_opset``, raised before
+        any conversion.
     options : dict, default=None
         skl2onnx converter options (``{ScratchMLPClassifier: {"zipmap":
         True}}`` for skl2onnx's list of dicts, ``"nocl"``,
@@ -146,8 +156,7 @@ def to_onnx(
     >>> bool(np.allclose(proba, clf.predict_proba(X), rtol=1e-9, atol=1e-9))
     True
     """
-    opset = DEFAULT_TARGET_OPSET if target_opset is None else target_opset
-    check_opset(opset)
+    opset = check_opset(DEFAULT_TARGET_OPSET if target_opset is None else target_opset)
     if X_sample is not None and np.ndim(X_sample) != 2:
         raise ValueError(
             "X_sample must be 2-D, of shape (n_samples, n_features), like X[:1]; "
@@ -168,6 +177,15 @@ def to_onnx(
             f"got {type(estimator_or_model).__name__}."
         )
     skl2onnx = import_optional("skl2onnx")
+    newest = skl2onnx.get_latest_tested_opset_version()
+    if opset > newest:  # skl2onnx's own error would be a RuntimeError
+        raise ValueError(
+            f"target_opset={opset} is newer than the installed skl2onnx converts "
+            f"estimators to (opset {newest}); use target_opset between "
+            f"{MIN_TARGET_OPSET} and {newest}, or None for {DEFAULT_TARGET_OPSET}. "
+            "(A core Model is written by sknetscratch itself, up to the onnx "
+            "package's newest opset.)"
+        )
     register_onnx_converters()
     est = estimator_or_model
     initial_types = None

@@ -14,6 +14,7 @@ onnx and skl2onnx are imported only when a graph is built, so that
 from __future__ import annotations
 
 import importlib
+import numbers
 
 import numpy as np
 
@@ -44,11 +45,26 @@ def import_optional(name: str):
 
 
 def check_opset(opset: int) -> int:
-    """Return ``opset`` as an int, or raise if it is older than the converters need."""
+    """Return ``opset`` as an int, or raise a ValueError naming ``target_opset``.
+
+    It must be an integer from :data:`MIN_TARGET_OPSET` (what the converters
+    need) to the newest opset of the installed ``onnx`` package (what it can
+    write and check); skl2onnx's own RuntimeError for a newer one, and onnx's
+    ``Unsupported opset-version``, are never reached.
+    """
+    if isinstance(opset, (bool, np.bool_)) or not isinstance(opset, numbers.Integral):
+        raise ValueError(f"target_opset must be an int or None; got {opset!r}.")
     if int(opset) < MIN_TARGET_OPSET:
         raise ValueError(
             f"sknetscratch's ONNX converters need target_opset >= "
             f"{MIN_TARGET_OPSET}; got {opset}."
+        )
+    newest = import_optional("onnx").defs.onnx_opset_version()
+    if int(opset) > newest:
+        raise ValueError(
+            f"target_opset={opset} is newer than the installed onnx package "
+            f"supports (opset {newest}); use target_opset between "
+            f"{MIN_TARGET_OPSET} and {newest}, or None for {DEFAULT_TARGET_OPSET}."
         )
     return int(opset)
 

@@ -43,6 +43,9 @@ the original would. Non-finite floats are written as ``"inf"``, ``"-inf"`` and
 Files are written atomically: to a temporary file in the target's directory,
 flushed and fsynced, then moved onto the target with :func:`os.replace`; on any
 error the temporary file is removed and an existing target is left untouched.
+A target that exists and is not a regular file (a directory, a FIFO, a device
+such as ``/dev/null``) is refused before any work, and left as it is
+(:mod:`sknetscratch.training.files`).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from ...training.files import check_target
 from ._document import load_document, write_document
 from ._encode import encode_document
 from ._format import FORMAT_MARKER, FORMAT_VERSION, Refused, field
@@ -98,7 +102,8 @@ def save(
         layers with registered activations, loss and optimizer; or a
         ``Pipeline`` of ``StandardScaler`` steps and one of the estimators.
     path : str or os.PathLike
-        Destination file; overwritten if it exists.
+        Destination file; overwritten if it exists (a symbolic link is
+        followed: the file it points to is replaced).
 
     Raises
     ------
@@ -110,6 +115,13 @@ def save(
         ``RandomState`` instance cannot be saved), if strings cannot be stored,
         or if the JSON description would exceed the 16 MiB that :func:`load`
         reads.
+    NotARegularFileError
+        (An ``OSError`` and a ``ValueError``.) If ``path`` exists and is not a
+        regular file: a directory, a FIFO or a device is refused before any
+        work and left as it is, never replaced by a regular file.
+    FileNotFoundError, PermissionError
+        If the folder of ``path`` does not exist or cannot be written; checked
+        before any work.
 
     See Also
     --------
@@ -128,8 +140,10 @@ def save(
     >>> np.array_equal(load(path).predict_proba(X), clf.predict_proba(X))
     True
     """
+    what = type(obj).__name__
+    check_target(path, f"the {what}")  # before the work of encoding
     encode = encode_pipeline if is_pipeline(obj) else encode_document
-    write_document(*encode(obj), path, type(obj).__name__)
+    write_document(*encode(obj), path, what)
 
 
 def load(

@@ -3,17 +3,16 @@ zip directory, every ``.npy`` header and the JSON document checked first."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
-import stat
+import tokenize
 import zipfile
 from typing import Any
 
 import numpy as np
 
+from ...training import files
 from ._format import ARRAY_KINDS, FORMAT_MARKER, FORMAT_VERSION, META_KEY, Refused
 
 
@@ -32,24 +31,17 @@ def write_archive(fh: Any, arrays: dict[str, np.ndarray]) -> None:
     np.savez(fh, **arrays)
 
 
-def _create_temp(directory: str, base: str) -> tuple[int, str]:
-    """Create a new, empty file next to the target (mode 0o666 less the umask)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        name = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(name, flags, 0o666), name
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"Could not create a temporary file in {directory!r}.")
-
-
-def atomic_write(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> None:
+def atomic_write(
+    path: str | os.PathLike[str], arrays: dict[str, np.ndarray], what: str = "the model"
+) -> None:
     """Write ``arrays`` to ``path`` as an ``.npz`` archive, atomically.
 
     The archive goes to a new temporary file in the target's directory, which is
     flushed and fsynced, then moved onto ``path`` with :func:`os.replace`; on any
-    error the temporary file is removed and an existing ``path`` is untouched.
+    error the temporary file is removed and an existing ``path`` is untouched
+    (:func:`sknetscratch.training.files.atomic_write`). A ``path`` that exists and
+    is not a regular file (a directory, a FIFO, a device) is refused before
+    anything is written.
 
     Parameters
     ----------
@@ -57,32 +49,31 @@ def atomic_write(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) ->
         The target file.
     arrays : dict of str to ndarray
         The members, as :func:`write_archive` takes them.
+    what : str, default="the model"
+        What is saved, for the messages.
     """
-    target = os.path.abspath(os.fspath(path))
-    directory, base = os.path.split(target)
-    fd, tmp = _create_temp(directory, base)
-    try:
-        with open(fd, "wb") as fh:
-            write_archive(fh, arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):  # keep the permissions of a replaced file
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    # make the rename itself durable (POSIX); not possible everywhere
-    with contextlib.suppress(OSError, AttributeError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    files.atomic_write(path, lambda fh: write_archive(fh, arrays), what)
 
 
 # ----------------------------------------------------------------------------- read
+#: What NumPy's ``.npy`` header parser raises on a damaged header: it tokenizes
+#: the header (:mod:`tokenize`) and evaluates it with :func:`ast.literal_eval`,
+#: so besides ValueError a damaged header gives TokenError, SyntaxError (and
+#: IndentationError), TypeError, RecursionError or MemoryError.
+HEADER_ERRORS = (
+    ValueError,
+    TypeError,
+    SyntaxError,
+    tokenize.TokenError,
+    RecursionError,
+    MemoryError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    UnicodeError,
+)
+
+
 def _reject_constant(name: str) -> Any:
     raise Refused(f"the JSON document contains the non-standard constant {name}")
 
@@ -143,10 +134,13 @@ def _array_header(
                     "not read"
                 )
             header_size = fh.tell()
-    except (ValueError, TypeError, SyntaxError, RecursionError) as exc:
-        if isinstance(exc, Refused):
-            raise
-        raise Refused(f"member {key!r} is not a valid .npy array ({exc})") from None
+    except Refused:
+        raise
+    except HEADER_ERRORS as exc:
+        raise Refused(
+            f"member {key!r} is not a valid .npy array (its header is damaged: "
+            f"{type(exc).__name__}: {exc})"
+        ) from None
     if dtype.hasobject:
         raise Refused(
             f"member {key!r} is an object array (pickled data), which is never loaded"
@@ -269,8 +263,8 @@ def read_file(
             zipfile.LargeZipFile,
             EOFError,
             OSError,
-            ValueError,
             NotImplementedError,
+            *HEADER_ERRORS,
         ) as exc:
             raise ValueError(
                 f"Refusing to load {source!r}: the archive is corrupt or not a "

@@ -70,6 +70,9 @@ def write_document(
     ValueError
         If the JSON document would be larger than :data:`MAX_METADATA_BYTES`
         (the file would not load); nothing is written then.
+    NotARegularFileError
+        If ``path`` exists and is not a regular file (a directory, a FIFO, a
+        device); nothing is written (see :mod:`sknetscratch.training.files`).
     """
     meta = json.dumps(doc, allow_nan=False).encode("utf-8")
     if len(meta) > MAX_METADATA_BYTES:  # load() would refuse the file
@@ -78,7 +81,7 @@ def write_document(
             f"more than the {MAX_METADATA_BYTES} that load() accepts."
         )
     arrays[META_KEY] = np.frombuffer(meta, dtype=np.uint8)
-    atomic_write(path, arrays)
+    atomic_write(path, arrays, f"the {what}")
 
 
 def load_document(
@@ -125,7 +128,15 @@ def load_document(
         return decode(Decoder(arrays), field(doc, "content", dict, "the document"))
     except Refused as exc:
         raise ValueError(f"Refusing to load {source!r}: {exc}.") from None
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        ArithmeticError,
+        IndexError,
+        RecursionError,
+    ) as exc:
         raise ValueError(
             f"Refusing to load {source!r}: malformed content "
             f"({type(exc).__name__}: {exc})."

@@ -13,7 +13,7 @@ names, arguments and rules, per epoch.
 
 from __future__ import annotations
 
-from .base import Callback, History
+from .base import HOOKS, Callback, History, check_callbacks
 from .checkpoint import ModelCheckpoint
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping, TerminateOnNaN
@@ -21,6 +21,7 @@ from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from .progbar import ProgbarLogger
 
 __all__ = [
+    "HOOKS",
     "CSVLogger",
     "Callback",
     "EarlyStopping",
@@ -30,4 +31,5 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
+    "check_callbacks",
 ]

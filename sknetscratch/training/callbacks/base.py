@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-__all__ = ["Callback", "History"]
+__all__ = ["HOOKS", "Callback", "History", "check_callbacks"]
+
+#: The methods the training loop calls on every callback: a callback is an
+#: object with all of them (a :class:`Callback` subclass, or any object that
+#: has them).
+HOOKS = (
+    "set_model",
+    "set_params",
+    "on_train_begin",
+    "on_train_end",
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+)
 
 
 class Callback:
@@ -91,3 +105,67 @@ class History(Callback):
     def set_model(self, model) -> None:
         # History is returned to the user; keep no reference to the model.
         self.model = None
+
+
+def check_callbacks(callbacks, name: str = "callbacks") -> list:
+    """``callbacks`` as a list, every item checked to be a callback.
+
+    Parameters
+    ----------
+    callbacks : list or tuple of Callback, or None
+        Each item a :class:`Callback` (or an object with every method of
+        :data:`HOOKS`).
+    name : str, default="callbacks"
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    list
+        The callbacks (empty for None).
+
+    Raises
+    ------
+    TypeError
+        If ``callbacks`` is not a list, a tuple or None, or an item is not a
+        callback (a function, None, ...); the message names the item.
+
+    Examples
+    --------
+    >>> from sknetscratch.training.callbacks import History, check_callbacks
+    >>> len(check_callbacks([History()]))
+    1
+    >>> check_callbacks([print])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: callbacks[0] must be a Callback ...
+    """
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            f"{name} must be a list of Callback objects or None; got "
+            f"{type(callbacks).__name__} {callbacks!r}."
+        )
+    for i, cb in enumerate(callbacks):
+        if isinstance(cb, type):
+            raise TypeError(
+                f"{name}[{i}] must be a Callback object; got the class "
+                f"{cb.__name__}: pass an instance, {cb.__name__}(...)."
+            )
+        if isinstance(cb, Callback):  # (its hooks are not looked up here)
+            continue
+        missing = [h for h in HOOKS if not callable(getattr(cb, h, None))]
+        if missing:
+            hint = (
+                " To run a function each epoch, subclass Callback and call it "
+                "from on_epoch_end (or use LearningRateScheduler for a rate)."
+                if callable(cb)
+                else ""
+            )
+            raise TypeError(
+                f"{name}[{i}] must be a Callback (sknetscratch.Callback or an "
+                f"object with its methods); got {type(cb).__name__} {cb!r}, which "
+                f"lacks {', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}."
+                + hint
+            )
+    return list(callbacks)

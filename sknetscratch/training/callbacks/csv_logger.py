@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import shutil
 
+from ..files import check_target, create_temp, replace
 from .base import Callback
 
 __all__ = ["CSVLogger"]
@@ -15,12 +18,24 @@ class CSVLogger(Callback):
 
     The header is ``epoch`` then the sorted log names; a row per epoch.
 
+    The file is never truncated or damaged, and no finished epoch's row is
+    lost: the path is checked when training starts (a directory, a FIFO or a
+    device is refused with :class:`~sknetscratch.training.files.NotARegularFileError`
+    before any epoch runs, and left as it is); at the end of the first epoch
+    a temporary file in the same folder gets the old log (with
+    ``append=True``), the header and the first row, and is renamed onto the
+    path; each later row is appended to that file with one write and flushed.
+    Until the first epoch ends an existing file is untouched; if training
+    then fails, the rows of every finished epoch are on disk. A fit that
+    finishes no epoch writes nothing.
+
     Parameters
     ----------
     filename : str or os.PathLike
     separator : str, default=","
     append : bool, default=False
-        Append to an existing file (without repeating its header).
+        Append to an existing file (without repeating its header); the old
+        rows are copied into the new file, never rewritten in place.
 
     Examples
     --------
@@ -40,28 +55,66 @@ class CSVLogger(Callback):
     ):
         super().__init__()
         self.filename, self.sep, self.append = os.fspath(filename), separator, append
-        self._file = self._writer = self._keys = None
+        self._file = self._writer = self._keys = self._target = None
 
     def on_train_begin(self, logs=None):
-        has_rows = (
-            self.append
-            and os.path.exists(self.filename)
-            and os.path.getsize(self.filename) > 0
-        )
-        self._header = not has_rows
-        self._file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
-        self._writer, self._keys = csv.writer(self._file, delimiter=self.sep), None
+        self._close()
+        # before any work: refuse a directory, a FIFO, a device, a missing folder
+        self._target = check_target(self.filename, "the log")
+        self._keys = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self._keys is None:
             self._keys = sorted(logs)
-            if self._header:
-                self._writer.writerow(["epoch", *self._keys])
-        self._writer.writerow([epoch, *(logs.get(k, "NA") for k in self._keys)])
-        self._file.flush()
+        row = [epoch, *(logs.get(k, "NA") for k in self._keys)]
+        if self._file is None:
+            self._publish(row)
+        else:
+            self._writer.writerow(row)
+            self._file.flush()
+
+    def _publish(self, row) -> None:
+        """The first row: old log (append) + header + row into a temporary
+        file, renamed onto the target; the open file then appends the rest."""
+        target = self._target or check_target(self.filename, "the log")
+        fd, tmp = create_temp(target)
+        fh = None
+        try:
+            fh = open(fd, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            writer = csv.writer(fh, delimiter=self.sep)
+            has_rows = False
+            if self.append and os.path.isfile(target):
+                with open(target, "rb") as old:
+                    shutil.copyfileobj(old, fh.buffer)
+                    has_rows = old.tell() > 0
+                    if has_rows:
+                        old.seek(-1, os.SEEK_END)
+                        if old.read(1) not in (b"\n", b"\r"):  # a torn last line
+                            fh.buffer.write(writer.dialect.lineterminator.encode())
+            if not has_rows:
+                writer.writerow(["epoch", *self._keys])
+            writer.writerow(row)
+            fh.flush()
+            os.fsync(fh.fileno())
+            replace(tmp, target, self.filename, "the log")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                fh.close() if fh is not None else os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        self._file, self._writer = fh, writer  # now the target's file
+
+    def _close(self) -> None:
+        if self._file is not None:
+            try:
+                self._file.flush()
+                with contextlib.suppress(OSError):
+                    os.fsync(self._file.fileno())
+            finally:
+                self._file.close()
+                self._file = self._writer = None
 
     def on_train_end(self, logs=None):
-        if self._file is not None:
-            self._file.close()
-            self._file = self._writer = None
+        self._close()

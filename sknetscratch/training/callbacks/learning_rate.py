@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import inspect
+import math
+import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -94,7 +96,9 @@ class LearningRateScheduler(Callback):
     schedule : callable
         ``schedule(epoch, lr) -> new_lr`` (``epoch`` from 0, ``lr`` the current
         rate), or a callable of the epoch alone, ``schedule(epoch) -> lr`` (a
-        schedule object with ``__call__(epoch)``).
+        schedule object with ``__call__(epoch)``). A rate that is not a finite
+        number >= 0 is a ValueError naming the schedule and the epoch, raised
+        before that epoch trains.
 
     Examples
     --------
@@ -129,9 +133,11 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, float(opt.learning_rate))
         else:
             lr = self.schedule(epoch)
-        if not (isinstance(lr, (int, float, np.floating, np.integer)) and lr >= 0):
+        number = isinstance(lr, numbers.Real) and not isinstance(lr, (bool, np.bool_))
+        if not number or not (math.isfinite(lr) and lr >= 0):
             raise ValueError(
-                "The output of the schedule must be a non-negative float; "
-                f"got {lr!r} for epoch {epoch}."
+                f"LearningRateScheduler: the output of the schedule {self.schedule!r} "
+                f"must be a finite, non-negative float; got {lr!r} for epoch {epoch} "
+                "(before it trains)."
             )
         opt.learning_rate = float(lr)
