@@ -110,7 +110,13 @@ def registered_names() -> dict[str, list[str]]:
         "loss": list(sknetscratch.LOSSES),
         "optimizer": [cls.__name__ for cls in OPTIMIZERS.values()],
         "schedule": list(sknetscratch.SCHEDULES),
-        "callback": [n for n in callbacks.__all__ if n != "Callback"],
+        "callback": [
+            n
+            for n in callbacks.__all__
+            if isinstance(getattr(callbacks, n), type)
+            and issubclass(getattr(callbacks, n), callbacks.Callback)
+            and n != "Callback"
+        ],
         "layer": [n for n in layers.__all__ if n != "Layer"],
     }
 

@@ -113,7 +113,13 @@ def registries() -> dict[str, list[str]]:
         "schedules": list(sknetscratch.SCHEDULES),
         "schedule_classes": [cls.__name__ for cls in sknetscratch.SCHEDULES.values()],
         "layers": [n for n in layers.__all__ if n != "Layer"],
-        "callbacks": [n for n in callbacks.__all__ if n != "Callback"],
+        "callbacks": [
+            n
+            for n in callbacks.__all__
+            if isinstance(getattr(callbacks, n), type)
+            and issubclass(getattr(callbacks, n), callbacks.Callback)
+            and n != "Callback"
+        ],
     }
 
 

@@ -233,7 +233,8 @@ def atomic_write(
     >>> from sknetscratch.training.files import atomic_write
     >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
     >>> atomic_write(path, lambda fh: fh.write("hello"), binary=False)
-    >>> open(path).read()
+    >>> with open(path) as fh:
+    ...     fh.read()
     'hello'
     """
     given = os.fspath(path)

@@ -55,10 +55,11 @@ class CSVLogger(Callback):
     ):
         super().__init__()
         self.filename, self.sep, self.append = os.fspath(filename), separator, append
-        self._file = self._writer = self._keys = self._target = None
+        self._keys = self._target = None
+        self._published = False
 
     def on_train_begin(self, logs=None):
-        self._close()
+        self._published = False
         # before any work: refuse a directory, a FIFO, a device, a missing folder
         self._target = check_target(self.filename, "the log")
         self._keys = None
@@ -68,15 +69,17 @@ class CSVLogger(Callback):
         if self._keys is None:
             self._keys = sorted(logs)
         row = [epoch, *(logs.get(k, "NA") for k in self._keys)]
-        if self._file is None:
+        if not self._published:
             self._publish(row)
-        else:
-            self._writer.writerow(row)
-            self._file.flush()
+            return
+        # the log is in place: each later row is appended and the file closed,
+        # so that a fit that fails keeps the rows of its finished epochs
+        with open(self._target, "a", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, delimiter=self.sep).writerow(row)
 
     def _publish(self, row) -> None:
         """The first row: old log (append) + header + row into a temporary
-        file, renamed onto the target; the open file then appends the rest."""
+        file, renamed onto the target (later rows are appended to it)."""
         target = self._target or check_target(self.filename, "the log")
         fd, tmp = create_temp(target)
         fh = None
@@ -97,6 +100,7 @@ class CSVLogger(Callback):
             writer.writerow(row)
             fh.flush()
             os.fsync(fh.fileno())
+            fh.close()
             replace(tmp, target, self.filename, "the log")
         except BaseException:
             with contextlib.suppress(OSError):
@@ -104,17 +108,4 @@ class CSVLogger(Callback):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        self._file, self._writer = fh, writer  # now the target's file
-
-    def _close(self) -> None:
-        if self._file is not None:
-            try:
-                self._file.flush()
-                with contextlib.suppress(OSError):
-                    os.fsync(self._file.fileno())
-            finally:
-                self._file.close()
-                self._file = self._writer = None
-
-    def on_train_end(self, logs=None):
-        self._close()
+        self._target, self._published = target, True
