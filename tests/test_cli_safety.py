@@ -18,10 +18,14 @@ from test_cli import _PYTHONPATH, COMMAND, run
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **_PYTHONPATH}
 
 
-def _table(path, rows, cols=10, seed=0):
+def _table(path, rows, cols=10, seed=0, random_labels=False):
+    """A CSV of normal features and a label ``a``/``b`` that follows the first
+    two (random, with ``random_labels``: training then goes on for long)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(rows, cols))
     y = np.where(X[:, 0] + X[:, 1] > 0, "a", "b")
+    if random_labels:
+        y = rng.choice(["a", "b"], size=rows)
     with open(path, "w") as fh:
         fh.write(",".join([f"x{i}" for i in range(cols)] + ["label"]) + "\n")
         for row, label in zip(X, y):
@@ -30,7 +34,7 @@ def _table(path, rows, cols=10, seed=0):
 
 @pytest.mark.parametrize("cv", ["0", "3"])
 def test_sigint_stops_the_command_and_keeps_the_old_model(cv, tmp_path):
-    _table(tmp_path / "d.csv", 20000)
+    _table(tmp_path / "d.csv", 60000, random_labels=True)
     (tmp_path / "m.npz").write_bytes(b"old model")
     err_path = tmp_path / "err.txt"
     with open(err_path, "w") as err:
@@ -104,13 +108,9 @@ def test_an_unwritable_folder_fails_before_training(tmp_path):
     assert out == ""  # nothing trained
 
 
-@pytest.mark.xfail(
-    reason="measured 266 MiB above imports for a 49 MiB file (limit 4x = 197 MiB); "
-    "the copies between the DataFrame, the ColumnTransformer and the network "
-    "are not cut down yet",
-    strict=False,
-)
 def test_a_big_file_shows_progress_and_stays_within_memory(tmp_path):
+    """Peak memory above a process that only imports: under 4x the file
+    (measured 163 MiB for a 49 MiB file, 3.3x)."""
     path = tmp_path / "big.csv"
     _table(path, 300_000, cols=20)
     size = path.stat().st_size
@@ -137,8 +137,42 @@ def test_a_big_file_shows_progress_and_stays_within_memory(tmp_path):
         )  # fmt: skip
     text = (tmp_path / "err.txt").read_text()
     assert code == 0, text
-    assert "read 300000 rows" in text and "epoch" in text
+    # the reading is reported (training 3 epochs takes a second or two here,
+    # below the progress lines' threshold; the SIGINT tests wait for them)
+    assert "reading big.csv" in text and "read 300000 rows" in text
     print(
         f"file {size / 2**20:.0f} MiB, peak above imports {(used - base) / 2**20:.0f} MiB"
     )
     assert used - base < 4 * size
+
+
+def test_fit_pipeline_is_pipe_fit_in_less_memory():
+    """The CLI's step-by-step fit gives the model ``pipe.fit`` gives: the same
+    medians (missing values, an even count), a plain ``strategy="median"``
+    imputer, and a row-major table for the network."""
+    import pandas as pd
+
+    from sknetscratch.cli.train import build_pipeline, fit_pipeline
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    X.loc[rng.choice(200, 40, replace=False), "a"] = np.nan  # 160 values left
+    X["t"] = rng.choice(["u", "v", "w"], size=200).astype(object)
+    y = np.where(X["b"] > 0, "p", "q").astype(object)
+    plain = build_pipeline(
+        "classify", ["a", "b", "c"], ["t"], max_iter=5, random_state=0
+    )
+    lean = build_pipeline(
+        "classify", ["a", "b", "c"], ["t"], max_iter=5, random_state=0
+    )
+    plain.fit(X, y)
+    Xt = fit_pipeline(lean, X, y)
+    assert Xt.flags.c_contiguous
+    np.testing.assert_array_equal(Xt, plain[0].transform(X))
+    for pipe in (plain, lean):
+        assert pipe.get_params()["columns__numeric__impute__strategy"] == "median"
+    fitted = [p[0].named_transformers_["numeric"]["impute"] for p in (plain, lean)]
+    assert fitted[1].strategy == "median"
+    np.testing.assert_array_equal(fitted[0].statistics_, fitted[1].statistics_)
+    np.testing.assert_array_equal(plain.predict(X), lean.predict(X))
+    np.testing.assert_allclose(plain.predict_proba(X), lean.predict_proba(X))

@@ -168,6 +168,56 @@ def build_pipeline(task: str, numeric, text, **params):
     return Pipeline([("columns", columns), ("net", net)])
 
 
+def _median(values: np.ndarray) -> float:
+    """The median of one column's present values (NaN for none)."""
+    return float(np.median(values)) if values.size else np.nan
+
+
+def fit_pipeline(pipe, X, y) -> np.ndarray:
+    """Fit a pipeline of :func:`build_pipeline` step by step, in less memory
+    than ``pipe.fit(X, y)``; return the table the network was trained on.
+
+    Two copies of the whole table are cut. scikit-learn's ``median`` strategy
+    sorts a masked copy of every numeric column at once (with its sort order,
+    about four times the table); the same medians are computed here one column
+    at a time (a callable strategy), and the fitted imputer is then named
+    ``"median"`` again, so that the saved model is the plain
+    ``SimpleImputer(strategy="median")``. And the ``ColumnTransformer``'s
+    output of numeric columns alone is column-major, as pandas gives it, while
+    the network gathers its shuffled batches by rows (from a column-major
+    array NumPy makes a row-major copy of the whole table for every batch): it
+    is made row-major once, here.
+
+    Parameters
+    ----------
+    pipe : sklearn.pipeline.Pipeline
+        Unfitted, as :func:`build_pipeline` makes it; fitted in place.
+    X : pandas.DataFrame
+        The feature columns.
+    y : ndarray of shape (n_rows,)
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_outputs)
+        The ``ColumnTransformer``'s output (row-major), which ``pipe[-1]`` was
+        fitted on.
+    """
+    columns, net = pipe[0], pipe[-1]
+    numeric = {name: est for name, est, _ in columns.transformers}.get("numeric")
+    if numeric is not None:
+        numeric.set_params(impute__strategy=_median)
+    try:
+        Xt = columns.fit_transform(X)
+    finally:
+        if numeric is not None:
+            numeric.set_params(impute__strategy="median")
+    if "numeric" in columns.named_transformers_:
+        columns.named_transformers_["numeric"].set_params(impute__strategy="median")
+    Xt = np.ascontiguousarray(Xt)
+    net.fit(Xt, y)
+    return Xt
+
+
 def _set_callbacks(pipe, callbacks) -> None:
     last = pipe[-1]
     for net in (
@@ -329,7 +379,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             _set_callbacks(model, [EpochProgress(progress, args.max_iter, what)])
             t = time.monotonic()
             try:
-                model.fit(X.iloc[train], y[train])
+                fit_pipeline(model, X.iloc[train], y[train])
                 _stop_if_interrupted(model)
                 pred = model.predict(X.iloc[test])
             except ValueError as exc:
@@ -353,14 +403,16 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
 
     _set_callbacks(pipe, [EpochProgress(progress, args.max_iter)])
+    rows = len(X)
     try:
-        pipe.fit(X, y)
+        Xt = fit_pipeline(pipe, X, y)
     except ValueError as exc:
         raise DataError(f"training failed: {exc}") from None
+    del X  # the network's table is all that is needed from here on
     _stop_if_interrupted(pipe)
     _set_callbacks(pipe, None)
     net = network_of(pipe)
-    print(f"Trained on all {len(X)} rows:")
+    print(f"Trained on all {rows} rows:")
     print("  " + curve("loss", net.loss_curve_, unit(net)))
     if net.validation_scores_ is not None:
         print(
@@ -371,7 +423,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not args.cv:
         base = _baseline(task, y, y, score)
         print(
-            f"  training {metric}: {score(y, pipe.predict(X)):.4f}   "
+            f"  training {metric}: {score(y, pipe[-1].predict(Xt)):.4f}   "
             f"baseline ({_baseline_name(task)}): {base:.4f}   (use --cv for an "
             "estimate on new rows)"
         )
@@ -385,7 +437,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "task": task,
         "data": os.path.basename(args.data),
         "data_sha256": file_digest(args.data),
-        "rows": len(X),
+        "rows": rows,
         "cv_metric": metric,
         "cv_scores": cv_scores,
         "baseline_scores": baseline_scores,
