@@ -1,5 +1,6 @@
-"""No lost work, no damaged files, big files (issue 24): Ctrl-C, size limits,
-FIFOs, unwritable folders, and the memory of a 300,000 x 20 file."""
+"""No lost work, no damaged files, big files (issue 24): Ctrl-C and SIGTERM,
+size limits, FIFOs, unwritable folders, plots written whole, the warning of
+``evaluate`` on the training file, and the memory of a 300,000 x 20 file."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ def _table(path, rows, cols=10, seed=0, random_labels=False):
             fh.write(",".join(f"{v:.5f}" for v in row) + f",{label}\n")
 
 
-@pytest.mark.parametrize("cv", ["0", "3"])
-def test_sigint_stops_the_command_and_keeps_the_old_model(cv, tmp_path):
+@pytest.mark.parametrize(
+    "sig, cv", [(signal.SIGINT, "0"), (signal.SIGINT, "3"), (signal.SIGTERM, "0")]
+)
+def test_a_signal_stops_the_command_and_keeps_the_old_model(sig, cv, tmp_path):
     _table(tmp_path / "d.csv", 60000, random_labels=True)
     (tmp_path / "m.npz").write_bytes(b"old model")
     err_path = tmp_path / "err.txt"
@@ -46,7 +49,7 @@ def test_sigint_stops_the_command_and_keeps_the_old_model(cv, tmp_path):
         deadline = time.monotonic() + 120
         while "epoch" not in err_path.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         code = proc.wait(60)
     text = err_path.read_text()
     assert code == 130, text
@@ -91,6 +94,60 @@ def test_a_fifo_is_refused_and_stays_a_fifo(tmp_path):
     assert code == 1 and "not a regular file" in err, err
     assert "fold" not in out
     assert stat.S_ISFIFO(os.stat(tmp_path / "fifo").st_mode)
+
+
+def test_a_failing_plot_leaves_the_old_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    _table(tmp_path / "d.csv", 300)
+    env = {**ENV, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    args = [*COMMAND, "train", "d.csv", "--target", "label", "--cv", "0",
+            "--max-iter", "3", "--hidden", "2", "--out", "m.npz", "--plot", "p.png"]  # fmt: skip
+    first = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    model, plot = (os.path.getsize(tmp_path / f) for f in ("m.npz", "p.png"))
+    if not model < plot:
+        pytest.skip(f"the model ({model} bytes) is not smaller than the plot ({plot})")
+    (tmp_path / "p.png").write_bytes(b"old plot")
+    limit = (model + plot) // 2  # the model is written again, the plot is not
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True,
+        preexec_fn=limited, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "--plot p.png: cannot be written" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (tmp_path / "p.png").read_bytes() == b"old plot"
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+
+
+def test_a_fifo_plot_is_refused_before_training(tmp_path):
+    _table(tmp_path / "d.csv", 50)
+    os.mkfifo(tmp_path / "p.png")
+    code, out, err = run(
+        "train", "d.csv", "--target", "label", "--out", "m.npz", "--plot", "p.png",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 1 and "--plot p.png: exists and is not a regular file" in err, err
+    assert out == ""  # nothing trained
+    assert stat.S_ISFIFO(os.stat(tmp_path / "p.png").st_mode)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_evaluate_on_the_training_file_warns(tmp_path):
+    _trained(tmp_path)
+    code, out, err = run("evaluate", "m.npz", "d.csv", cwd=tmp_path)
+    assert code == 0, err
+    assert "d.csv is the file the model was trained on" in err
+    _table(tmp_path / "new.csv", 300, seed=1)
+    code, out, err = run("evaluate", "m.npz", "new.csv", cwd=tmp_path)
+    assert code == 0, err
+    assert "trained on" not in err
 
 
 def test_an_unwritable_folder_fails_before_training(tmp_path):
