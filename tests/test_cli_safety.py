@@ -209,7 +209,7 @@ def test_fit_pipeline_is_pipe_fit_in_less_memory():
     imputer, and a row-major table for the network."""
     import pandas as pd
 
-    from sknetscratch.cli.train import build_pipeline, fit_pipeline
+    from sknetscratch.cli.pipeline import build_pipeline, fit_pipeline
 
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
