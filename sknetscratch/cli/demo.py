@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from ..io.csv import write_csv
-from .common import atomic_output, check_paths
+from .files import atomic_output, check_paths
 
 #: Largest relative difference at which the two libraries' models count as identical.
 IDENTICAL_RTOL = 1e-9

@@ -10,15 +10,9 @@ import sys
 import numpy as np
 
 from ..io.csv import DataError, read_table, write_csv
-from .common import (
-    PROG,
-    atomic_output,
-    check_paths,
-    features_of,
-    file_digest,
-    load_model,
-    predictions,
-)
+from .common import PROG
+from .files import atomic_output, check_paths, file_digest
+from .models import features_of, load_model, predictions
 
 __all__ = ["cmd_evaluate", "cmd_predict"]
 

@@ -6,7 +6,8 @@ import argparse
 
 import numpy as np
 
-from .common import curve, describe, load_model, network_of, unit
+from .common import curve, describe, unit
+from .models import load_model, network_of
 
 __all__ = ["cmd_summary"]
 

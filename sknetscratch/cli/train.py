@@ -8,164 +8,31 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import sys
 import time
-import warnings
 
 import numpy as np
 
 from ..io.csv import DataError, read_table
-from .common import (
-    PLOT_HINT,
-    PROG,
-    EpochProgress,
-    Interrupted,
-    Progress,
-    atomic_output,
-    check_paths,
-    curve,
-    describe,
-    file_digest,
-    network_of,
-    numeric_frame,
-    unit,
+from .common import PLOT_HINT, PROG, Interrupted, curve, describe, unit
+from .files import check_paths, file_digest
+from .models import network_of, numeric_frame
+from .pipeline import (
+    MIN_FREQUENCY,
+    build_pipeline,
+    choose_columns,
+    fit_pipeline,
+    guess_task,
 )
+from .plot import plot
+from .progress import EpochProgress, Progress
 
-__all__ = ["build_pipeline", "choose_columns", "cmd_train", "guess_task"]
-
-#: Most distinct whole numbers for a numeric target to be taken as classes.
-MAX_CLASSES = 20
-#: Categories seen in fewer rows are grouped as one "infrequent" category.
-MIN_FREQUENCY = 5
-_INDEX_NAME = re.compile(r"^(Unnamed: \d+|index|level_\d+)$")
+__all__ = ["cmd_train"]
 
 
 def note(text: str) -> None:
     print(f"{PROG}: note: {text}", file=sys.stderr)
-
-
-def guess_task(texts) -> tuple[str, str]:
-    """``("classify" | "regress", why)`` for the target's strings (no missing)."""
-    import pandas as pd
-
-    values = pd.to_numeric(texts, errors="coerce")
-    distinct = texts.nunique()
-    if np.isnan(values).any():
-        return "classify", f"its values are not all numbers ({distinct} distinct)"
-    whole = bool(np.all(np.mod(values, 1) == 0))
-    if whole and distinct <= MAX_CLASSES and 2 * distinct <= len(texts):
-        return "classify", (
-            f"its values are {distinct} distinct whole numbers (at most {MAX_CLASSES}, "
-            "each in 2 rows on average, are taken as classes)"
-        )
-    kind = "whole numbers" if whole else "numbers"
-    return "regress", f"its values are {kind} with {distinct} distinct values"
-
-
-def _looks_like_dates(values) -> bool:
-    import pandas as pd
-
-    sample = values.iloc[:: max(1, len(values) // 50)][:50].astype(str)
-    if not sample.str.contains(r"\d", regex=True).all():
-        return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-        except (ValueError, TypeError):
-            return False
-    return bool(parsed.notna().all())
-
-
-def choose_columns(frame, target: str, dropped: list[str]):
-    """Split the columns into numeric and text features and those left out.
-
-    Returns
-    -------
-    numeric, text : list of str
-    left_out : list of (str, str)
-        Each column not used and why.
-    """
-    numeric, text, left_out = [], [], []
-    n = len(frame)
-    for name in frame.columns:
-        if name == target:
-            continue
-        if name in dropped:
-            left_out.append((name, "--drop"))
-            continue
-        col = frame[name]
-        present = col.dropna()
-        distinct = present.nunique()
-        if present.empty:
-            left_out.append((name, "no values"))
-        elif distinct == 1 and n > 1:
-            left_out.append((name, "a single value"))
-        elif col.dtype.kind in "iufb":
-            if _INDEX_NAME.match(name) or (
-                col.dtype.kind in "iu"
-                and distinct == n
-                and n > 2
-                and int(col.max()) - int(col.min()) == n - 1
-            ):
-                left_out.append((name, "a row number (an index column)"))
-            else:
-                numeric.append(name)
-        elif distinct == len(present) and len(present) > 2:
-            left_out.append((name, "unique per row (an identifier)"))
-        elif _looks_like_dates(present):
-            left_out.append((name, "dates"))
-        elif distinct > 50 and distinct > len(present) / 2:
-            left_out.append(
-                (name, f"free text or identifiers ({distinct} distinct in {n} rows)")
-            )
-        else:
-            text.append(name)
-    return numeric, text, left_out
-
-
-def build_pipeline(task: str, numeric, text, **params):
-    """``Pipeline([("columns", ColumnTransformer), ("net", network)])``; for
-    regression the network is wrapped in a ``TransformedTargetRegressor`` that
-    standardises the target."""
-    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    from ..estimators.classifier import ScratchMLPClassifier
-    from ..estimators.regressor import ScratchMLPRegressor
-
-    parts = []
-    if numeric:
-        steps = [
-            ("impute", SimpleImputer(strategy="median")),
-            ("scale", StandardScaler()),
-        ]
-        parts.append(("numeric", Pipeline(steps), list(numeric)))
-    if text:
-        steps = [
-            ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
-            (
-                "onehot",
-                OneHotEncoder(
-                    handle_unknown="infrequent_if_exist",
-                    min_frequency=MIN_FREQUENCY,
-                    sparse_output=False,
-                ),
-            ),
-        ]
-        parts.append(("text", Pipeline(steps), list(text)))
-    columns = ColumnTransformer(parts, sparse_threshold=0)
-    if task == "classify":
-        net = ScratchMLPClassifier(**params)
-    else:
-        net = TransformedTargetRegressor(
-            regressor=ScratchMLPRegressor(**params), transformer=StandardScaler()
-        )
-    return Pipeline([("columns", columns), ("net", net)])
 
 
 def _set_callbacks(pipe, callbacks) -> None:
@@ -329,7 +196,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             _set_callbacks(model, [EpochProgress(progress, args.max_iter, what)])
             t = time.monotonic()
             try:
-                model.fit(X.iloc[train], y[train])
+                fit_pipeline(model, X.iloc[train], y[train])
                 _stop_if_interrupted(model)
                 pred = model.predict(X.iloc[test])
             except ValueError as exc:
@@ -353,14 +220,16 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
 
     _set_callbacks(pipe, [EpochProgress(progress, args.max_iter)])
+    rows = len(X)
     try:
-        pipe.fit(X, y)
+        Xt = fit_pipeline(pipe, X, y)
     except ValueError as exc:
         raise DataError(f"training failed: {exc}") from None
+    del X  # the network's table is all that is needed from here on
     _stop_if_interrupted(pipe)
     _set_callbacks(pipe, None)
     net = network_of(pipe)
-    print(f"Trained on all {len(X)} rows:")
+    print(f"Trained on all {rows} rows:")
     print("  " + curve("loss", net.loss_curve_, unit(net)))
     if net.validation_scores_ is not None:
         print(
@@ -371,7 +240,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not args.cv:
         base = _baseline(task, y, y, score)
         print(
-            f"  training {metric}: {score(y, pipe.predict(X)):.4f}   "
+            f"  training {metric}: {score(y, pipe[-1].predict(Xt)):.4f}   "
             f"baseline ({_baseline_name(task)}): {base:.4f}   (use --cv for an "
             "estimate on new rows)"
         )
@@ -385,7 +254,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "task": task,
         "data": os.path.basename(args.data),
         "data_sha256": file_digest(args.data),
-        "rows": len(X),
+        "rows": rows,
         "cv_metric": metric,
         "cv_scores": cv_scores,
         "baseline_scores": baseline_scores,
@@ -401,7 +270,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         ) from None
     print(f"Saved the model to {args.out}")
     if args.plot:
-        _plot(args.plot, net, folds, cv_scores, metric)
+        plot(args.plot, net, folds, cv_scores, metric)
         print(f"Saved the plot to {args.plot}")
     return 0
 
@@ -433,52 +302,3 @@ def _check_matplotlib() -> None:
         raise DataError(
             f"--plot needs matplotlib, which is not installed: {PLOT_HINT}"
         ) from None
-
-
-def _epochs(values) -> np.ndarray:
-    return np.arange(1, len(values) + 1)
-
-
-def _plot(path: str, net, folds, cv_scores, metric) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax_loss, ax_val) = plt.subplots(1, 2, figsize=(10, 4))
-    for i, fold in enumerate(folds):
-        ax_loss.plot(
-            _epochs(fold.loss_curve_),
-            fold.loss_curve_,
-            color="0.7",
-            lw=1,
-            label="CV folds" if i == 0 else None,
-        )
-    ax_loss.plot(
-        _epochs(net.loss_curve_), net.loss_curve_, color="C0", lw=2, label="all rows"
-    )
-    ax_loss.set(xlabel=unit(net), ylabel="training loss", title="Loss curve")
-    ax_loss.legend()
-    if net.validation_scores_ is not None:
-        ax_val.plot(_epochs(net.validation_scores_), net.validation_scores_, color="C1")
-        ax_val.set(
-            xlabel=unit(net),
-            ylabel=f"validation {metric}",
-            title="Validation score (early stopping)",
-        )
-    elif cv_scores:
-        ax_val.bar(np.arange(1, len(cv_scores) + 1), cv_scores, color="C1")
-        ax_val.axhline(np.mean(cv_scores), color="k", lw=1, ls="--", label="mean")
-        ax_val.set(xlabel="fold", ylabel=metric, title="Cross-validation scores")
-        ax_val.legend()
-    else:
-        ax_val.text(
-            0.5, 0.5, "no validation\n(use --cv or --early-stopping)", ha="center"
-        )
-        ax_val.set_axis_off()
-    fig.tight_layout()
-    try:
-        with atomic_output(path, "--plot", text=False) as tmp:
-            fig.savefig(tmp, format="png")
-    finally:
-        plt.close(fig)

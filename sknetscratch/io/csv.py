@@ -162,6 +162,9 @@ def read_table(
                     dtype=dtype or None,
                     skipinitialspace=True,
                     skip_blank_lines=True,
+                    # in one piece: read in chunks, a table keeps about its
+                    # own size again in memory after reading (pandas 3)
+                    low_memory=False,
                 )
             encoding = enc
             break
