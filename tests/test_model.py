@@ -970,3 +970,15 @@ def test_fit_refuses_sample_weights_scikit_learn_refuses(weights, message):
     with pytest.raises(ValueError, match=message):
         model.fit(X, y, epochs=3, sample_weight=weights, random_state=0)
     np.testing.assert_array_equal(model.params, before)  # nothing trained
+
+
+def test_a_column_major_X_trains_as_a_row_major_one():
+    """The batches are gathered from a row-major copy made once per fit (rows
+    of a column-major array, such as a DataFrame's values, cost a whole copy
+    of X per batch otherwise): the same numbers either way."""
+    X, y = _data(n=40)
+    a = Model([DenseBlock(4, "relu"), DenseBlock(1, "sigmoid")]).compile("adam")
+    b = Model([DenseBlock(4, "relu"), DenseBlock(1, "sigmoid")]).compile("adam")
+    a.fit(np.asfortranarray(X), y, epochs=3, batch_size=8, random_state=0)
+    b.fit(np.ascontiguousarray(X), y, epochs=3, batch_size=8, random_state=0)
+    np.testing.assert_array_equal(a.params, b.params)

@@ -87,12 +87,16 @@ class _RowGather:
     without allocating a new array per batch (``mode="clip"``, because with the
     default ``"raise"`` NumPy writes through a temporary buffer; the indices
     come from a permutation, so none is out of range). Slices (no shuffling)
-    and sparse matrices are indexed as usual.
+    and sparse matrices are indexed as usual. A dense ``X`` is made row-major
+    once: gathering rows of a column-major array (a DataFrame's values, say)
+    copies the whole array for every batch.
     """
 
     def __init__(self, X, y, batch_size):
         dense = isinstance(X, np.ndarray)
-        self.X, self.y = X, y
+        if dense:
+            X = np.ascontiguousarray(X)
+        self.X, self.y = X, np.ascontiguousarray(y)
         self.Xbuf = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
         self.ybuf = np.empty((batch_size, y.shape[1]), y.dtype)
 
