@@ -15,16 +15,16 @@ for a problem with the data or the model file, reported on stderr in one or two
 lines that name it, 130 when stopped by Ctrl-C (SIGINT) or SIGTERM, in which
 case nothing is written and earlier outputs are left as they were.
 
-This module is the argument parser; the commands are in :mod:`.train`,
-:mod:`.predict` (``predict`` and ``evaluate``), :mod:`.summary` and :mod:`.demo`,
-which share :mod:`.common`.
+This module is the argument parser, whose values are checked by
+:mod:`.arguments`; the commands are in :mod:`.train`, :mod:`.predict`
+(``predict`` and ``evaluate``), :mod:`.summary` and :mod:`.demo`, which share
+:mod:`.common`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import signal
 import sys
@@ -32,6 +32,7 @@ import warnings
 from collections.abc import Sequence
 
 from ..io.csv import DataError
+from . import arguments
 from .common import PLOT_HINT, PROG, Interrupted
 from .demo import cmd_demo
 from .predict import cmd_evaluate, cmd_predict
@@ -39,91 +40,6 @@ from .summary import cmd_summary
 from .train import cmd_train
 
 __all__ = ["main"]
-
-
-def _hidden(text: str) -> tuple[int, ...]:
-    """``"128,64,32"`` -> ``(128, 64, 32)``; argparse reports a bad value (exit 2)."""
-    try:
-        sizes = tuple(int(s) for s in text.split(","))
-    except ValueError:
-        sizes = ()
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected positive layer sizes separated by commas, like 128,64,32; "
-            f"got {text!r}"
-        )
-    return sizes
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return value
-
-
-def _demo_folds(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected at least 2 folds; got {text!r}")
-    return value
-
-
-def _float(text: str, positive: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and (value > 0 if positive else value >= 0)):
-        what = "a positive" if positive else "a non-negative"
-        raise argparse.ArgumentTypeError(f"expected {what} finite number; got {text!r}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    return _float(text, positive=False)
-
-
-def _positive_float(text: str) -> float:
-    return _float(text, positive=True)
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 2**32 - 1:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer from 0 to 2**32 - 1; got {text!r}"
-        )
-    return value
-
-
-def _png(text: str) -> str:
-    if not text.lower().endswith(".png"):
-        raise argparse.ArgumentTypeError(
-            f"the plot is a PNG image: give a file name ending in .png; got {text!r}"
-        )
-    return text
-
-
-def _cv_folds(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value != 0 and value < 2:
-        raise argparse.ArgumentTypeError(
-            f"expected 0 (no cross-validation) or at least 2 folds; got {text!r}"
-        )
-    return value
 
 
 @contextlib.contextmanager
@@ -202,21 +118,21 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--folds",
         metavar="K",
-        type=_demo_folds,
+        type=arguments.demo_folds,
         default=10,
         help="cross-validation folds (default: %(default)s)",
     )
     demo.add_argument(
         "--max-iter",
         metavar="N",
-        type=_positive_int,
+        type=arguments.positive_int,
         default=200,
         help="training epochs at most (default: %(default)s)",
     )
     demo.add_argument(
         "--seed",
         metavar="N",
-        type=_seed,
+        type=arguments.seed,
         default=0,
         help="random_state of both models (default: %(default)s)",
     )
@@ -259,7 +175,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--hidden",
-        type=_hidden,
+        type=arguments.hidden_sizes,
         default=(100,),
         metavar="N,N,...",
         help="hidden layer sizes (default: 100)",
@@ -280,27 +196,27 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--alpha",
         metavar="A",
-        type=_non_negative_float,
+        type=arguments.non_negative_float,
         default=1e-4,
         help="L2 penalty (default: %(default)s)",
     )
     train.add_argument(
         "--learning-rate-init",
         metavar="LR",
-        type=_positive_float,
+        type=arguments.positive_float,
         default=1e-3,
         help="(default: %(default)s)",
     )
     train.add_argument(
         "--batch-size",
         metavar="N",
-        type=_positive_int,
+        type=arguments.positive_int,
         help="(default: min(200, rows))",
     )
     train.add_argument(
         "--max-iter",
         metavar="N",
-        type=_positive_int,
+        type=arguments.positive_int,
         default=200,
         help="epochs at most (default: %(default)s)",
     )
@@ -312,13 +228,13 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--seed",
         metavar="N",
-        type=_seed,
+        type=arguments.seed,
         default=0,
         help="random_state (default: %(default)s)",
     )
     train.add_argument(
         "--cv",
-        type=_cv_folds,
+        type=arguments.cv_folds,
         default=5,
         metavar="K",
         help="cross-validation folds, 0 for none (default: %(default)s)",
@@ -329,7 +245,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--plot",
         metavar="FILE.png",
-        type=_png,
+        type=arguments.png,
         help=f"draw the loss and validation curves (needs {PLOT_HINT})",
     )
     train.set_defaults(func=cmd_train)

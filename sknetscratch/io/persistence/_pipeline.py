@@ -37,19 +37,18 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ._chain import check_chain
 from ._decode import Decoder
 from ._document import document, load_document, write_document
 from ._encode import Encoder
 from ._format import ESTIMATOR_NAMES, Refused, field, is_estimator
-from ._transformers import (
-    check_chain,
+from ._steps import is_transformer
+from ._target import (
     decode_target_regressor,
-    decode_transformer,
     encode_target_regressor,
-    encode_transformer,
     is_target_regressor,
-    is_transformer,
 )
+from ._transformers import decode_transformer, encode_transformer
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a pipeline is saved or loaded
     from sklearn.pipeline import Pipeline
