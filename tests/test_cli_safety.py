@@ -203,6 +203,7 @@ def test_a_big_file_shows_progress_and_stays_within_memory(tmp_path):
     assert used - base < 4 * size
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_fit_pipeline_is_pipe_fit_in_less_memory():
     """The CLI's step-by-step fit gives the model ``pipe.fit`` gives: the same
     medians (missing values, an even count), a plain ``strategy="median"``
