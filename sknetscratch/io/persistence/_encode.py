@@ -37,13 +37,9 @@ _MODEL_KEYS = frozenset(
         "_params",
         "_grads",
         "_slices",  # layout, re-derived by build(); saved as param_layout
-        "_scratch",  # scratch space
-        "_kernels",  # views of the penalised kernels, re-derived by build()
     ]
 )
-_LAYER_STATE_KEYS = frozenset(
-    ["name", "input_dim", "params", "grads", "state", "_cache", "_buffers"]
-)
+_LAYER_STATE_KEYS = frozenset(["name", "input_dim", "params", "grads", "state"])
 
 
 class Encoder:
