@@ -122,6 +122,23 @@ def _assigned(est, name: str, n_layers: int, hidden: list[int]) -> list[np.ndarr
     return arrays
 
 
+def _width(est) -> int | None:
+    """The number of output columns of the last array of ``coefs_``, if known."""
+    coefs = vars(est).get("coefs_")
+    if isinstance(coefs, (list, tuple)) and coefs:
+        last = np.asarray(coefs[-1])
+        if last.ndim == 2:
+            return last.shape[1]
+    return None
+
+
+def read_targets_by_hand(est) -> None:
+    """Before a fit reads ``y``: a classifier whose ``classes_`` were set by hand
+    with the weights works out what they mean (binary, multiclass, multilabel)."""
+    if "classes_" in vars(est):
+        est._outputs_by_hand(_width(est))
+
+
 def adopt_assigned_weights(est, n_features=None, n_outputs=None) -> None:
     """Build ``est``'s network from the ``coefs_`` / ``intercepts_`` set by hand.
 
@@ -140,9 +157,8 @@ def adopt_assigned_weights(est, n_features=None, n_outputs=None) -> None:
     intercepts = _assigned(est, "intercepts_", n_layers, hidden)
     if n_features is None:
         n_features = coefs[0].shape[0] if coefs[0].ndim == 2 else None
-    if n_outputs is None:
-        n_outputs = coefs[-1].shape[1] if coefs[-1].ndim == 2 else None
-    n_outputs = est._outputs_by_hand(n_outputs)
+    needed = est._outputs_by_hand(_width(est))  # a classifier's: from its classes
+    n_outputs = needed if n_outputs is None else n_outputs
     units = [n_features, *hidden, n_outputs]
     where = (
         f"hidden_layer_sizes={tuple(hidden)}, {n_features} features and "
