@@ -9,7 +9,8 @@ ones (``tests/test_import_graph.py``):
   :mod:`.training` (``Model``, the training loop, metrics, callbacks, the
   gradient check);
 * :mod:`.estimators`: ``ScratchMLPClassifier`` and ``ScratchMLPRegressor``
-  (scikit-learn), and ``partial_fit_blocks`` for Dask arrays and memory maps;
+  (scikit-learn), ``adopt_model`` (a core ``Model`` as a fitted estimator) and
+  ``partial_fit_blocks`` for Dask arrays and memory maps;
 * :mod:`.io`: safe files (``save``, ``load``), ONNX export (``to_onnx``, with
   the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``, models brought
   in (``from_sklearn``);
@@ -61,6 +62,7 @@ from .training.model import Model, TrainingDivergedError
 _LAZY = {
     "ScratchMLPClassifier": ".estimators.classifier",
     "ScratchMLPRegressor": ".estimators.regressor",
+    "adopt_model": ".estimators",
     "ModelCheckpoint": ".io.checkpoint",
     "from_sklearn": ".io.importers",
     "load": ".io.persistence",
@@ -107,6 +109,7 @@ __all__ = [
     "TerminateOnNaN",
     "TrainingDivergedError",
     "__version__",
+    "adopt_model",
     "check_gradients",
     "from_sklearn",
     "get_activation",

@@ -189,3 +189,11 @@ def test_fitted_counters_are_carried():
     assert est.loss_curve_ == [1.0, 0.5] and est.history_["loss"] is est.loss_curve_
     est.partial_fit(X, X[:, 0])
     assert est.t_ == 320 and len(est.loss_curve_) == 3
+
+
+def test_a_network_without_hidden_layers():
+    model = _model(DenseBlock(2, "linear"))
+    est = adopt_model(model, solver="sgd")
+    assert est.hidden_layer_sizes == () and est.activation == "relu"  # the default
+    np.testing.assert_allclose(est.predict(X), model.predict(X), rtol=1e-14)
+    est.partial_fit(X, X[:, :2])

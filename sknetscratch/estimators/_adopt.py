@@ -159,8 +159,10 @@ def _per_layer(name: str, value, n_hidden: int) -> list:
 def _estimator(net: dict, classes, multilabel: bool, params: dict):
     """The unfitted estimator with the inferred and the given parameters, and
     its ``(y_type, classes_)`` (None for a regressor)."""
-    inferred = {k: net[k] for k in ("hidden_layer_sizes", "activation", "dropout")}
-    inferred["batch_norm"] = net["batch_norm"]
+    names = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
+    if not net["blocks"]:  # no hidden layer: no activation or dropout to read
+        names = ("hidden_layer_sizes", "batch_norm")
+    inferred = {k: net[k] for k in names}
     n_hidden = len(net["hidden_layer_sizes"])
     for name, value in inferred.items():
         if name in params and _per_layer(name, params[name], n_hidden) != _per_layer(
