@@ -9,10 +9,11 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose, assert_almost_equal
+from numpy.testing import assert_allclose, assert_almost_equal, assert_array_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+import sknetscratch
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor
 
 X1 = np.array([[0.6, 0.8, 0.7]])
@@ -74,6 +75,15 @@ def test_sklearn_test_fit_worked_example():
         assert_allclose(ours, theirs, rtol=0, atol=1e-15)
     assert_allclose(mlp.predict_proba(X1), ref.predict_proba(X1), rtol=1e-14)
     assert_allclose(mlp.loss_curve_, ref.loss_curve_, rtol=1e-14)
+
+
+def test_a_network_set_by_hand_saves_as_a_fitted_one(tmp_path):
+    mlp = _set_by_hand(ScratchMLPClassifier(**PARAMS))
+    mlp.partial_fit(X1, np.array([0]), classes=[0, 1])
+    sknetscratch.save(mlp, tmp_path / "mlp.npz")
+    loaded = sknetscratch.load(tmp_path / "mlp.npz")
+    assert_array_equal(loaded.predict_proba(X1), mlp.predict_proba(X1))
+    assert loaded.t_ == 1 and loaded.loss_curve_ == mlp.loss_curve_
 
 
 def _regression_data():

@@ -33,6 +33,17 @@ GIVEN = (
     "validation_scores_",
 )
 
+#: scikit-learn's working arrays that its ``test_fit`` sets by hand too
+#: (gradient buffers; the SGD velocities of its versions before 0.18): nothing
+#: here reads them, and they are dropped when the weights become the network,
+#: so that the estimator saves (:func:`sknetscratch.save`) as a fitted one.
+SKLEARN_SCRATCH = (
+    "_coef_grads",
+    "_intercept_grads",
+    "_coef_velocity",
+    "_intercept_velocity",
+)
+
 #: Fitted attributes that describe the network: given ones must agree with it.
 DESCRIBED = ("n_features_in_", "n_outputs_", "n_layers_", "out_activation_")
 
@@ -191,3 +202,5 @@ def adopt_assigned_weights(est, n_features=None, n_outputs=None) -> None:
     attrs = vars(est)
     given = {k: attrs[k] for k in (*GIVEN, *DESCRIBED) if k in attrs}
     install_model(est, model, given)
+    for name in SKLEARN_SCRATCH:
+        attrs.pop(name, None)
