@@ -155,6 +155,21 @@ def test_a_fit_that_stopped_keeps_its_count(early_stopping):
     _assert_same_weights(est, mlp, atol=1e-10)
 
 
+@pytest.mark.parametrize("params", [{"loss": "poisson"}, {"hidden_layer_sizes": ()}])
+def test_poisson_and_no_hidden_layer(params):
+    y = np.exp(0.3 * _SCORE)
+    mlp = MLPRegressor(solver="sgd", max_iter=4, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X, y)
+    est = sknetscratch.from_sklearn(mlp)
+    assert est.out_activation_ == mlp.out_activation_
+    _assert_same_predictions(est, mlp)
+    mlp.partial_fit(X, y)
+    est.partial_fit(X, y)
+    _assert_same_weights(est, mlp, atol=1e-10)
+
+
 def test_lbfgs_and_float32():
     mlp = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20)
     with warnings.catch_warnings():

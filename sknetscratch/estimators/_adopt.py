@@ -135,7 +135,7 @@ def read_network(model: Model) -> dict:
     return {
         "hidden_layer_sizes": tuple(d.units for d, *_ in blocks),
         "activation": acts[0] if len(set(acts)) == 1 else acts,
-        "dropout": rates[0] if len(set(rates)) <= 1 and rates else rates or 0.0,
+        "dropout": rates[0] if len(set(rates)) == 1 else rates or 0.0,
         "batch_norm": bool(with_bn) and all(with_bn),
         "out_activation": out_act,
         "blocks": [(d, bn) for d, bn, _, _ in blocks],
