@@ -1,0 +1,5 @@
+"""Bring models in: from ONNX (:func:`from_onnx`) and Keras (:func:`from_keras`)."""
+
+from ._onnx import from_onnx
+
+__all__ = ["from_onnx"]
