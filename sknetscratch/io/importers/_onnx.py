@@ -576,6 +576,8 @@ def _build_model(steps, n_features, dtype, name) -> Model:
     layers, weights = [], []
     dense_open = False  # the last layer is a dense one without its activation yet
     for step in steps:
+        if step.kind == "identity":
+            continue
         if step.kind == "activation" and dense_open:
             layers[-1].activation = step.config["activation"]  # f(XW + b)
         elif step.kind == "activation":
@@ -630,8 +632,16 @@ def _head_function(onnx, index, nodes, z, z_dtype, n_units):
         if n.op_type == "Constant" and n.output[0] in names and n not in nodes
     ]
     elem = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(z_dtype))
+    # a ZipMap (which onnx.reference does not run) is its input, the matrix of
+    # probabilities, shown as one dict per row: read that matrix
+    nodes = [
+        onnx.helper.make_node("Identity", [n.input[0]], [n.output[0]], name=n.name)
+        if n.op_type == "ZipMap"
+        else n
+        for n in nodes
+    ]
     sub = onnx.helper.make_graph(
-        constants + list(nodes),
+        constants + nodes,
         "head",
         [onnx.helper.make_tensor_value_info(z, elem, [None, n_units])],
         list(graph.output),
@@ -664,9 +674,7 @@ def _label_values(value) -> np.ndarray:
 
 def _read_classifier(run, n_units, dtype, first_head_node):
     """``(out_activation, classes, multilabel)`` of the head, or a ValueError."""
-    rng = np.random.default_rng(0)  # fixed probes: the result depends on the graph only
-    Z = rng.normal(scale=4.0, size=(64, n_units))
-    Z[np.abs(Z) < 1e-3] = 1.0  # away from the decision boundary
+    Z = _probe_logits(n_units)
     out = run(Z)
     label_name, proba_name = _split_outputs(out, first_head_node)
     P, L = _as_matrix(out[proba_name]), _label_values(out[label_name])
@@ -704,6 +712,27 @@ def _read_classifier(run, n_units, dtype, first_head_node):
             "probabilities."
         )
     return task
+
+
+def _probe_logits(n_units) -> np.ndarray:
+    rng = np.random.default_rng(0)  # fixed probes: the result depends on the graph only
+    Z = rng.normal(scale=4.0, size=(64, n_units))
+    Z[np.abs(Z) < 1e-3] = 1.0  # away from the decision boundary
+    return Z
+
+
+def _check_passed_on(run, activation, n_units, dtype, first_head_node):
+    """Refuse a one-output head unless it passes the network's output on."""
+    Z = _probe_logits(n_units)
+    (out,) = run(Z).values()
+    expected = activation.forward(Z.astype(dtype))
+    tol = 64 * np.finfo(dtype).eps
+    out = np.asarray(out)
+    if out.shape != expected.shape or not np.allclose(out, expected, rtol=tol, atol=tol):
+        raise ValueError(
+            f"Cannot read the ONNX {_describe(first_head_node)}: the graph's one "
+            "output must be the last layer's output, as it is (reshaped at most)."
+        )
 
 
 def _split_outputs(out, first_head_node):
@@ -856,49 +885,50 @@ def from_onnx(model_or_path):
     dtype = np.dtype(dtype)
     templates = _templates(dtype)
 
-    steps = []
+    walked = []  # the recognised layers, identities included
     while True:
         step = _next_step(index, x, dtype, templates)
         if step is None:
             break
         used.extend(step.nodes)
-        if step.kind != "identity":
-            steps.append(step)
+        walked.append(step)
         x = step.output
 
-    dense = [i for i, s in enumerate(steps) if s.kind == "dense"]
+    dense = [i for i, s in enumerate(walked) if s.kind == "dense"]
     rest = [n for n in index.nodes if n not in used]
     if not dense:
         raise _refuse(rest, "the graph has no dense layer (Gemm or MatMul)")
     last = dense[-1]
-    n_units = steps[last].values["W"].shape[1]
+    after = [s for s in walked[last + 1 :] if s.kind != "identity"]
+    for step in after[1:] if after and after[0].kind == "activation" else after:
+        raise _refuse(
+            step.nodes, "the network must end with a dense layer (and its activation)"
+        )
+    steps = [s for s in walked if s.kind != "identity"]
+    n_units = walked[last].values["W"].shape[1]
     n_features = width or _input_width(steps)
-
     if not rest and index.outputs == [x]:  # the network's output alone
-        if any(s.kind != "activation" for s in steps[last + 1 :]):
-            raise ValueError(
-                "from_onnx needs the network to end with a dense layer (and its "
-                f"activation); it ends with a {steps[-1].kind} layer."
-            )
         return _build_model(steps, n_features, dtype, graph.name)
 
-    # a classifier's head: everything after the last dense layer's logits
-    after = steps[last + 1 :]
-    if any(s.kind != "activation" for s in after) or len(after) > 1:
-        raise _refuse(rest, "the graph continues after its last layer")
-    head = [n for n in index.nodes if n not in used or any(n in s.nodes for s in after)]
+    # a classifier's head: everything after the last dense layer's logits z
+    tail = [n for s in walked[last + 1 :] for n in s.nodes]
+    head = [n for n in index.nodes if n in tail or n not in used]
     unknown = [n for n in head if n.op_type not in HEAD_OPS]
     if unknown:
         raise _refuse(unknown, None)
-    z = steps[last].config["z"]
+    z = walked[last].config["z"]
     known = {z, *index.consts, ""}
     for node in head:  # the head reads the logits and constants only
         if any(i not in known for i in node.input):
             raise _refuse([node], "it reads a value other than the last layer's output")
         known.update(node.output)
     run = _head_function(onnx, index, head, z, dtype, n_units)
+    if len(index.outputs) == 1:  # values passed on (a last Reshape, say)
+        model = _build_model(steps, n_features, dtype, graph.name)
+        _check_passed_on(run, model.layers[-1].activation, n_units, dtype, head[0])
+        return model
     activation, classes, multilabel = _read_classifier(run, n_units, dtype, head[0])
-    model = _build_model(steps[: last + 1], n_features, dtype, graph.name)
+    model = _build_model(walked[: last + 1], n_features, dtype, graph.name)
     model.layers[-1].activation = get_activation(activation)
     from ...estimators import adopt_model  # TEMP until the merge of sk
 
