@@ -11,7 +11,8 @@ ones (``tests/test_import_graph.py``):
 * :mod:`.estimators`: ``ScratchMLPClassifier`` and ``ScratchMLPRegressor``
   (scikit-learn), and ``partial_fit_blocks`` for Dask arrays and memory maps;
 * :mod:`.io`: safe files (``save``, ``load``), ONNX export (``to_onnx``, with
-  the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``;
+  the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``, models brought
+  in (``from_sklearn``);
 * :mod:`.cli`: the ``sknetscratch`` command.
 
 Names above the core are imported on first use (PEP 562), so ``import
@@ -63,6 +64,7 @@ _LAZY = {
     "ModelCheckpoint": ".io.checkpoint",
     "from_keras": ".io.importers",
     "from_onnx": ".io.importers",
+    "from_sklearn": ".io.importers",
     "load": ".io.persistence",
     "partial_fit_blocks": ".estimators.dask",
     "save": ".io.persistence",
@@ -110,6 +112,7 @@ __all__ = [
     "check_gradients",
     "from_keras",
     "from_onnx",
+    "from_sklearn",
     "get_activation",
     "get_loss",
     "get_schedule",

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...estimators import adopt_model
 from ...nn.activations import ACTIVATIONS, get_activation
 from ...nn.functions import sigmoid, softmax
 from ...nn.layers import (
@@ -930,8 +931,6 @@ def from_onnx(model_or_path):
     activation, classes, multilabel = _read_classifier(run, n_units, dtype, head[0])
     model = _build_model(walked[: last + 1], n_features, dtype, graph.name)
     model.layers[-1].activation = get_activation(activation)
-    from ...estimators import adopt_model  # TEMP until the merge of sk
-
     return adopt_model(model, classes=classes, multilabel=multilabel)
 
 
