@@ -914,7 +914,8 @@ def from_onnx(model_or_path):
     # a classifier's head: everything after the last dense layer's logits z
     tail = [n for s in walked[last + 1 :] for n in s.nodes]
     head = [n for n in index.nodes if n in tail or n not in used]
-    unknown = [n for n in head if n.op_type not in HEAD_OPS]
+    # the first node the walk could not read, before the tail's activation
+    unknown = [n for n in rest + tail if n.op_type not in HEAD_OPS]
     if unknown:
         raise _refuse(unknown, None)
     z = walked[last].config["z"]
