@@ -47,7 +47,12 @@ def _trained_batch_norm(layer):
 LAYER_MODELS = {
     "DenseBlock": lambda: [DenseBlock(5, "tanh"), DenseBlock(2)],
     "Dropout": lambda: [DenseBlock(5, "relu"), Dropout(0.3), DenseBlock(2)],
-    "Activation": lambda: [Activation("tanh"), DenseBlock(5), Activation("relu"), DenseBlock(2)],
+    "Activation": lambda: [
+        Activation("tanh"),
+        DenseBlock(5),
+        Activation("relu"),
+        DenseBlock(2),
+    ],
     "BatchNormalization": lambda: [
         DenseBlock(5, use_bias=False),
         BatchNormalization(epsilon=0.01, center=False),
@@ -88,7 +93,9 @@ def test_round_trip_of_every_layer_is_exact(kind, dtype):
     if kind == "BatchNormalization":
         bn = back.layers[1]
         assert (bn.epsilon, bn.center, bn.scale) == (0.01, False, True)
-        np.testing.assert_array_equal(bn.state["moving_variance"], np.linspace(0.5, 2, 5).astype(dtype))
+        np.testing.assert_array_equal(
+            bn.state["moving_variance"], np.linspace(0.5, 2, 5).astype(dtype)
+        )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -179,7 +186,11 @@ def test_skl2onnx_mlp_regressor_is_read_within_float32_rounding():
         mlp = MLPRegressor(hidden_layer_sizes=(6, 3), max_iter=40, random_state=0)
         mlp.fit(X, X[:, 0] - X[:, 3])
     back = from_onnx(skl2onnx.to_onnx(mlp, X[:1].astype(np.float32)))
-    assert [layer.activation.name for layer in back.layers] == ["relu", "relu", "linear"]
+    assert [layer.activation.name for layer in back.layers] == [
+        "relu",
+        "relu",
+        "linear",
+    ]
     np.testing.assert_allclose(back.predict(X).ravel(), mlp.predict(X), atol=1e-5)
 
 
@@ -234,7 +245,9 @@ def test_an_unknown_node_is_refused_by_type_and_name():
 
 def test_a_foreign_domain_is_refused_by_name():
     h = onnx.helper
-    custom = h.make_node("Mystery", ["a"], ["odd"], name="custom_op", domain="com.example")
+    custom = h.make_node(
+        "Mystery", ["a"], ["odd"], name="custom_op", domain="com.example"
+    )
     model, _ = _gemm_graph(extra_node=custom)
     with pytest.raises(ValueError, match="Mystery node 'custom_op'"):
         from_onnx(model)

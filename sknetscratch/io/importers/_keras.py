@@ -118,7 +118,9 @@ def _activation(keras, fn, layer):
 def _last_axis(axis, layer) -> None:
     axes = list(np.ravel(axis))
     if axes not in ([-1], [1]):
-        raise _refuse(layer, f"it normalises over axis {axis!r}; only the features (-1)")
+        raise _refuse(
+            layer, f"it normalises over axis {axis!r}; only the features (-1)"
+        )
 
 
 def _convert(keras, layer):
@@ -186,7 +188,9 @@ def _convert(keras, layer):
 
 def _chain(keras, model) -> list:
     """The layers of a Sequential model, or of a functional one that is a chain."""
-    layers = [lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)]
+    layers = [
+        lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)
+    ]
     if isinstance(model, keras.Sequential):
         return layers
     if len(model.inputs) != 1 or len(model.outputs) != 1:
@@ -250,7 +254,9 @@ def _optimizer(config):
         "clipnorm": config.get("clipnorm"),
         "clipvalue": config.get("clipvalue"),
     }
-    adam = {k: _scalar(config[k]) for k in ("beta_1", "beta_2", "epsilon") if k in config}
+    adam = {
+        k: _scalar(config[k]) for k in ("beta_1", "beta_2", "epsilon") if k in config
+    }
     if name == "adam":
         return Adam(**common, **adam)
     if name == "adamw":
@@ -302,7 +308,9 @@ def _compile(keras, source, model) -> None:
         # Keras 3.15 reads its learning-rate variable with np.array(variable),
         # which NumPy 2 answers with this DeprecationWarning (Keras's, not ours)
         warnings.filterwarnings(
-            "ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning
+            "ignore",
+            "__array__ implementation doesn't accept a copy",
+            DeprecationWarning,
         )
         config = source.optimizer.get_config()
     optimizer = _optimizer(config)
@@ -388,9 +396,15 @@ def from_keras(model) -> Model:
     layers, weights = [], []
     for layer in _chain(keras, model):
         converted, values = _convert(keras, layer)
-        if not isinstance(converted, (DenseBlock, Dropout, BatchNormalization, LayerNormalization)):
+        if not isinstance(
+            converted, (DenseBlock, Dropout, BatchNormalization, LayerNormalization)
+        ):
             last = layers[-1] if layers else None  # an activation
-            if isinstance(last, DenseBlock) and last.activation.name == "linear" and weights[-1][2]:
+            if (
+                isinstance(last, DenseBlock)
+                and last.activation.name == "linear"
+                and weights[-1][2]
+            ):
                 last.activation = converted  # f(XW + b): the dense layer's own
                 weights[-1] = (*weights[-1][:2], False)
                 continue

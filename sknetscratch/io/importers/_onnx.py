@@ -124,7 +124,9 @@ class _Index:
         self.producer = {out: n for n in self.nodes for out in n.output}
         self.consumers: dict[str, list] = {}
         for node in self.nodes:
-            for name in dict.fromkeys(node.input):  # a node consuming x twice counts once
+            for name in dict.fromkeys(
+                node.input
+            ):  # a node consuming x twice counts once
                 self.consumers.setdefault(name, []).append(node)
         self.outputs = [o.name for o in graph.output]
 
@@ -275,7 +277,11 @@ def _match_template(index, start: str, template: _Template, dtype):
         anchor = next(i for i in inputs if i not in template.consts)
         hit = None
         for node in index.users(mapping[anchor]):
-            if node in matched or node.op_type != op_type or node.domain not in ("", "ai.onnx"):
+            if (
+                node in matched
+                or node.op_type != op_type
+                or node.domain not in ("", "ai.onnx")
+            ):
                 continue
             if len(node.input) != len(inputs) or not _same_attrs(index, node, attrs):
                 continue
@@ -287,7 +293,9 @@ def _match_template(index, start: str, template: _Template, dtype):
                 for t_in, c_in in zip(inputs, order):
                     if t_in in template.consts:
                         value = index.const(c_in)
-                        if value is None or not _same_shape(value, template.consts[t_in]):
+                        if value is None or not _same_shape(
+                            value, template.consts[t_in]
+                        ):
                             break
                         consts[t_in] = value
                     elif mapping.get(t_in) != c_in:
@@ -518,20 +526,31 @@ def _layer_norm_formula(index, x):
     nodes = [mean, sub, square, var, add, sqrt, div]
     gamma, beta, out = _affine_tail(index, div.output[0], nodes)
     return _Step(
-        "layer_norm", nodes, out, {"gamma": gamma, "beta": beta}, {"epsilon": _scalar(eps)}
+        "layer_norm",
+        nodes,
+        out,
+        {"gamma": gamma, "beta": beta},
+        {"epsilon": _scalar(eps)},
     )
 
 
 def _layer_norm_op(index, node, x):
     """The ONNX ``LayerNormalization`` operator (opset 17) over the last axis."""
     attrs = index.attrs(node)
-    if node.input[0] != x or len(node.output) != 1 or attrs.get("axis", -1) not in (1, -1):
+    if (
+        node.input[0] != x
+        or len(node.output) != 1
+        or attrs.get("axis", -1) not in (1, -1)
+    ):
         return None
     gamma = index.const(node.input[1])
     beta = index.const(node.input[2]) if len(node.input) > 2 and node.input[2] else None
     if gamma is None or (len(node.input) > 2 and node.input[2] and beta is None):
         return None
-    values = {"gamma": gamma.reshape(-1), "beta": None if beta is None else beta.reshape(-1)}
+    values = {
+        "gamma": gamma.reshape(-1),
+        "beta": None if beta is None else beta.reshape(-1),
+    }
     config = {"epsilon": float(attrs.get("epsilon", 1e-5))}
     return _Step("layer_norm", [node], node.output[0], values, config)
 
@@ -557,7 +576,9 @@ def _next_step(index, x, dtype, templates):
         return _Step("identity", [node], node.output[0])
     activation = _match_single_op(index, node)
     if activation is not None:
-        return _Step("activation", [node], node.output[0], config={"activation": activation})
+        return _Step(
+            "activation", [node], node.output[0], config={"activation": activation}
+        )
     if op in ("MatMul", "Gemm"):
         return _dense(index, node, x)
     if op == "BatchNormalization":
@@ -589,7 +610,9 @@ def _build_model(steps, n_features, dtype, name) -> Model:
             weights.append((layers[-1], {"W": W, "b": b}, {}))
         else:  # batch_norm, layer_norm
             values = step.values
-            cls = BatchNormalization if step.kind == "batch_norm" else LayerNormalization
+            cls = (
+                BatchNormalization if step.kind == "batch_norm" else LayerNormalization
+            )
             center, scale = values["beta"] is not None, values["gamma"] is not None
             layers.append(cls(center=center, scale=scale, **step.config))
             params = {"gamma": values["gamma"], "beta": values["beta"]}
@@ -669,7 +692,9 @@ def _as_matrix(value) -> np.ndarray:
 def _label_values(value) -> np.ndarray:
     value = np.asarray(value)
     if value.dtype.kind in "OSU":
-        return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in value.ravel()]).reshape(value.shape)
+        return np.array(
+            [v.decode() if isinstance(v, bytes) else str(v) for v in value.ravel()]
+        ).reshape(value.shape)
     return value
 
 
@@ -682,17 +707,24 @@ def _read_classifier(run, n_units, dtype, first_head_node):
     tol = 64 * np.finfo(dtype).eps
 
     def close(expected):
-        return P.shape == expected.shape and np.allclose(P, expected, rtol=tol, atol=tol)
+        return P.shape == expected.shape and np.allclose(
+            P, expected, rtol=tol, atol=tol
+        )
 
     big = 30.0
     if n_units == 1 and close(np.hstack([sigmoid(-Z), sigmoid(Z)])):
-        low, high = (_label_values(run(np.full((1, 1), v))[label_name]) for v in (-big, big))
+        low, high = (
+            _label_values(run(np.full((1, 1), v))[label_name]) for v in (-big, big)
+        )
         classes = np.concatenate([low.ravel(), high.ravel()])
         expected = classes[(Z[:, 0] > 0).astype(int)]
         task = ("sigmoid", classes, False)
     elif n_units > 1 and close(softmax(Z)):
         classes = np.concatenate(
-            [_label_values(run(big * np.eye(n_units)[[k]])[label_name]).ravel() for k in range(n_units)]
+            [
+                _label_values(run(big * np.eye(n_units)[[k]])[label_name]).ravel()
+                for k in range(n_units)
+            ]
         )
         expected = classes[Z.argmax(axis=1)]
         task = ("softmax", classes, False)
@@ -729,7 +761,9 @@ def _check_passed_on(run, activation, n_units, dtype, first_head_node):
     expected = activation.forward(Z.astype(dtype))
     tol = 64 * np.finfo(dtype).eps
     out = np.asarray(out)
-    if out.shape != expected.shape or not np.allclose(out, expected, rtol=tol, atol=tol):
+    if out.shape != expected.shape or not np.allclose(
+        out, expected, rtol=tol, atol=tol
+    ):
         raise ValueError(
             f"Cannot read the ONNX {_describe(first_head_node)}: the graph's one "
             "output must be the last layer's output, as it is (reshaped at most)."
@@ -797,7 +831,9 @@ def _graph_input(onnx, graph):
             f"The ONNX input {inputs[0].name!r} must be 2-D (n_samples, n_features); "
             f"it has {len(dims)} dimensions."
         )
-    width = dims[1].dim_value if len(dims) == 2 and dims[1].HasField("dim_value") else None
+    width = (
+        dims[1].dim_value if len(dims) == 2 and dims[1].HasField("dim_value") else None
+    )
     return inputs[0].name, tensor.elem_type, width
 
 
