@@ -186,3 +186,9 @@ def test_the_layers_match_the_core_classes(every_layer):
     model = from_keras(every_layer)
     classes = {type(layer) for layer in model.layers}
     assert {DenseBlock, BatchNormalization, LayerNormalization, Dropout} <= classes
+
+
+def test_without_keras_the_message_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "keras", None)  # import fails
+    with pytest.raises(ImportError, match="pip install keras jax"):
+        from_keras(object())

@@ -264,3 +264,9 @@ def test_bad_arguments(tmp_path):
     junk.write_bytes(b"\x00\x01 not protobuf")
     with pytest.raises(ValueError, match="model_or_path: .* could not be read"):
         from_onnx(junk)
+
+
+def test_without_onnx_the_message_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "onnx", None)  # import fails
+    with pytest.raises(ImportError, match=r'pip install "sknetscratch\[onnx\]"'):
+        from_onnx("model.onnx")
