@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ....nn.layers import BatchNormalization
 from ._graph import Step, scalar
 
 
@@ -49,23 +50,31 @@ def batch_norm_op(index, node, x):
 
 
 def batch_norm_formula(index, sub, x):
-    """``Sub(x, m)``, ``Div`` by ``Sqrt(Add(v, eps))``, then ``Mul``/``Add``."""
+    """``Sub(x, m)``, ``Div`` by ``Sqrt(Add(v, eps))`` or by one constant
+    ``sqrt(v + eps)``, then ``Mul``/``Add``."""
     mean = index.other_input(sub, x)
     if sub.input[0] != x or mean is None:
         return None
     div = index.only_user(sub.output[0], "Div")
     if div is None or div.input[0] != sub.output[0]:
         return None
-    sqrt = index.producer.get(div.input[1])
-    if sqrt is None or sqrt.op_type != "Sqrt":
-        return None
-    add = index.producer.get(sqrt.input[0])
-    if add is None or add.op_type != "Add":
-        return None
-    var, eps = (index.const(name) for name in add.input)
-    if var is None or eps is None or eps.size != 1:
-        return None
-    nodes = [sub, add, sqrt, div]
+    std = index.const(div.input[1])
+    if std is not None:  # the export before the Sqrt node: one constant
+        found = _variance_from_std(std, mean.size)
+        if found is None:
+            return None
+        (var, epsilon), nodes = found, [sub, div]
+    else:
+        sqrt = index.producer.get(div.input[1])
+        if sqrt is None or sqrt.op_type != "Sqrt":
+            return None
+        add = index.producer.get(sqrt.input[0])
+        if add is None or add.op_type != "Add":
+            return None
+        var, eps = (index.const(name) for name in add.input)
+        if var is None or eps is None or eps.size != 1:
+            return None
+        epsilon, nodes = scalar(eps), [sub, add, sqrt, div]
     gamma, beta, out = _affine_tail(index, div.output[0], nodes)
     values = {
         "gamma": gamma,
@@ -73,7 +82,37 @@ def batch_norm_formula(index, sub, x):
         "moving_mean": mean.reshape(-1),
         "moving_variance": var.reshape(-1),
     }
-    return Step("batch_norm", nodes, out, values, {"epsilon": scalar(eps)})
+    return Step("batch_norm", nodes, out, values, {"epsilon": epsilon})
+
+
+def _variance_from_std(std, n_features):
+    r"""``(moving_variance, epsilon)`` from the constant :math:`c = \sqrt{v + \epsilon}`
+    that ``to_onnx`` wrote before it kept :math:`v` and :math:`\epsilon` apart,
+    or None if ``std`` cannot be one (not positive and finite, or of another size).
+
+    That graph holds no :math:`\epsilon`, so the layer's default is taken, or
+    the smallest :math:`c^2` where that is below the default (a layer made with
+    a smaller :math:`\epsilon`; that feature's variance is then 0), so that
+    :math:`v = c^2 - \epsilon \ge 0`. Predictions depend on :math:`v + \epsilon`
+    alone, so they are the file's; training on normalises the batches with this
+    :math:`\epsilon`. A graph whose ``Sqrt(Add(v, eps))`` an optimiser folded
+    into one constant is read the same way.
+    """
+    c = np.asarray(std).reshape(-1)
+    if c.dtype.kind != "f" or c.size not in (1, n_features):
+        return None
+    if not (np.isfinite(c) & (c > 0)).all():
+        return None
+    dtype = c.dtype
+    c2 = np.square(c, dtype=np.float64)  # exact for float32 c; one rounding for float64
+    epsilon = min(BatchNormalization().epsilon, float(c2.min()))
+    # Rounding: eps is taken in the graph's dtype, as the layer adds it there;
+    # v = c^2 - eps is rounded once to that dtype (clipped at 0 against the
+    # rounding of eps), so sqrt(v + eps) in the layer's forward is c to within a
+    # few units in the last place of the dtype (float64: ~1e-16 relative).
+    eps = np.float64(dtype.type(epsilon))
+    var = np.maximum(c2 - eps, 0.0).astype(dtype)
+    return np.broadcast_to(var, (n_features,)).copy(), epsilon
 
 
 def _row_mean(index, node, x) -> bool:
