@@ -15,7 +15,9 @@ activation             the nodes that sknetscratch's own converter writes for
                        ``Softplus``, ``Gelu`` with ``approximate='tanh'``, ...)
 ``BatchNormalization`` ``BatchNormalization``, or ``Sub``, ``Div`` by
                        ``Sqrt(Add(v, eps))``, ``Mul``, ``Add`` (what
-                       ``to_onnx`` writes)
+                       ``to_onnx`` writes), or ``Div`` by one constant
+                       ``sqrt(v + eps)`` (what it wrote before; read with
+                       the default epsilon, predicting within rounding)
 ``LayerNormalization`` ``LayerNormalization``, or the ``ReduceMean`` formula
                        that ``to_onnx`` writes
 (nothing)              ``Identity``, ``Dropout`` (inference), a first ``Cast``
