@@ -151,6 +151,118 @@ def test_round_trip_of_a_batch_norm_classifier_is_exact():
     np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
 
 
+def _previous_batch_norm_export(proto):
+    """``proto`` as ``to_onnx`` wrote it before it kept the moving variance:
+    each batch norm's ``Sqrt(Add(moving_variance, epsilon))`` becomes the one
+    constant that the old converter computed in NumPy in the model's dtype,
+    ``np.sqrt(var + dtype.type(layer.epsilon))``, named by the ``Sqrt``'s output."""
+    graph = proto.graph
+    inits = {t.name: onnx.numpy_helper.to_array(t) for t in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    for sqrt in [node for node in graph.node if node.op_type == "Sqrt"]:
+        add = producer[sqrt.input[0]]
+        var, eps = (inits[name] for name in add.input)
+        std = np.sqrt(var + eps.dtype.type(eps.item()))
+        graph.node.remove(sqrt)
+        graph.node.remove(add)
+        graph.initializer.append(onnx.numpy_helper.from_array(std, sqrt.output[0]))
+    used = {name for node in graph.node for name in node.input}
+    for tensor in [t for t in graph.initializer if t.name not in used]:
+        graph.initializer.remove(tensor)  # the variance and epsilon are gone
+    assert not any(node.op_type == "Sqrt" for node in graph.node)
+    return proto
+
+
+def _run_onnx(proto, X):
+    from onnx.reference import ReferenceEvaluator
+
+    return ReferenceEvaluator(proto).run(None, {proto.graph.input[0].name: X})
+
+
+@pytest.mark.parametrize(
+    "dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)], ids=["float64", "float32"]
+)
+def test_the_previous_batch_norm_export_is_read_within_rounding(dtype, tol):
+    model = Model(LAYER_MODELS["BatchNormalization"]()).build(
+        4, random_state=0, dtype=dtype
+    )
+    for layer in model.layers:
+        if isinstance(layer, BatchNormalization):
+            _trained_batch_norm(layer)
+    old = _previous_batch_norm_export(to_onnx(model))
+    Xd = X.astype(dtype)
+    expected = model.predict(Xd)
+    # the builder writes a graph that computes the model (the old file's contract)
+    (ran,) = _run_onnx(old, Xd)
+    np.testing.assert_allclose(ran, expected, rtol=tol, atol=tol)
+    back = from_onnx(old)
+    assert back.dtype == model.dtype
+    np.testing.assert_allclose(back.predict(Xd), expected, rtol=tol, atol=tol)
+    norms = [
+        (mine, theirs)
+        for mine, theirs in zip(back.layers, model.layers)
+        if isinstance(theirs, BatchNormalization)
+    ]
+    assert len(norms) == 2
+    for mine, theirs in norms:
+        assert isinstance(mine, BatchNormalization)
+        assert (mine.center, mine.scale) == (theirs.center, theirs.scale)
+        # the graph holds sqrt(v + eps) only: eps is the default, v + eps is kept
+        assert mine.epsilon == BatchNormalization().epsilon
+        np.testing.assert_allclose(
+            mine.state["moving_variance"] + mine.epsilon,
+            theirs.state["moving_variance"] + theirs.epsilon,
+            rtol=4 * np.finfo(dtype).eps,
+        )
+        np.testing.assert_array_equal(
+            mine.state["moving_mean"], theirs.state["moving_mean"]
+        )
+
+
+def test_the_previous_export_of_a_batch_norm_classifier_is_read():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ScratchMLPClassifier(
+            hidden_layer_sizes=(6,), batch_norm=True, max_iter=20, random_state=0
+        ).fit(X, Y3)
+    back = from_onnx(_previous_batch_norm_export(to_onnx(clf)))
+    assert isinstance(back, ScratchMLPClassifier)
+    np.testing.assert_array_equal(back.classes_, clf.classes_)
+    np.testing.assert_allclose(
+        back.predict_proba(X), clf.predict_proba(X), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+
+
+def test_a_previous_export_with_sqrt_below_the_default_epsilon_is_read():
+    """sqrt(v + eps)**2 < the default epsilon (a layer made with a smaller one):
+    epsilon is lowered so that no moving variance is negative."""
+    model = Model([DenseBlock(3), BatchNormalization(epsilon=1e-6), DenseBlock(1)])
+    model.build(4, random_state=0)
+    bn = model.layers[1]
+    bn.state["moving_variance"][...] = [1e-5, 2e-4, 1.5]
+    back = from_onnx(_previous_batch_norm_export(to_onnx(model)))
+    mine = back.layers[1]
+    assert mine.epsilon == pytest.approx(1e-5 + 1e-6, rel=1e-12)
+    assert (mine.state["moving_variance"] >= 0).all()
+    assert mine.state["moving_variance"][0] == 0
+    np.testing.assert_allclose(
+        back.predict(X), model.predict(X), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_a_division_by_a_non_positive_constant_is_refused():
+    model = Model([DenseBlock(3), BatchNormalization(), DenseBlock(1)])
+    old = _previous_batch_norm_export(to_onnx(model.build(4, random_state=0)))
+    div = next(node for node in old.graph.node if node.op_type == "Div")
+    std = next(t for t in old.graph.initializer if t.name == div.input[1])
+    values = onnx.numpy_helper.to_array(std).copy()
+    values[1] = 0.0
+    std.CopyFrom(onnx.numpy_helper.from_array(values, std.name))
+    with pytest.raises(ValueError, match="Cannot read the ONNX Div node"):
+        from_onnx(old)
+
+
 def test_round_trip_of_a_regressor_gives_its_model(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
