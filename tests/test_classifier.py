@@ -161,6 +161,20 @@ def test_predict_log_proba_is_the_log_of_predict_proba(task):
     np.testing.assert_allclose(log_proba[finite], ref_log_proba[finite], atol=1e-10)
 
 
+def test_stratified_split_error_names_the_classes_as_scikit_learn():
+    """scikit-learn's test_early_stopping_stratified: a class with one member
+    cannot be split; the message names it as scikit-learn does."""
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    y = [0, 0, 0, 1]
+    message = (
+        r"The least populated classes in y have only 1 member.*Classes with "
+        r"too few members are: \['True'\]$"
+    )
+    for est in (ScratchMLPClassifier, MLPClassifier):
+        with pytest.raises(ValueError, match=message):
+            est(early_stopping=True).fit(X, y)
+
+
 def test_pandas_feature_names():
     pd = pytest.importorskip("pandas")
     X, y = load_iris(return_X_y=True, as_frame=True)
