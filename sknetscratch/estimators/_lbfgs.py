@@ -62,6 +62,14 @@ def _unpack(theta: np.ndarray, arrays) -> None:
         start += a.size
 
 
+def _matmul(a, b, out):
+    """``out[...] = a @ b`` (``a`` may be a scipy sparse matrix)."""
+    if isinstance(a, np.ndarray):
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b
+    return out
+
+
 # -- scikit-learn's formulas (sklearn/neural_network/_base.py), by our names ----
 def _softmax(Z):
     """Row-wise softmax in place, as scikit-learn's ``inplace_softmax``."""
@@ -174,6 +182,12 @@ class SklearnObjective:
         self.loss = _LOSSES[model.loss.name]
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
+        # each layer's output and delta, written in place at every evaluation
+        # (the same products as scikit-learn's fresh arrays, without
+        # allocating them: about 15% of an evaluation)
+        dtype, n = self.layers[0].W.dtype, X.shape[0]
+        self.outputs = [np.empty((n, lay.units), dtype) for lay in self.layers]
+        self.deltas = [np.empty((n, lay.units), dtype) for lay in self.layers]
 
     @staticmethod
     def applies(model) -> bool:
@@ -195,8 +209,8 @@ class SklearnObjective:
         layers, alpha, sw_sum = self.layers, self.alpha, self.sw_sum
         # forward pass: A_l = f_l(A_{l-1} W_l + b_l)
         activations = [self.X]
-        for lay in layers:
-            Z = activations[-1] @ lay.W
+        for lay, Z in zip(layers, self.outputs):
+            _matmul(activations[-1], lay.W, out=Z)
             Z += lay.b
             _ACTIVATIONS[lay.activation.name](Z)
             activations.append(Z)
@@ -207,18 +221,18 @@ class SklearnObjective:
             values += np.dot(s, s)
         loss += (0.5 * alpha) * values / sw_sum
         # backward pass: delta_L = (A_L - y) w for the canonical pairs
-        delta = activations[-1] - self.Y
+        delta = np.subtract(activations[-1], self.Y, out=self.deltas[-1])
         if self.sample_weight is not None:
             delta *= self.sample_weight.reshape(-1, 1)
         for i in range(len(layers) - 1, -1, -1):
             lay = layers[i]
             dW = lay.grads["W"]
-            dW[...] = activations[i].T @ delta  # A^T delta (+ alpha W), then / s
+            _matmul(activations[i].T, delta, out=dW)  # A^T delta (+ alpha W), / s
             dW += alpha * lay.W
             dW /= sw_sum
             lay.grads["b"][...] = np.sum(delta, axis=0) / sw_sum
-            if i:
-                delta = delta @ lay.W.T  # then times f'(Z) of the layer below
+            if i:  # delta W^T, then times f'(Z) of the layer below
+                delta = np.matmul(delta, lay.W.T, out=self.deltas[i - 1])
                 _DERIVATIVES[layers[i - 1].activation.name](activations[i], delta)
         return loss
 
