@@ -23,7 +23,7 @@ from sklearn.datasets import (
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelBinarizer, StandardScaler
 
 from sknetscratch import ScratchMLPClassifier, ScratchMLPRegressor
 
@@ -199,3 +199,66 @@ def test_plot_mlp_alpha_gives_scikit_learns_scores():
             assert (score, n_iter) == (ref_score, ref_n_iter), (d, alpha)
             for a, b in zip(weights, ref_weights):
                 np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("sample_weight", [False, True])
+@pytest.mark.parametrize("name", ["moons", "multiclass", "multilabel", "poisson"])
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+def test_sklearn_order_is_the_core_objective(activation, name, sample_weight):
+    """The loss and gradient L-BFGS computes in scikit-learn's order are the
+    core's ``Model.loss_and_gradient`` (gradient-checked in test_gradcheck)
+    up to rounding: the same objective, another order of operations."""
+    from sknetscratch.estimators._lbfgs import SklearnObjective
+
+    X, y = _data(name)
+    reg = name == "poisson"
+    est = (ScratchMLPRegressor if reg else ScratchMLPClassifier)(
+        hidden_layer_sizes=(7, 5),
+        activation=activation,
+        solver="lbfgs",
+        alpha=0.3,
+        max_iter=3,
+        random_state=0,
+        **({"loss": "poisson"} if reg else {}),
+    ).fit(X, y)
+    model = est.model_
+    assert SklearnObjective.applies(model)
+    if name in ("moons", "multiclass"):  # the label indicator the network fits
+        y = LabelBinarizer().fit_transform(y)
+    X, Y, _ = model.prepare(X, y)
+    sw = None
+    if sample_weight:
+        sw = np.random.RandomState(3).uniform(0.2, 3.0, size=len(X))
+    loss = SklearnObjective(model, X, Y, sw)()
+    grads = model.grads.copy()
+    core_loss = model.loss_and_gradient(X, Y, sw, training=False)
+    np.testing.assert_allclose(loss, core_loss, rtol=1e-12)
+    np.testing.assert_allclose(grads, model.grads, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"activation": "gelu"},
+        {"activation": ["relu", "elu"]},
+        {"l1": 0.01},
+        {"loss": "huber"},
+        {"loss": "quantile", "quantile": 0.8},
+    ],
+    ids=["gelu", "per-layer", "l1", "huber", "quantile"],
+)
+def test_networks_scikit_learn_lacks_train_with_the_core_objective(params):
+    """Activations, penalties and losses scikit-learn has not: L-BFGS
+    minimises the core's objective (its loss falls, its curve is the core's
+    loss at the fitted weights)."""
+    from sknetscratch.estimators._lbfgs import SklearnObjective
+
+    X, y = _data("regression")
+    est = ScratchMLPRegressor(
+        hidden_layer_sizes=(6, 4), solver="lbfgs", random_state=0, **params
+    ).fit(X, y)
+    assert not SklearnObjective.applies(est.model_)
+    assert est.loss_curve_[-1] < 0.5 * est.loss_curve_[0]
+    Xp, Yp, _ = est.model_.prepare(X, y)
+    final = est.model_.loss_and_gradient(Xp, Yp, training=False)
+    np.testing.assert_allclose(est.loss_, final, rtol=1e-12)
