@@ -9,9 +9,11 @@ ones (``tests/test_import_graph.py``):
   :mod:`.training` (``Model``, the training loop, metrics, callbacks, the
   gradient check);
 * :mod:`.estimators`: ``ScratchMLPClassifier`` and ``ScratchMLPRegressor``
-  (scikit-learn), and ``partial_fit_blocks`` for Dask arrays and memory maps;
+  (scikit-learn), ``adopt_model`` (a core ``Model`` as a fitted estimator) and
+  ``partial_fit_blocks`` for Dask arrays and memory maps;
 * :mod:`.io`: safe files (``save``, ``load``), ONNX export (``to_onnx``, with
-  the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``;
+  the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``, models brought
+  in (``from_sklearn``);
 * :mod:`.cli`: the ``sknetscratch`` command.
 
 Names above the core are imported on first use (PEP 562), so ``import
@@ -60,7 +62,11 @@ from .training.model import Model, TrainingDivergedError
 _LAZY = {
     "ScratchMLPClassifier": ".estimators.classifier",
     "ScratchMLPRegressor": ".estimators.regressor",
+    "adopt_model": ".estimators",
     "ModelCheckpoint": ".io.checkpoint",
+    "from_keras": ".io.importers",
+    "from_onnx": ".io.importers",
+    "from_sklearn": ".io.importers",
     "load": ".io.persistence",
     "partial_fit_blocks": ".estimators.dask",
     "save": ".io.persistence",
@@ -105,7 +111,11 @@ __all__ = [
     "TerminateOnNaN",
     "TrainingDivergedError",
     "__version__",
+    "adopt_model",
     "check_gradients",
+    "from_keras",
+    "from_onnx",
+    "from_sklearn",
     "get_activation",
     "get_loss",
     "get_schedule",

@@ -231,6 +231,10 @@ OUTER_ALLOWED = {
     # scikit-learn's classmethod behind get_params(): the constructor's
     # parameter names, which the file format saves and checks
     "_get_param_names": "scikit-learn's BaseEstimator API",
+    # what from_sklearn must read off a fitted MLPClassifier / MLPRegressor for
+    # its next step to be scikit-learn's; scikit-learn has no public name for it
+    "_optimizer": "scikit-learn's MLP: its SGD / Adam optimizer and state",
+    "_no_improvement_count": "scikit-learn's MLP: its stopping rule's count",
 }
 #: calls whose second argument, a constant string, names an attribute
 _GETATTR = ("getattr", "setattr", "hasattr", "delattr")

@@ -80,6 +80,15 @@ GROUPS = [
         lambda mod, name: mod == "sknetscratch.training.gradcheck",
     ),
     (
+        "Bringing models in",
+        "Networks trained elsewhere as fitted estimators: a scikit-learn "
+        "``MLPClassifier`` / ``MLPRegressor`` with its optimizer state "
+        "(``from_sklearn``), a core ``Model`` (``adopt_model``, in the "
+        "estimators group); weights set by hand on ``coefs_`` / ``intercepts_`` "
+        "are the model too.",
+        lambda mod, name: mod.startswith("sknetscratch.io.importers"),
+    ),
+    (
         "Persistence and export",
         "Safe model files (:doc:`persistence`) and ONNX export (:doc:`onnx`; needs "
         "the ``[onnx]`` extra).",

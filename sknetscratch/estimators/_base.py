@@ -39,6 +39,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..nn.losses import get_loss
 from ._fit import FitMixin
+from ._install import adopt_assigned_weights, weights_by_hand
 from ._network import build_network
 from ._params import PARAMETER_CONSTRAINTS, STOCHASTIC_SOLVERS
 from ._views import FittedViews, dense_layers
@@ -98,8 +99,25 @@ class BaseScratchMLP(
         print_fn : callable, default=None
             Called with the table as one string; ``print`` if None.
         """
-        check_is_fitted(self, "model_")
+        self._check_fitted()
         self.model_.summary(print_fn=print_fn)
+
+    def _outputs_by_hand(self, width):
+        """The number of outputs of a network set by hand whose last kernel has
+        ``width`` columns: ``n_outputs_`` if that was set too (a classifier's
+        follows from its classes)."""
+        return vars(self).get("n_outputs_", width)
+
+    def _check_fitted(self):
+        """``check_is_fitted``, after weights set by hand became the network.
+
+        ``coefs_`` and ``intercepts_`` assigned on an unfitted estimator (as
+        scikit-learn's ``test_fit`` does) are its network: built here from
+        their shapes and the estimator's parameters (:mod:`._install`).
+        """
+        if weights_by_hand(self):
+            adopt_assigned_weights(self)
+        check_is_fitted(self, "model_")
 
     # Building -------------------------------------------------------------------
     def _network(self, n_outputs):
@@ -169,7 +187,7 @@ class BaseScratchMLP(
 
     def _check_predict_input(self, X):
         """X validated against the fit (features, dtype); assigned weights synced."""
-        check_is_fitted(self, "model_")
+        self._check_fitted()
         X = validate_data(
             self,
             X,
@@ -209,7 +227,7 @@ class BaseScratchMLP(
         >>> clf.fit(X, y).hidden_representation(X).shape
         (150, 3)
         """
-        check_is_fitted(self, "model_")
+        self._check_fitted()
         ids = {id(lay) for lay in dense_layers(self.model_)}
         dense = [i for i, lay in enumerate(self.model_.layers) if id(lay) in ids]
         n_hidden = len(dense) - 1

@@ -143,7 +143,11 @@ t_ : int
     Number of training samples seen.
 coefs_ : list of ndarray
     ``coefs_[i]``, of shape ``(n_in, n_out)``, is the kernel of layer i (the
-    network's own array).
+    network's own array). Arrays assigned to ``coefs_`` and ``intercepts_``
+    are the model, as in scikit-learn: on a fitted estimator they replace the
+    weights; on an unfitted one they become its network (the parameters'
+    architecture, for their shapes) at the first ``predict``, ``partial_fit``
+    or warm-start ``fit``.
 intercepts_ : list of ndarray
     ``intercepts_[i]`` is the bias of layer i (zeros where a batch norm
     follows: that layer has none).

@@ -27,6 +27,7 @@ from ..training.callbacks import check_callbacks
 from ..training.loop import TrainingDivergedError
 from ..training.state import restore, snapshot
 from ._history import Mark, new_history
+from ._install import adopt_assigned_weights, read_targets_by_hand, weights_by_hand
 from ._lbfgs import fit_lbfgs
 from ._network import hidden_blocks, signature
 from ._params import check_metrics, hidden_layer_sizes
@@ -102,10 +103,17 @@ class FitMixin:
                 "dropout or batch_norm, which need mini-batches; use solver='adam' "
                 "or 'sgd'."
             )
-        first_pass = not hasattr(self, "model_") or (
-            not self.warm_start and not incremental
+        # weights set by hand on an unfitted estimator are the network that a
+        # partial_fit or a warm start continues from (as scikit-learn's)
+        by_hand = weights_by_hand(self) and (self.warm_start or incremental)
+        if by_hand:
+            read_targets_by_hand(self)
+        first_pass = not by_hand and (
+            not hasattr(self, "model_") or (not self.warm_start and not incremental)
         )
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if by_hand:
+            adopt_assigned_weights(self, X.shape[1], Y.shape[1])
         sample_weight = self._checked_sample_weight(X, Y, sample_weight, incremental)
         unscaled = self._warn_if_unscaled(X)
         validation = None if val is None else self._validation_data(*val)

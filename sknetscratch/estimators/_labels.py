@@ -13,6 +13,7 @@ import math
 from numbers import Real
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -151,6 +152,34 @@ class LabelEncoding:
             if y_type == "multilabel-indicator"
             else ("binary" if len(self.classes_) <= 2 else "multiclass")
         )
+
+    def _outputs_by_hand(self, width):
+        """The number of outputs of a network set by hand (``coefs_``), whose
+        last kernel has ``width`` columns: one for binary labels, one per class
+        otherwise. With ``classes_`` set by hand too, what they are follows from
+        ``width`` (and ``out_activation_``, if set)."""
+        if not hasattr(self, "classes_"):
+            raise NotFittedError(
+                "coefs_ and intercepts_ were set by hand, but a classifier needs its "
+                "classes too: call partial_fit(X, y, classes=...) (or fit with "
+                "warm_start=True), or set classes_."
+            )
+        if not hasattr(self, "_y_type"):  # classes_ set by hand
+            n_classes, out = len(self.classes_), getattr(self, "out_activation_", None)
+            if width == 1 and n_classes <= 2:
+                y_type = "binary"
+            elif width == n_classes and (out == "logistic" or n_classes == 2):
+                y_type = "multilabel-indicator"
+            elif width == n_classes and out in (None, "softmax"):
+                y_type = "multiclass"
+            else:
+                raise ValueError(
+                    f"coefs_[-1] has {width} output columns, but classes_ has "
+                    f"{n_classes} classes: binary labels need 1 column (logistic "
+                    "output), multiclass and multilabel ones a column per class."
+                )
+            self._y_type = y_type
+        return 1 if self._y_type == "binary" else len(self.classes_)
 
     def _encode(self, y):
         """Labels -> 0/1 column (binary) or one-hot rows (multiclass), as uint8.

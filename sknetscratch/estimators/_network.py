@@ -116,12 +116,14 @@ def build_network(est, out_activation: str, loss, n_outputs: int) -> Model:
 def signature(model: Model) -> list:
     """What makes two networks the same (layer types and settings, not weights).
 
-    ``use_bias``, ``momentum`` and ``debias`` are left out: they differ only
-    where a network of an earlier version has a bias before a batch norm and
-    Keras' moving statistics, which trains on as it is.
+    ``use_bias``, ``momentum``, ``debias`` and ``epsilon`` are left out: they
+    differ only where a network of an earlier version has a bias before a batch
+    norm and Keras' moving statistics, or where an adopted network
+    (:func:`.adopt_model`) keeps its batch norms as they were made; both train
+    on as they are.
     """
     ignore = {"name", "kernel_initializer", "bias_initializer", "use_bias"}
-    ignore |= {"momentum", "debias"}
+    ignore |= {"momentum", "debias", "epsilon"}
     out = []
     for layer in model.layers:
         config = {k: v for k, v in layer.get_config().items() if k not in ignore}

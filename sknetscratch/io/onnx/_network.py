@@ -28,7 +28,8 @@ activation's converter) and a ``Dropout`` is the identity at inference. An
 ``Activation`` layer is its activation's converter alone. A
 ``BatchNormalization`` is its inference formula with the moving statistics,
 :math:`\gamma (X - m) / \sqrt{v + \epsilon} + \beta` (``Sub``, ``Div``, ``Mul``,
-``Add``; :math:`\sqrt{v + \epsilon}` computed in NumPy, in the model's dtype), and
+``Add``; :math:`\sqrt{v + \epsilon}` with ``Add`` and ``Sqrt`` on constants, so
+that the graph keeps :math:`v` and :math:`\epsilon`), and
 a ``LayerNormalization`` the same formula with each row's mean and variance
 over its features (``ReduceMean``, written for opset 13 and for 18+, where its
 axes became an input) rather than the ``LayerNormalization`` operator (opset 17,
@@ -248,11 +249,15 @@ def _scale_and_shift(g, x_hat, layer, prefix):
 def _batch_normalization(g, x, layer):
     # inference: the moving statistics are constants of the graph
     prefix = layer.name or "batch_normalization"
+    # sqrt(v + eps) is written as nodes, not folded into one constant: the
+    # graph then keeps the moving variance and epsilon, and from_onnx reads
+    # the layer back exactly
     mean = np.asarray(layer.state["moving_mean"], dtype=g.dtype)
     var = np.asarray(layer.state["moving_variance"], dtype=g.dtype)
-    std = np.sqrt(var + g.dtype.type(layer.epsilon))  # sqrt(v + eps), as forward
+    var = g.const(var, f"{prefix}_moving_variance")
+    std = g.op("Sqrt", g.op("Add", var, g.scalar(layer.epsilon, f"{prefix}_epsilon")))
     centered = g.op("Sub", x, g.const(mean, f"{prefix}_moving_mean"))
-    x_hat = g.op("Div", centered, g.const(std, f"{prefix}_std"))
+    x_hat = g.op("Div", centered, std)
     return _scale_and_shift(g, x_hat, layer, prefix)
 
 
