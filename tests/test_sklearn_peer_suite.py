@@ -33,11 +33,6 @@ SCRATCH = (
 #: Test function -> why it fails on our estimators (whole function: every
 #: parametrization).
 KNOWN_FAILURES = {
-    "test_fit": (
-        "sets coefs_, intercepts_ and the counters by hand on an unfitted "
-        "estimator and expects partial_fit to continue from them (branch 'sk', "
-        "issue #27)"
-    ),
     "test_gradient": (
         "calls scikit-learn's private _initialize, _backprop, _unpack and "
         "_loss_grad_lbfgs and reads their lists of activations and deltas"
