@@ -122,6 +122,59 @@ def test_predict_log_proba_is_finite_far_from_the_data(cancer):
         assert not np.isfinite(ref.fit(X, y).predict_log_proba(far)).all()
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
+def test_predict_log_proba_is_the_log_of_predict_proba(task):
+    """As scikit-learn's: log(predict_proba) to the bit, so a multilabel row
+    whose probabilities round to 1.0 keeps its ties and its argmax."""
+    if task == "multilabel":  # scikit-learn's test_predict_proba_multilabel
+        X, y = make_multilabel_classification(
+            n_samples=50, random_state=0, return_indicator=True
+        )
+    else:
+        X, y = make_classification(
+            50,
+            n_features=6,
+            n_classes=2 if task == "binary" else 3,
+            n_informative=4,
+            random_state=0,
+        )
+        X = X * 20  # large logits: probabilities that round to 0 and 1
+    params = {"solver": "lbfgs", "hidden_layer_sizes": 5, "random_state": 0}
+    clf = ScratchMLPClassifier(**params).fit(X, y)
+    proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+    assert (proba == 1).any()  # saturated: where a log-sigmoid breaks the ties
+    positive = proba > 0
+    np.testing.assert_array_equal(log_proba[positive], np.log(proba[positive]))
+    np.testing.assert_array_equal(log_proba.argmax(axis=1), proba.argmax(axis=1))
+    assert np.isfinite(log_proba).all()
+    ref = MLPClassifier(**params).fit(X, y)
+    with np.errstate(divide="ignore"):
+        ref_log_proba = ref.predict_log_proba(X)
+    if task == "binary":  # scikit-learn's first column is log(1 - p), which
+        # cancels where p nears 1 (ours is log sigmoid(-z)): compare log p
+        log_proba, ref_log_proba, positive = (
+            a[:, 1:] for a in (log_proba, ref_log_proba, positive)
+        )
+    finite = np.isfinite(ref_log_proba)
+    np.testing.assert_array_equal(finite, positive)
+    np.testing.assert_allclose(log_proba[finite], ref_log_proba[finite], atol=1e-10)
+
+
+def test_stratified_split_error_names_the_classes_as_scikit_learn():
+    """scikit-learn's test_early_stopping_stratified: a class with one member
+    cannot be split; the message names it as scikit-learn does."""
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    y = [0, 0, 0, 1]
+    message = (
+        r"The least populated classes in y have only 1 member.*Classes with "
+        r"too few members are: \['True'\]$"
+    )
+    for est in (ScratchMLPClassifier, MLPClassifier):
+        with pytest.raises(ValueError, match=message):
+            est(early_stopping=True).fit(X, y)
+
+
 def test_pandas_feature_names():
     pd = pytest.importorskip("pandas")
     X, y = load_iris(return_X_y=True, as_frame=True)

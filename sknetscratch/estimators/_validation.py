@@ -33,6 +33,11 @@ class ValidationData:
 def split_validation(X, Y, sample_weight, *, fraction, stratify, random_state):
     """scikit-learn's early-stopping split: the same ``train_test_split`` call.
 
+    ``stratify`` (single-output classifiers) stratifies on the label indicator
+    ``Y`` as booleans, as scikit-learn's is: the same split as on 0/1, and
+    the same error when a class has too few members for it (its classes
+    named ``'True'``/``'False'``).
+
     Returns ``(X, Y, sample_weight)`` of the training rows and of the
     validation rows.
     """
@@ -41,7 +46,7 @@ def split_validation(X, Y, sample_weight, *, fraction, stratify, random_state):
         *arrays,
         random_state=random_state,
         test_size=fraction,
-        stratify=Y if stratify else None,
+        stratify=Y.astype(bool) if stratify else None,
     )
     X, X_val, Y, Y_val = parts[:4]
     sw, sw_val = (None, None) if sample_weight is None else parts[4:]

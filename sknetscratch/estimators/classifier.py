@@ -229,9 +229,15 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         return self.model_.layers[-1].activation.forward(Z)
 
     def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
-        """Log of the class probabilities, computed as a log-softmax of the logits.
+        """Log of the class probabilities: ``log(predict_proba(X))``, finite everywhere.
 
-        Finite for any finite input, however far from the training data.
+        As scikit-learn's, it is ``np.log(self.predict_proba(X))`` wherever a
+        probability is positive, so both rank the classes alike (a multilabel
+        row whose probabilities round to 1.0 keeps its ties). Where a
+        probability underflows to 0, far from the training data, where
+        scikit-learn's is ``-inf``, it is the log-softmax (or log-sigmoid) of
+        the logits: finite for any finite input, and below the log of any
+        positive probability.
 
         Parameters
         ----------
@@ -241,12 +247,19 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        Z = self._forward(X)
-        if self._y_type == "multiclass":
-            return log_softmax(Z)
-        if self._y_type == "binary":  # log sigma(z) = -log(1 + e^{-z})
-            Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
-        return -np.logaddexp(0, -Z)
+        proba = self.predict_proba(X)
+        underflow = proba == 0
+        log_proba = np.log(proba, out=proba, where=~underflow)
+        if underflow.any():  # log(0) = -inf: the log of the output from the logits
+            Z = self._forward(X)
+            if self._y_type == "multiclass":
+                exact = log_softmax(Z)
+            else:  # log sigma(z) = -log(1 + e^{-z})
+                if self._y_type == "binary":
+                    Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
+                exact = -np.logaddexp(0, -Z)
+            log_proba[underflow] = exact[underflow]
+        return log_proba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
