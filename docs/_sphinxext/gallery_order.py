@@ -14,6 +14,7 @@ ORDER = [
     "plot_prediction_intervals.py",
     "plot_callbacks_and_schedules.py",
     "plot_persistence.py",
+    "plot_bring_your_model.py",
     "plot_keras_core.py",
     "seed_blog_demo.py",
     "plot_same_model.py",
