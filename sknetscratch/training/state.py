@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..backend import copy as copy_array
+
 __all__ = ["Snapshot", "layer_states", "restore", "restore_layer_states", "snapshot"]
 
 
@@ -30,7 +32,7 @@ class Snapshot:
 def layer_states(model) -> list[dict]:
     """Copies of the layers' non-trainable arrays (a batch norm's moving
     statistics), which go with the weights they were computed with."""
-    return [{k: v.copy() for k, v in lay.state.items()} for lay in model.layers]
+    return [{k: copy_array(v) for k, v in lay.state.items()} for lay in model.layers]
 
 
 def restore_layer_states(model, states: list[dict]) -> None:
@@ -43,7 +45,7 @@ def restore_layer_states(model, states: list[dict]) -> None:
 def snapshot(model) -> Snapshot:
     """Copy what training changes in a built ``model``."""
     return Snapshot(
-        params=model.params.copy(),
+        params=copy_array(model.params),
         states=layer_states(model),
         optimizer=copy.deepcopy(model.optimizer),
         penalties=(model.alpha, model.l1),
