@@ -18,6 +18,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.utils.optimize import _check_optimize_result
 
+from ..backend import device, namespace, to_host, to_namespace
 from ._rules import IterationPrinter
 from ._views import dense_layers
 
@@ -25,15 +26,19 @@ from ._views import dense_layers
 def _pack(arrays) -> np.ndarray:
     """One vector of ``arrays``, flattened in order (in their dtype: SciPy then
     evaluates float32 models in float32, as scikit-learn's do)."""
-    return np.concatenate([a.ravel() for a in arrays])
+    return np.concatenate([to_host(a).ravel() for a in arrays])  # on the host
 
 
 def _unpack(theta: np.ndarray, arrays) -> None:
     """Write ``theta`` back into ``arrays`` (the inverse of :func:`_pack`)."""
-    start = 0
+    start, xp, dev = 0, namespace(arrays[0]), device(arrays[0])
     for a in arrays:
-        a[...] = theta[start : start + a.size].reshape(a.shape)
-        start += a.size
+        size = int(np.prod(a.shape))
+        piece = theta[start : start + size].reshape(a.shape)
+        if xp is not np:  # to the device, in the network's dtype
+            piece = xp.astype(to_namespace(piece, xp, dev), a.dtype)
+        a[...] = piece
+        start += size
 
 
 def fit_lbfgs(est, model, X, Y, sample_weight, *, history) -> dict:

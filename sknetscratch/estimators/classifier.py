@@ -10,11 +10,18 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
-from ..nn.functions import log_softmax
+from ..backend import namespace, to_host
+from ..nn.functions import log_softmax, zeros_like_scalar
 from ._base import BaseScratchMLP
 from ._docs import shared_docs
 from ._labels import LabelEncoding
 from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
+
+
+def _columns(xp, a, b):
+    """``[a, b]`` side by side (2-D arrays of namespace ``xp``)."""
+    return np.hstack([a, b]) if xp is np else xp.concat([a, b], axis=1)
+
 
 #: The names older pickles give these classes.
 _SklearnBinaryLogLoss, _SklearnLogLoss = SklearnBinaryLogLoss, SklearnLogLoss
@@ -185,7 +192,7 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
                 y,
                 sample_weight=sample_weight,
                 incremental=True,
-                prepare=lambda: self._set_classes(np.asarray(y), y_type, classes),
+                prepare=lambda: self._set_classes(to_host(y), y_type, classes),
             )
         if classes is not None and not np.array_equal(
             np.unique(classes), self.classes_
@@ -208,7 +215,7 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Labels (an indicator matrix for multilabel targets).
         """
-        return self._decode(self._forward(X))
+        return self._decode(self._forward(X, "predict"))
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class, columns ordered as ``classes_``.
@@ -222,9 +229,10 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         proba : ndarray of shape (n_samples, n_classes)
             For binary targets the columns are ``[sigmoid(-z), sigmoid(z)]``.
         """
-        Z = self._forward(X)
+        Z = self._forward(X, "predict_proba")
+        xp = namespace(Z)
         if self._y_type == "binary":  # both columns accurate near 0
-            Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
+            Z = -Z if len(self.classes_) == 1 else _columns(xp, -Z, Z)
         # the output layer's own activation (sigmoid or softmax) of the logits
         return self.model_.layers[-1].activation.forward(Z)
 
@@ -241,12 +249,13 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        Z = self._forward(X)
+        Z = self._forward(X, "predict_log_proba")
+        xp = namespace(Z)
         if self._y_type == "multiclass":
             return log_softmax(Z)
         if self._y_type == "binary":  # log sigma(z) = -log(1 + e^{-z})
-            Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
-        return -np.logaddexp(0, -Z)
+            Z = -Z if len(self.classes_) == 1 else _columns(xp, -Z, Z)
+        return -xp.logaddexp(zeros_like_scalar(xp, Z), -Z)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

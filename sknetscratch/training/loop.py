@@ -289,7 +289,7 @@ def fit(
             dtype = np.float64 if wide else np.float32
         # built on the host (NumPy draws the initial weights), then moved
         model.build(np.shape(X0)[1] if model.input_dim is None else None, rng, dtype)
-    if xp is not np and (model.namespace is not xp or model.device != dev):
+    if model.namespace is not xp or model.device != dev:
         model.move_to(xp, dev)  # the model follows X
     X, y, sample_weight = model.prepare(X, y, sample_weight)
     if validation_split and validation_data is None:
