@@ -20,7 +20,6 @@ estimators call, L-BFGS, runs on the host either way).
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 
 import numpy as np
@@ -50,7 +49,7 @@ DEVICE1 = xps.Device("device1")
 
 @pytest.fixture(autouse=True)
 def _scipy_array_api(monkeypatch):
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")  # (tests/conftest.py sets it too)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
@@ -67,27 +66,6 @@ CHECKED = [
 ]
 
 
-def _missing_device(keywords) -> str | None:
-    """Why a check's PyTorch accelerator cannot run here, or None.
-
-    scikit-learn skips a CUDA check only when PyTorch was built without CUDA;
-    a CUDA build on a machine without a GPU (or its driver) would fail."""
-    pairs = [(keywords.get("array_namespace"), keywords.get("device_name"))]
-    pairs += [(v.xp, v.device) for v in keywords.values() if hasattr(v, "xp")]
-    for xp, dev in pairs:
-        if xp != "torch" or dev not in ("cuda", "mps", "xpu"):
-            continue
-        if importlib.util.find_spec("torch") is None:
-            return None  # scikit-learn's check skips: torch is not installed
-        import torch
-
-        backend = {"cuda": torch.cuda, "mps": torch.backends.mps}.get(dev)
-        available = getattr(torch, "xpu", None) if backend is None else backend
-        if available is None or not available.is_available():
-            return f"no PyTorch {dev} device here"
-    return None
-
-
 def _array_api_checks():
     for estimator in CHECKED:
         for est, check in estimator_checks_generator(estimator, legacy=True):
@@ -95,11 +73,8 @@ def _array_api_checks():
             if "array_api" in name:
                 keywords = getattr(check, "keywords", {})
                 label = "-".join(str(v) for v in keywords.values())
-                reason = _missing_device(keywords)
-                marks = [pytest.mark.skip(reason=reason)] if reason else []
-                yield pytest.param(
-                    est, check, id=f"{est!r}-{name}-{label}", marks=marks
-                )
+                # (tests/conftest.py skips PyTorch devices missing here)
+                yield pytest.param(est, check, id=f"{est!r}-{name}-{label}")
 
 
 def test_the_tags_declare_array_api_support():
@@ -278,3 +253,58 @@ def test_a_float64_fit_on_torch_cpu_is_the_numpy_fit(kind, solver, params):
     for method, value in got.items():
         assert isinstance(value, torch.Tensor), method
         np.testing.assert_allclose(value.numpy(), expected[method], rtol=0, atol=1e-10)
+
+
+# -- files and ONNX from a device ------------------------------------------------------
+def _fitted_on_device1():
+    X, y = _data("multiclass")
+    X_xp = xps.asarray(X, device=DEVICE1)
+    with config_context(array_api_dispatch=True):
+        est = _estimator("multiclass", "adam", {"batch_norm": True})
+        est.fit(X_xp, xps.asarray(y, device=DEVICE1))
+        expected = to_host(est.predict_proba(X_xp))
+    return est, X, expected
+
+
+def test_save_and_load_a_network_fitted_on_device1(tmp_path):
+    from sknetscratch import load, save
+
+    est, X, expected = _fitted_on_device1()
+    save(est, tmp_path / "clf.skn")
+    assert est.model_.device == DEVICE1  # saved from a host copy: left as it was
+    loaded = load(tmp_path / "clf.skn")
+    assert isinstance(loaded.coefs_[0], np.ndarray)
+    np.testing.assert_allclose(loaded.predict_proba(X), expected, atol=1e-12)
+    # the core Model too
+    model = est.model_
+    save(model, tmp_path / "model.skn")
+    np.testing.assert_allclose(
+        load(tmp_path / "model.skn").predict(X), to_host(model.predict(X)), atol=1e-12
+    )
+
+
+def test_to_onnx_of_a_network_fitted_on_device1():
+    pytest.importorskip("onnxruntime")
+    import onnxruntime as ort
+
+    from sknetscratch import to_onnx
+
+    est, X, expected = _fitted_on_device1()
+    onx = to_onnx(est)
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    _, proba = session.run(None, {"X": X})
+    np.testing.assert_allclose(proba, expected, rtol=1e-9, atol=1e-9)
+    assert est.model_.device == DEVICE1
+
+
+def test_summary_and_hidden_representation_on_device1():
+    est, X, _ = _fitted_on_device1()
+    lines = []
+    est.summary(print_fn=lines.append)
+    assert "Total params" in lines[0]
+    X_xp = xps.asarray(X, device=DEVICE1)
+    with config_context(array_api_dispatch=True):
+        H = est.hidden_representation(X_xp)
+    assert H.device == DEVICE1 and tuple(H.shape) == (X.shape[0], 8)
