@@ -32,6 +32,7 @@ import numpy as np
 __all__ = [
     "all_finite",
     "astype",
+    "binary",
     "copy",
     "device",
     "dtype_of",
@@ -42,7 +43,14 @@ __all__ = [
     "to_host",
     "to_namespace",
     "ufunc",
+    "unary",
+    "xmax",
+    "xmean",
+    "xsum",
 ]
+
+
+_NDARRAY = np.ndarray
 
 
 def _is_sparse(X) -> bool:
@@ -72,9 +80,14 @@ def namespace(*arrays):
     >>> namespace(np.ones(2), None) is np
     True
     """
+    for a in arrays:  # the NumPy path's hot loop: an identity test per array
+        if a.__class__ is not _NDARRAY and a is not None and _is_foreign(a):
+            return _foreign_namespace(arrays)
+    return np
+
+
+def _foreign_namespace(arrays):
     foreign = [a for a in arrays if _is_foreign(a)]
-    if not foreign:
-        return np
     from array_api_compat import array_namespace, is_numpy_namespace
 
     xp = array_namespace(*foreign)
@@ -88,7 +101,7 @@ def is_numpy(xp) -> bool:
 
 def device(a):
     """The device of array ``a`` (``"cpu"`` for NumPy and sparse input)."""
-    if not _is_foreign(a):
+    if a.__class__ is _NDARRAY or not _is_foreign(a):
         return "cpu"
     from array_api_compat import device as _device
 
@@ -141,8 +154,49 @@ def ufunc(xp, name: str, *args, out=None, **kwargs):
     ``out`` itself for NumPy.
     """
     if xp is np:
-        return getattr(np, name)(*args, out=out, **kwargs)
+        if kwargs:
+            return getattr(np, name)(*args, out=out, **kwargs)
+        return getattr(np, name)(*args, out=out)
     return getattr(xp, name)(*args, **kwargs)
+
+
+def binary(xp, f, a, b, out=None):
+    """NumPy's ufunc ``f`` of ``a`` and ``b`` (into ``out`` when given), or
+    ``xp``'s function of the same name: :func:`ufunc` without its keyword
+    arguments, for the hot loops (a positional call costs NumPy nothing)."""
+    if xp is np:
+        return f(a, b, out=out)
+    return getattr(xp, f.__name__)(a, b)
+
+
+def unary(xp, f, a, out=None):
+    """NumPy's ufunc ``f`` of ``a`` (into ``out`` when given), or ``xp``'s
+    function of the same name."""
+    if xp is np:
+        return f(a, out=out)
+    return getattr(xp, f.__name__)(a)
+
+
+def xsum(xp, a, axis=None, keepdims=False):
+    """``xp.sum``; for NumPy the method ``a.sum`` (the same reduction, without
+    ``np.sum``'s Python-level dispatch: a microsecond a call)."""
+    if xp is np:
+        return a.sum(axis=axis, keepdims=keepdims)
+    return xp.sum(a, axis=axis, keepdims=keepdims)
+
+
+def xmax(xp, a, axis=None, keepdims=False):
+    """``xp.max``; for NumPy the method ``a.max``."""
+    if xp is np:
+        return a.max(axis=axis, keepdims=keepdims)
+    return xp.max(a, axis=axis, keepdims=keepdims)
+
+
+def xmean(xp, a, axis=None, keepdims=False):
+    """``xp.mean``; for NumPy the method ``a.mean``."""
+    if xp is np:
+        return a.mean(axis=axis, keepdims=keepdims)
+    return xp.mean(a, axis=axis, keepdims=keepdims)
 
 
 def matmul(xp, a, b, out=None):

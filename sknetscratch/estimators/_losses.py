@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from ..backend import astype, namespace
+from ..backend import astype, namespace, xsum
 from ..nn.losses import BinaryCrossentropy, CategoricalCrossentropy, SquaredError
 
 
@@ -37,7 +37,7 @@ def _log_loss_terms(y, p):
     eps = np.finfo(_np_dtype(xp, p.dtype)).eps
     if xp is not np:
         eps = float(eps)
-    return -xp.sum(y * xp.log(xp.clip(p, eps, 1 - eps)), axis=1)
+    return -xsum(xp, y * xp.log(xp.clip(p, eps, 1 - eps)), axis=1)
 
 
 class SklearnBinaryLogLoss(BinaryCrossentropy):
@@ -51,7 +51,7 @@ class SklearnBinaryLogLoss(BinaryCrossentropy):
             return np.clip(losses, *_log_loss_bounds(z.dtype), out=losses).sum(axis=1)
         losses = xp.logaddexp(xp.zeros_like(z), z) - y * z
         low, high = (float(b) for b in _log_loss_bounds(_np_dtype(xp, z.dtype)))
-        return xp.sum(xp.clip(losses, low, high), axis=1)
+        return xsum(xp, xp.clip(losses, low, high), axis=1)
 
 
 class SklearnLogLoss(CategoricalCrossentropy):
@@ -74,12 +74,12 @@ class SklearnLogLoss(CategoricalCrossentropy):
         p -= y  # y_hat - y
         if sample_weight is None:
             p /= p.shape[0]
-            return float(xp.sum(terms) / terms.shape[0]), p
-        w = sample_weight / xp.sum(sample_weight)
+            return float(xsum(xp, terms) / terms.shape[0]), p
+        w = sample_weight / xsum(xp, sample_weight)
         p *= xp.reshape(astype(xp, w, p.dtype), (-1, 1))
         if xp is np:
             return float(np.dot(sample_weight, terms) / sample_weight.sum()), p
-        return float(xp.vecdot(sample_weight, terms) / xp.sum(sample_weight)), p
+        return float(xp.vecdot(sample_weight, terms) / xsum(xp, sample_weight)), p
 
 
 class OutputMeanSquaredError(SquaredError):

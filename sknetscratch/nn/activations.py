@@ -30,7 +30,7 @@ import abc
 
 import numpy as np
 
-from ..backend import astype, namespace, ufunc
+from ..backend import astype, binary, namespace, unary, xsum
 from .functions import (
     float_dtype,
     safe_exp,
@@ -103,7 +103,9 @@ class ActivationFunction(abc.ABC):
         out: np.ndarray | None = None,
     ) -> np.ndarray:
         r"""Chain rule through the activation: :math:`\delta = g \odot f'(z)`."""
-        return ufunc(namespace(grad), "multiply", grad, self.derivative(z, a), out=out)
+        return binary(
+            namespace(grad), np.multiply, grad, self.derivative(z, a), out=out
+        )
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(z)
@@ -152,7 +154,7 @@ class ReLU(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return ufunc(namespace(z), "maximum", z, 0, out=out)
+        return binary(namespace(z), np.maximum, z, 0, out=out)
 
     def derivative(self, z, a):
         xp = namespace(a)
@@ -160,8 +162,9 @@ class ReLU(ActivationFunction):
 
     def backward(self, z, a, grad, out=None):
         xp = namespace(grad)
-        positive = a > 0 if xp is np else astype(xp, a > 0, grad.dtype)
-        return ufunc(xp, "multiply", grad, positive, out=out)  # delta = g * [a > 0]
+        if xp is np:  # delta = g * [a > 0]
+            return np.multiply(grad, a > 0, out=out)
+        return grad * astype(xp, a > 0, grad.dtype)  # (no bool * float there)
 
 
 class LeakyReLU(ActivationFunction):
@@ -229,7 +232,7 @@ class Tanh(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return ufunc(namespace(z), "tanh", z, out=out)
+        return unary(namespace(z), np.tanh, z, out=out)
 
     def derivative(self, z, a):
         return 1 - a * a
@@ -337,8 +340,8 @@ class Softmax(ActivationFunction):
 
     def backward(self, z, a, grad, out=None):
         xp = namespace(grad)
-        s = xp.sum(grad * a, axis=1, keepdims=True)  # sum_k g_k a_k
-        out = ufunc(xp, "subtract", grad, s, out=out)
+        s = xsum(xp, grad * a, axis=1, keepdims=True)  # sum_k g_k a_k
+        out = binary(xp, np.subtract, grad, s, out=out)
         out *= a  # delta_j = a_j (g_j - sum_k g_k a_k)
         return out
 

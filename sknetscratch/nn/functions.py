@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import astype, namespace
+from ..backend import astype, namespace, xmax, xsum
 
 __all__ = [
     "float_dtype",
@@ -19,9 +19,10 @@ __all__ = [
 ]
 
 
-def float_dtype(z: np.ndarray) -> np.dtype:
-    """The floating dtype of a result: float32 stays float32, integers become float64."""
-    xp = namespace(z)
+def float_dtype(z: np.ndarray, xp=None) -> np.dtype:
+    """The floating dtype of a result: float32 stays float32, integers become
+    float64 (``xp``: the namespace of ``z``, when the caller knows it)."""
+    xp = namespace(z) if xp is None else xp
     if xp is np:
         return np.result_type(z.dtype, np.float32)
     return z.dtype if xp.isdtype(z.dtype, "real floating") else xp.float64
@@ -59,7 +60,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """
     xp = namespace(z)
     e = xp.exp(-xp.abs(z))
-    return astype(xp, xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), float_dtype(z))
+    return astype(
+        xp, xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), float_dtype(z, xp)
+    )
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -76,8 +79,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
            [0. , 1. ]])
     """
     xp = namespace(z)
-    e = xp.exp(z - xp.max(z, axis=1, keepdims=True))
-    e /= xp.sum(e, axis=1, keepdims=True)
+    e = xp.exp(z - xmax(xp, z, axis=1, keepdims=True))
+    e /= xsum(xp, e, axis=1, keepdims=True)
     return e
 
 
@@ -95,8 +98,8 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     array([[0., 1.]])
     """
     xp = namespace(z)
-    zm = z - xp.max(z, axis=1, keepdims=True)
-    return zm - xp.log(xp.sum(xp.exp(zm), axis=1, keepdims=True))
+    zm = z - xmax(xp, z, axis=1, keepdims=True)
+    return zm - xp.log(xsum(xp, xp.exp(zm), axis=1, keepdims=True))
 
 
 def safe_exp(z: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ from numbers import Real
 
 import numpy as np
 
-from ..backend import astype, namespace
+from ..backend import astype, namespace, xsum
 from .functions import log_softmax, safe_exp, sigmoid, softmax, zeros_like_scalar
 
 __all__ = [
@@ -65,10 +65,10 @@ def _mean(losses, sample_weight) -> float:
     """Weighted mean :math:`\\sum_i w_i \\ell_i / \\sum_i w_i` of per-sample losses."""
     xp = namespace(losses)
     if sample_weight is None:
-        return float(xp.sum(losses) / losses.shape[0])
+        return float(xsum(xp, losses) / losses.shape[0])
     if xp is np:
         return float(np.dot(sample_weight, losses) / sample_weight.sum())
-    return float(xp.vecdot(sample_weight, losses) / xp.sum(sample_weight))
+    return float(xp.vecdot(sample_weight, losses) / xsum(xp, sample_weight))
 
 
 def _scale(delta, sample_weight):
@@ -77,7 +77,7 @@ def _scale(delta, sample_weight):
         delta /= delta.shape[0]
     else:
         xp = namespace(delta)
-        w = sample_weight / xp.sum(sample_weight)
+        w = sample_weight / xsum(xp, sample_weight)
         delta *= xp.reshape(astype(xp, w, delta.dtype), (-1, 1))
     return delta
 
@@ -162,7 +162,7 @@ class BinaryCrossentropy(Loss):
 
     def per_sample(self, y, z):
         xp = namespace(z)
-        return xp.sum(xp.logaddexp(zeros_like_scalar(xp, z), z) - y * z, axis=1)
+        return xsum(xp, xp.logaddexp(zeros_like_scalar(xp, z), z) - y * z, axis=1)
 
     def output(self, z):
         return sigmoid(z)
@@ -180,7 +180,7 @@ class CategoricalCrossentropy(Loss):
 
     def per_sample(self, y, z):
         # -sum_k y_k log softmax(z)_k
-        return -namespace(z).sum(y * log_softmax(z), axis=1)
+        return -xsum(namespace(z), y * log_softmax(z), axis=1)
 
     def output(self, z):
         return softmax(z)
@@ -198,7 +198,7 @@ class SquaredError(Loss):
 
     def per_sample(self, y, z):
         d = z - y
-        return 0.5 * namespace(z).sum(d * d, axis=1)
+        return 0.5 * xsum(namespace(z), d * d, axis=1)
 
     def output(self, z):
         return z
@@ -220,7 +220,7 @@ class Poisson(Loss):
         y = astype(xp, y, z.dtype)  # log of uint8 counts would be float16
         pos = y > 0
         ylogy = xp.where(pos, y * xp.log(xp.where(pos, y, 1.0)), 0.0)
-        return xp.sum(self.output(z) - y * z + ylogy - y, axis=1)
+        return xsum(xp, self.output(z) - y * z + ylogy - y, axis=1)
 
     def output(self, z):
         return safe_exp(z)
@@ -260,7 +260,7 @@ class AbsoluteError(Loss):
 
     def per_sample(self, y, z):
         xp = namespace(z)
-        return xp.sum(xp.abs(z - y), axis=1)
+        return xsum(xp, xp.abs(z - y), axis=1)
 
     def output(self, z):
         return z
@@ -309,7 +309,7 @@ class Huber(Loss):
         r = xp.abs(z - y)
         small = 0.5 * r * r
         large = self.delta * (r - 0.5 * self.delta)
-        return xp.sum(xp.where(r <= self.delta, small, large), axis=1)
+        return xsum(xp, xp.where(r <= self.delta, small, large), axis=1)
 
     def output(self, z):
         return z
@@ -362,7 +362,7 @@ class Quantile(Loss):
     def per_sample(self, y, z):
         q = self.quantile
         xp = namespace(z)
-        return xp.sum(xp.where(y >= z, q * (y - z), (1 - q) * (z - y)), axis=1)
+        return xsum(xp, xp.where(y >= z, q * (y - z), (1 - q) * (z - y)), axis=1)
 
     def output(self, z):
         return z

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import namespace, ufunc
+from ..backend import binary, namespace, unary, xsum
 
 __all__ = ["add_penalty_gradient", "penalty"]
 
@@ -30,9 +30,9 @@ def penalty(kernels, alpha: float, l1: float, sw_sum: float) -> float:
     if xp is np:
         squares = [float(np.vdot(W, W)) for W in kernels]
     else:
-        squares = [float(xp.sum(W * W)) for W in kernels]
+        squares = [float(xsum(xp, W * W)) for W in kernels]
     l2 = 0.5 * alpha * sum(squares)
-    l1_term = l1 * sum(float(xp.sum(xp.abs(W))) for W in kernels) if l1 else 0.0
+    l1_term = l1 * sum(float(xsum(xp, xp.abs(W))) for W in kernels) if l1 else 0.0
     return (l2 + l1_term) / sw_sum
 
 
@@ -44,13 +44,13 @@ def add_penalty_gradient(kernels, alpha: float, l1: float, sw_sum: float) -> Non
     ``tmp`` is room shaped like ``W`` (a view of the workspace's work vector):
     no temporary array per batch.
     """
+    xp = namespace(kernels[0][0]) if kernels else np
     for W, dW, tmp in kernels:
-        xp = namespace(W)
         if alpha:
-            dW += ufunc(
-                xp, "multiply", W, alpha / sw_sum, out=tmp
+            dW += binary(
+                xp, np.multiply, W, alpha / sw_sum, out=tmp
             )  # += alpha W / sum(w)
         if l1:
-            s = ufunc(xp, "sign", W, out=tmp)
+            s = unary(xp, np.sign, W, out=tmp)
             s *= l1 / sw_sum
             dW += s  # dL/dW += l1 sign(W) / sum(w)

@@ -44,10 +44,10 @@ class LayerCache(dict):
         A cache serves one layer in one fit, so a key's columns and dtype never
         change: only the number of rows is checked. None for a dtype of
         another namespace than NumPy (no ``out=`` there)."""
-        if not isinstance(dtype, np.dtype):
-            return None
         buf = self.buffers.get(key)
         if buf is None or buf.shape[0] < n_rows:
+            if not isinstance(dtype, np.dtype):
+                return None
             buf = self.buffers[key] = np.empty((max(n_rows, 1), n_cols), dtype=dtype)
         return buf[:n_rows]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import namespace, ufunc
+from ..backend import binary, namespace, unary
 from .base import Optimizer
 from .checks import check_number
 
@@ -17,13 +17,12 @@ def _check_adam_args(beta_1, beta_2, epsilon) -> None:
     check_number("epsilon", epsilon, 0, low_open=True)
 
 
-def _update_moments(grads, tmp, m, v, b1, b2) -> None:
+def _update_moments(xp, grads, tmp, m, v, b1, b2) -> None:
     """Adam's moments, in place: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2."""
-    xp = namespace(grads)
     m *= b1
-    m += ufunc(xp, "multiply", grads, 1 - b1, out=tmp)
+    m += binary(xp, np.multiply, grads, 1 - b1, out=tmp)
     v *= b2
-    g2 = ufunc(xp, "multiply", grads, grads, out=tmp)
+    g2 = binary(xp, np.multiply, grads, grads, out=tmp)
     g2 *= 1 - b2
     v += g2
 
@@ -80,15 +79,15 @@ class Adam(Optimizer):
 
     def _step(self, params, grads, tmp, m, v):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
-        _update_moments(grads, tmp, m, v, b1, b2)
-        lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
         xp = namespace(params)
+        _update_moments(xp, grads, tmp, m, v, b1, b2)
+        lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
         if xp is not np:
             lr_t = float(lr_t)
         # theta -= lr_t * m / (sqrt(v) + eps)
-        step = ufunc(xp, "sqrt", v, out=tmp)
+        step = unary(xp, np.sqrt, v, out=tmp)
         step += self.epsilon
-        step = ufunc(xp, "divide", m, step, out=tmp)
+        step = binary(xp, np.divide, m, step, out=tmp)
         step *= lr_t
         params -= step
 
@@ -220,16 +219,16 @@ class Nadam(Adam):
         mu_t, mu_next = self._mu(t), self._mu(t + 1)
         prod_t = self.u_product
         prod_next = prod_t * mu_next
-        _update_moments(grads, tmp, m, v, b1, b2)
+        xp = namespace(params)
+        _update_moments(xp, grads, tmp, m, v, b1, b2)
         # m_hat = mu_{t+1} m / (1 - Pi_{t+1}) + (1 - mu_t) g / (1 - Pi_t): the one
         # block-sized array a step allocates (m_hat and the denominator both live)
-        xp = namespace(params)
-        m_hat = ufunc(xp, "multiply", m, mu_next / (1 - prod_next))
-        m_hat += ufunc(xp, "multiply", grads, (1 - mu_t) / (1 - prod_t), out=tmp)
+        m_hat = binary(xp, np.multiply, m, mu_next / (1 - prod_next))
+        m_hat += binary(xp, np.multiply, grads, (1 - mu_t) / (1 - prod_t), out=tmp)
         # theta -= lr m_hat / (sqrt(v / (1 - b2^t)) + eps)
-        step = ufunc(xp, "divide", v, 1 - b2**t, out=tmp)
-        step = ufunc(xp, "sqrt", step, out=tmp)
+        step = binary(xp, np.divide, v, 1 - b2**t, out=tmp)
+        step = unary(xp, np.sqrt, step, out=tmp)
         step += self.epsilon
-        step = ufunc(xp, "divide", m_hat, step, out=tmp)
+        step = binary(xp, np.divide, m_hat, step, out=tmp)
         step *= self.learning_rate
         params -= step

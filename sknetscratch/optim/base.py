@@ -139,7 +139,7 @@ class Optimizer(abc.ABC):
         """Update one block of ``params`` in place from ``grads`` (and the
         ``state`` arrays' blocks, in ``state_names`` order); ``scratch`` is work
         space shaped like ``params`` (None outside NumPy, where the formulas
-        make new arrays: :func:`sknetscratch.backend.ufunc`).
+        make new arrays: :func:`sknetscratch.backend.binary`).
         ``self.iterations`` is the step number."""
 
     def update(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..backend import namespace, ufunc
+import numpy as np
+
+from ..backend import binary, namespace, unary
 from .base import Optimizer
 from .checks import check_bool, check_number
 
@@ -104,24 +106,24 @@ class RMSprop(Optimizer):
         xp = namespace(params)
         # s = rho s + (1 - rho) g^2
         square_avg *= rho
-        g2 = ufunc(xp, "multiply", grads, grads, out=tmp)
+        g2 = binary(xp, np.multiply, grads, grads, out=tmp)
         g2 *= 1 - rho
         square_avg += g2
         if avg is not None:
             # g_bar = rho g_bar + (1 - rho) g; tmp = s - g_bar^2 + eps
             avg *= rho
-            avg += ufunc(xp, "multiply", grads, 1 - rho, out=tmp)
-            tmp = ufunc(xp, "multiply", avg, avg, out=tmp)
-            tmp = ufunc(xp, "subtract", square_avg, tmp, out=tmp)
+            avg += binary(xp, np.multiply, grads, 1 - rho, out=tmp)
+            tmp = binary(xp, np.multiply, avg, avg, out=tmp)
+            tmp = binary(xp, np.subtract, square_avg, tmp, out=tmp)
             # s >= g_bar^2 (Cauchy-Schwarz), but s - g_bar^2 can round below 0
             # once s is large (> ~1e9, where its rounding exceeds eps): clamp it
-            tmp = ufunc(xp, "maximum", tmp, 0, out=tmp)
+            tmp = binary(xp, np.maximum, tmp, 0, out=tmp)
             tmp += self.epsilon
         else:
-            tmp = ufunc(xp, "add", square_avg, self.epsilon, out=tmp)  # s + eps
+            tmp = binary(xp, np.add, square_avg, self.epsilon, out=tmp)  # s + eps
         # Delta = lr g / sqrt(tmp)
-        tmp = ufunc(xp, "sqrt", tmp, out=tmp)
-        tmp = ufunc(xp, "divide", grads, tmp, out=tmp)
+        tmp = unary(xp, np.sqrt, tmp, out=tmp)
+        tmp = binary(xp, np.divide, grads, tmp, out=tmp)
         tmp *= self.learning_rate
         if buf is not None:
             buf *= self.momentum

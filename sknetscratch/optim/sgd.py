@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..backend import namespace, ufunc
+import numpy as np
+
+from ..backend import binary, namespace
 from .base import Optimizer
 from .checks import check_bool, check_number
 
@@ -62,13 +64,13 @@ class SGD(Optimizer):
         xp = namespace(params)
         lr, mu = self.learning_rate, self.momentum
         if mu == 0:
-            params -= ufunc(xp, "multiply", grads, lr, out=scratch)  # theta -= lr g
+            params -= binary(xp, np.multiply, grads, lr, out=scratch)  # theta -= lr g
             return
         v *= mu
-        step = ufunc(xp, "multiply", grads, lr, out=scratch)
+        step = binary(xp, np.multiply, grads, lr, out=scratch)
         v -= step  # v = mu v - lr g
         if self.nesterov:  # theta += mu v - lr g
             params -= step
-            params += ufunc(xp, "multiply", v, mu, out=scratch)
+            params += binary(xp, np.multiply, v, mu, out=scratch)
         else:
             params += v

@@ -32,6 +32,7 @@ from ..backend import (
     supports_float64,
     to_host,
     to_namespace,
+    xsum,
 )
 from ..nn.initializers import check_rng
 from .callbacks import History, ProgbarLogger, check_callbacks
@@ -380,7 +381,7 @@ def _run_epoch(
         stop = min(start + batch_size, n)  # (the Array API: no stop past the end)
         idx = slice(start, stop) if order is None else order[start:stop]
         swb = gather.rows(sw, idx)
-        if swb is not None and not float(gather.xp.sum(swb)) > 0:
+        if swb is not None and not float(xsum(gather.xp, swb)) > 0:
             continue  # a batch of zero weight contributes nothing: no step
         Xb, yb = gather(idx)
         for cb in cbs:

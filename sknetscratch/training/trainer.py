@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..backend import namespace
+from ..backend import namespace, xsum
 from ..nn.losses import LOSSES, Loss, get_loss
 from ..nn.penalties import add_penalty_gradient, penalty
 from ..nn.workspace import Workspace
@@ -32,7 +32,7 @@ def _weight_sum(X, sample_weight):
     """The number of rows, or the sum of their weights (a float)."""
     if sample_weight is None:
         return X.shape[0]
-    return float(namespace(sample_weight).sum(sample_weight))
+    return float(xsum(namespace(sample_weight), sample_weight))
 
 
 class Trainer:

@@ -125,9 +125,10 @@ class DenseBlock(Layer):
         ``X`` may be a scipy sparse matrix. The network calls this alone for
         the output layer, whose activation is fused into the loss.
         """
-        xp = namespace(self.W)
-        Z = scratch(cache, "Z", X.shape[0], self.units, self.W.dtype)
-        Z = matmul(xp, X, self.W, Z)  # Z = X W
+        W = self.params["W"]
+        xp = namespace(W)
+        Z = scratch(cache, "Z", X.shape[0], self.units, W.dtype)
+        Z = matmul(xp, X, W, Z)  # Z = X W
         if self.use_bias:
             Z += self.b  # Z = X W + b
         if cache is not None:
@@ -168,15 +169,17 @@ class DenseBlock(Layer):
             dW[...] = xp.matmul(X.T, delta)
         if self.use_bias:  # dL/db = sum_i delta_i, as the product 1^T delta: BLAS
             # does it 3-4x faster than np.sum(delta, axis=0) on a 200 x 256 delta
-            ones = cache.ones(delta.shape[0], delta.dtype, xp, device(delta))
             if xp is np:
-                np.matmul(ones, delta, out=db)
+                np.matmul(cache.ones(delta.shape[0], delta.dtype), delta, out=db)
             else:
+                ones = cache.ones(delta.shape[0], delta.dtype, xp, device(delta))
                 db[...] = xp.matmul(ones, delta)
         if not need_input_grad:  # the first layer: nothing below needs dL/dX
             return None
-        dX = cache.buffer("dX", X.shape[0], self.W.shape[0], delta.dtype)
-        return matmul(xp, delta, self.W.T, dX)  # dL/dX = delta W^T
+        W = self.params["W"]
+        dX = cache.buffer("dX", X.shape[0], W.shape[0], delta.dtype)
+        # dL/dX = delta W^T (dense operands: NumPy writes into the buffer)
+        return np.matmul(delta, W.T, out=dX) if xp is np else xp.matmul(delta, W.T)
 
     def backward(self, grad, cache, *, need_input_grad=True):
         r""":math:`\delta = G \odot f'(Z)`, then :meth:`backward_linear`."""

@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from ...backend import astype, device, namespace, ufunc
+from ...backend import astype, device, namespace, ufunc, xmean, xsum
 from ...backend import copy as copy_array
 from .base import Layer
 from .dense import as_dense
@@ -56,8 +56,8 @@ def _standardize_backward(D, X_hat, inv_std, pi, axis):
     :math:`D = \partial L/\partial \hat X` (docs/derivation.md §12):
     :math:`s\,(D_i - \pi_i \sum_j D_j - \pi_i \hat X_i \sum_j D_j \hat X_j)`."""
     xp = namespace(D)
-    D_sum = xp.sum(D, axis=axis, keepdims=True)  # sum_j D_j
-    DX_sum = xp.sum(D * X_hat, axis=axis, keepdims=True)  # sum_j D_j X_hat_j
+    D_sum = xsum(xp, D, axis=axis, keepdims=True)  # sum_j D_j
+    DX_sum = xsum(xp, D * X_hat, axis=axis, keepdims=True)  # sum_j D_j X_hat_j
     return inv_std * (D - pi * (D_sum + X_hat * DX_sum))
 
 
@@ -252,7 +252,7 @@ class BatchNormalization(_Normalization):
             if sample_weight is None:  # pi_i = 1 / n
                 pi = xp.full(n, 1.0 / n, dtype=X.dtype, **_on(xp, X))
             else:  # pi_i = w_i / sum_j w_j
-                pi = astype(xp, sample_weight / xp.sum(sample_weight), X.dtype)
+                pi = astype(xp, sample_weight / xsum(xp, sample_weight), X.dtype)
             mu = pi @ X  # mu_k = sum_i pi_i X_ik
             Xc = X - mu
             var = pi @ (Xc * Xc)  # v_k = sum_i pi_i (X_ik - mu_k)^2 (biased)
@@ -349,9 +349,11 @@ class LayerNormalization(_Normalization):
     def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
         X = as_dense(X)
         xp = namespace(X)
-        mu = xp.mean(X, axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
+        mu = xmean(xp, X, axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
         Xc = X - mu
-        var = xp.mean(Xc * Xc, axis=1, keepdims=True)  # v_i = sum_k (X_ik - mu_i)^2 / d
+        var = xmean(
+            xp, Xc * Xc, axis=1, keepdims=True
+        )  # v_i = sum_k (X_ik - mu_i)^2 / d
         inv_std = 1.0 / xp.sqrt(var + self.epsilon)
         X_hat = Xc * inv_std
         if cache is not None:
