@@ -308,3 +308,49 @@ def test_summary_and_hidden_representation_on_device1():
     with config_context(array_api_dispatch=True):
         H = est.hidden_representation(X_xp)
     assert H.device == DEVICE1 and tuple(H.shape) == (X.shape[0], 8)
+
+
+def test_a_failed_fit_on_another_namespace_restores_the_network_where_it_was():
+    X, y = _data("binary")
+    est = _estimator("binary", "adam", {}).set_params(warm_start=True).fit(X, y)
+    before = est.predict_proba(X)
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with config_context(array_api_dispatch=True):
+        with pytest.raises(ValueError, match="NaN"):
+            est.fit(xps.asarray(bad, device=DEVICE1), xps.asarray(y, device=DEVICE1))
+    assert isinstance(est.coefs_[0], np.ndarray) and est.model_.namespace is np
+    np.testing.assert_array_equal(est.predict_proba(X), before)
+
+
+def test_partial_fit_on_device1_continues_there():
+    X, y = _data("multiclass")
+    X_xp, y_xp = xps.asarray(X, device=DEVICE1), xps.asarray(y, device=DEVICE1)
+    reference = _estimator("multiclass", "sgd", {})
+    for _ in range(2):
+        reference.partial_fit(X, y, classes=np.unique(y))
+    est = _estimator("multiclass", "sgd", {})
+    with config_context(array_api_dispatch=True):
+        for _ in range(2):
+            est.partial_fit(X_xp, y_xp, classes=np.unique(y))
+        proba = est.predict_proba(X_xp)
+    assert proba.device == DEVICE1
+    np.testing.assert_allclose(to_host(proba), reference.predict_proba(X), atol=1e-10)
+
+
+def test_the_core_model_on_torch_cpu():
+    torch = pytest.importorskip("torch")
+    X, y = _data("multiclass")
+    Y = np.eye(3)[y]
+
+    def model():
+        layers = [DenseBlock(8, "gelu"), BatchNormalization(), Dropout(0.2)]
+        return Model([*layers, DenseBlock(3, "softmax")]).compile("rmsprop", alpha=1e-3)
+
+    reference = model()
+    reference.fit(X, Y, epochs=2, batch_size=16, random_state=0)
+    m = model()
+    m.fit(torch.asarray(X), torch.asarray(Y), epochs=2, batch_size=16, random_state=0)
+    out = m.predict(torch.asarray(X))
+    assert isinstance(out, torch.Tensor)
+    np.testing.assert_allclose(out.numpy(), reference.predict(X), atol=1e-10)

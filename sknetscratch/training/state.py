@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backend import copy as copy_array
+from ..backend import device, namespace
 
 __all__ = ["Snapshot", "layer_states", "restore", "restore_layer_states", "snapshot"]
 
@@ -27,6 +28,9 @@ class Snapshot:
     states: list
     optimizer: object
     penalties: tuple
+    #: Where the arrays were (a fit may move the network: :meth:`Model.move_to`).
+    namespace: object = np
+    device: object = "cpu"
 
 
 def layer_states(model) -> list[dict]:
@@ -49,11 +53,15 @@ def snapshot(model) -> Snapshot:
         states=layer_states(model),
         optimizer=copy.deepcopy(model.optimizer),
         penalties=(model.alpha, model.l1),
+        namespace=namespace(model.params),
+        device=device(model.params),
     )
 
 
 def restore(model, saved: Snapshot) -> None:
-    """Put ``model`` back as it was when ``saved`` was taken."""
+    """Put ``model`` back as it was when ``saved`` was taken (where it was)."""
+    if model.namespace is not saved.namespace or model.device != saved.device:
+        model.move_to(saved.namespace, saved.device)
     model.params[...] = saved.params
     restore_layer_states(model, saved.states)
     model.optimizer = copy.deepcopy(saved.optimizer)
