@@ -15,6 +15,7 @@ ORDER = [
     "plot_callbacks_and_schedules.py",
     "plot_persistence.py",
     "plot_keras_core.py",
+    "plot_array_api.py",
     "seed_blog_demo.py",
     "plot_same_model.py",
     "compare_with_sklearn.py",
