@@ -190,6 +190,9 @@ def test_move_estimator_to_moves_the_network():
         assert moved.model_.namespace is xps and moved.model_.device == DEVICE1
         back = array_api.move_estimator_to(moved, np, "cpu")
         np.testing.assert_allclose(back.predict_proba(X), expected, atol=1e-12)
+        # the original keeps its own network, on the host
+        assert est.model_.namespace is np and moved.model_ is not est.model_
+        np.testing.assert_array_equal(est.predict_proba(X), expected)
     assert proba.device == DEVICE1
     np.testing.assert_allclose(to_host(proba), expected, atol=1e-12)
     np.testing.assert_array_equal(to_host(labels), est.predict(X))

@@ -18,6 +18,8 @@ aligned with the dense layers. Networks saved by earlier versions kept that
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ..backend import device, namespace, to_host, to_namespace
@@ -49,7 +51,11 @@ def weight_lists(model) -> tuple[list, list]:
 
 def follow_moved_arrays(est) -> None:
     """Move ``est.model_`` to where ``coefs_[0]`` is, when that was moved
-    elsewhere; bring a moved ``classes_`` back to the host."""
+    elsewhere; bring a moved ``classes_`` back to the host.
+
+    The network moved is a copy: scikit-learn's ``move_estimator_to`` clones
+    the estimator but hands the clone the same ``model_`` object, which the
+    original keeps using where it is."""
     classes = getattr(est, "classes_", None)
     if classes is not None and namespace(classes) is not np:
         est.classes_ = to_host(classes)
@@ -60,7 +66,7 @@ def follow_moved_arrays(est) -> None:
     model = est.model_
     if xp is not model.namespace or (xp is not np and dev != model.device):
         if all(hasattr(a, "shape") for a in coefs):
-            model.move_to(xp, dev)
+            est.model_ = copy.copy(model).move_to(xp, dev)  # (a deep copy)
 
 
 class FittedViews:
