@@ -357,3 +357,19 @@ def test_the_core_model_on_torch_cpu():
     out = m.predict(torch.asarray(X))
     assert isinstance(out, torch.Tensor)
     np.testing.assert_allclose(out.numpy(), reference.predict(X), atol=1e-10)
+
+
+def test_save_a_pipeline_whose_network_is_on_device1(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sknetscratch import load, save
+
+    est, X, _ = _fitted_on_device1()
+    pipe = make_pipeline(StandardScaler().fit(X), est)
+    save(pipe, tmp_path / "pipe.skn")
+    loaded = load(tmp_path / "pipe.skn")
+    Xs = StandardScaler().fit_transform(X)
+    with config_context(array_api_dispatch=True):
+        expected = to_host(est.predict_proba(xps.asarray(Xs, device=DEVICE1)))
+    np.testing.assert_allclose(loaded.predict_proba(X), expected, atol=1e-12)
