@@ -32,8 +32,18 @@ Each in float64 and float32, for these contenders:
     one plain NumPy loop over preallocated buffers, without the library's
     layers, callbacks, checks and bookkeeping: what "careful NumPy" costs, so
     that ``ours/loop`` is the library's own overhead.
+``sknetscratch_xp`` (only with ``--namespace torch`` or ``cupy``)
+    The same ``partial_fit`` epochs of ``ScratchMLPClassifier`` on ``X`` of that
+    Array API library on ``--device`` (``cpu`` or ``cuda``), under
+    ``sklearn.config_context(array_api_dispatch=True)``: the same code as the
+    NumPy path, computing with that library's kernels. ``xp/ours`` is its time
+    over the NumPy path's, ``xp/torch`` over PyTorch's own loop on the same
+    device. The script sets ``SCIPY_ARRAY_API=1`` (scikit-learn's dispatch needs
+    it) and ends with a message, having timed nothing, when the library is not
+    installed.
 ``torch`` (only if PyTorch is importable)
-    ``nn.Sequential`` of ``Linear`` + ``ReLU`` on the CPU, ``torch.optim.Adam``
+    ``nn.Sequential`` of ``Linear`` + ``ReLU`` on the CPU (on ``--device`` with
+    ``--namespace``), ``torch.optim.Adam``
     (lr 1e-3) with the L2 term written explicitly as scikit-learn's
     ``alpha / (2 n_batch) * sum ||W||^2`` (kernels only), same batches and dtype,
     ``torch.set_num_threads`` equal to NumPy's BLAS thread count.
@@ -90,8 +100,12 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-import sklearn
+if any(a.startswith("--namespace") for a in sys.argv[1:]):
+    # scikit-learn's array API dispatch needs it, set before SciPy is imported
+    os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -225,6 +239,29 @@ class EstimatorContender:
 
     def final_loss(self) -> float:
         return float(self.estimator.loss_curve_[-1])
+
+
+class ArrayApiContender(EstimatorContender):
+    """The estimator on ``X`` of another Array API library, on ``device``."""
+
+    def __init__(self, estimator, X, y, namespace, device):
+        if namespace == "torch":
+            import torch
+
+            X = torch.asarray(np.ascontiguousarray(X), device=device)
+        else:  # cupy: its arrays live on the current GPU
+            import cupy
+
+            X = cupy.asarray(X)
+        super().__init__("sknetscratch_xp", estimator, X, y)
+
+    def start(self):
+        with sklearn.config_context(array_api_dispatch=True):
+            super().start()
+
+    def epoch(self):
+        with sklearn.config_context(array_api_dispatch=True):
+            super().epoch()
 
 
 class GemmFloor:
@@ -407,11 +444,11 @@ class TorchContender:
 
     name = "torch"
 
-    def __init__(self, X, y, hidden, batch_size, n_threads):
+    def __init__(self, X, y, hidden, batch_size, n_threads, device="cpu"):
         import torch
         from torch import nn
 
-        self.torch = torch
+        self.torch, self.device = torch, device
         torch.set_num_threads(n_threads)
         torch.manual_seed(SEED)
         tdtype = torch.float64 if X.dtype == np.float64 else torch.float32
@@ -423,15 +460,15 @@ class TorchContender:
             layers.append(nn.Linear(fan_in, fan_out))
             if i < len(dims) - 2:
                 layers.append(nn.ReLU())
-        self.model = nn.Sequential(*layers).to(dtype=tdtype)
+        self.model = nn.Sequential(*layers).to(dtype=tdtype, device=device)
         self.kernels = [m.weight for m in self.model if isinstance(m, nn.Linear)]
-        self.X = torch.from_numpy(np.ascontiguousarray(X))
+        self.X = torch.from_numpy(np.ascontiguousarray(X)).to(device)
         codes = np.searchsorted(classes, y)
         if n_out == 1:
-            self.y = torch.from_numpy(codes.astype(X.dtype).reshape(-1, 1))
+            self.y = torch.from_numpy(codes.astype(X.dtype).reshape(-1, 1)).to(device)
             self.loss_fn = nn.BCEWithLogitsLoss()
         else:
-            self.y = torch.from_numpy(codes.astype(np.int64))
+            self.y = torch.from_numpy(codes.astype(np.int64)).to(device)
             self.loss_fn = nn.CrossEntropyLoss()
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
         self.batch_size = batch_size
@@ -443,8 +480,8 @@ class TorchContender:
 
     def epoch(self):
         torch, n, bs = self.torch, self.X.shape[0], self.batch_size
-        order = torch.randperm(n, generator=self.generator)
-        total = torch.zeros((), dtype=torch.float64)
+        order = torch.randperm(n, generator=self.generator).to(self.device)
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
         for start in range(0, n, bs):
             idx = order[start : start + bs]
             xb, yb = self.X[idx], self.y[idx]
@@ -500,6 +537,8 @@ def paired_ratios(times) -> dict[str, dict]:
         ("torch/ours", "torch", "sknetscratch"),
         ("ours/loop", "sknetscratch", "numpy_loop"),
         ("loop/floor", "numpy_loop", "gemm_floor"),
+        ("xp/ours", "sknetscratch_xp", "sknetscratch"),
+        ("xp/torch", "sknetscratch_xp", "torch"),
     ]
     out = {}
     for label, num, den in pairs:
@@ -564,9 +603,14 @@ def bench_problem(problem, X, y, dtype, args, torch_available) -> dict:
     ]
     if args.numpy_loop:
         contenders.append(NumpyLoop(X, y, problem.hidden, problem.batch_size))
+    if args.namespace != "numpy":
+        xp = ScratchMLPClassifier(**params)
+        contenders.append(ArrayApiContender(xp, X, y, args.namespace, args.device))
     if torch_available:
         contenders.append(
-            TorchContender(X, y, problem.hidden, problem.batch_size, blas_threads())
+            TorchContender(
+                X, y, problem.hidden, problem.batch_size, blas_threads(), args.device
+            )
         )
     rounds = args.rounds if args.rounds is not None else problem.rounds
     warmup = args.warmup if args.warmup is not None else problem.warmup
@@ -681,7 +725,14 @@ def _table(header, rows):
     return "\n".join(out)
 
 
-CONTENDERS = ("sknetscratch", "sklearn", "gemm_floor", "torch", "numpy_loop")
+CONTENDERS = (
+    "sknetscratch",
+    "sklearn",
+    "gemm_floor",
+    "torch",
+    "numpy_loop",
+    "sknetscratch_xp",
+)
 
 
 def print_report(results):
@@ -700,6 +751,8 @@ def print_report(results):
     print()
     print("PAIRED RATIOS (per round, median [min, max]; sklearn/ours > 1: ours faster)")
     labels = ("sklearn/ours", "ours/floor", "torch/ours", "ours/loop", "loop/floor")
+    if any("xp/ours" in r["ratios"] for r in results):
+        labels += ("xp/ours", "xp/torch")
     rows = [
         [r["problem"], r["dtype"]] + [_fmt(r["ratios"].get(k), 2) for k in labels]
         for r in results
@@ -721,6 +774,7 @@ def print_report(results):
                 f"{(ours - theirs) / abs(theirs):+.1%}",
                 f"{loss['torch']:.5f}" if "torch" in loss else "-",
                 f"{loss['numpy_loop']:.5f}" if "numpy_loop" in loss else "-",
+                f"{loss['sknetscratch_xp']:.5f}" if "sknetscratch_xp" in loss else "-",
             ]
         )
     print(
@@ -734,6 +788,7 @@ def print_report(results):
                 "rel.diff",
                 "torch (own init)",
                 "numpy loop (own init)",
+                "ours on --namespace",
             ],
             rows,
         )
@@ -849,6 +904,18 @@ def parse_args(argv=None):
         help="also time the same training as one plain NumPy loop (the yardstick "
         "for the library's own overhead)",
     )
+    p.add_argument(
+        "--namespace",
+        choices=("numpy", "torch", "cupy"),
+        default="numpy",
+        help="also time the estimator on X of this Array API library "
+        "(sknetscratch_xp; default numpy: only the NumPy path)",
+    )
+    p.add_argument(
+        "--device",
+        default="cpu",
+        help="device of --namespace and of the PyTorch loop: cpu or cuda (default cpu)",
+    )
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = p.parse_args(argv)
     args.mode = "quick" if args.quick else "smoke" if args.smoke else "full"
@@ -863,9 +930,33 @@ def parse_args(argv=None):
         value = getattr(args, name)
         if value is not None and value < (1 if name != "warmup" else 0):
             p.error(f"--{name.replace('_', '-')} is too small: {value}")
+    if args.namespace == "cupy" and args.device != "cuda":
+        p.error("--namespace cupy runs on the GPU only: pass --device cuda")
+    if args.device != "cpu" and args.namespace == "numpy":
+        p.error(f"--device {args.device} needs --namespace torch or cupy")
     if args.predict_calls is None:
         args.predict_calls = 2 if args.smoke else 5
     return args
+
+
+def _namespace_missing(namespace: str, device: str) -> str | None:
+    """Why ``--namespace`` on ``--device`` cannot run here, or None."""
+    if importlib.util.find_spec(namespace) is None:
+        return f"{namespace} is not installed (--namespace {namespace})"
+    if device == "cuda":
+        if namespace == "torch":
+            import torch
+
+            if not torch.cuda.is_available():
+                return "PyTorch sees no CUDA device (--device cuda)"
+        else:
+            import cupy
+
+            try:
+                cupy.cuda.runtime.getDeviceCount()
+            except cupy.cuda.runtime.CUDARuntimeError:
+                return "CuPy sees no CUDA device"
+    return None
 
 
 def main(argv=None) -> int:
@@ -877,9 +968,18 @@ def main(argv=None) -> int:
 
 
 def _main(args) -> int:
+    if args.namespace != "numpy":
+        missing = _namespace_missing(args.namespace, args.device)
+        if missing:
+            print(f"skipped: {missing}; nothing was timed")
+            return 0
     torch_available = (
         not args.no_torch and importlib.util.find_spec("torch") is not None
     )
+    if torch_available and args.device == "cuda":
+        import torch
+
+        torch_available = torch.cuda.is_available()
     env = environment()
     if torch_available:
         import torch

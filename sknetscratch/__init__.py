@@ -13,8 +13,11 @@ ones (``tests/test_import_graph.py``):
   ``partial_fit_blocks`` for Dask arrays and memory maps;
 * :mod:`.io`: safe files (``save``, ``load``), ONNX export (``to_onnx``, with
   the ``[onnx]`` extra), the file-writing ``ModelCheckpoint``, models brought
-  in (``from_sklearn``);
-* :mod:`.cli`: the ``sknetscratch`` command.
+  in (``from_sklearn``, ``from_onnx``, ``from_keras``);
+* :mod:`.cli`: the ``sknetscratch`` command;
+* :mod:`.backend`, which every layer may import: the array namespace the
+  core computes with (NumPy itself, or the Array API namespace of PyTorch,
+  CuPy, ... arrays through ``array_api_compat``, imported only for them).
 
 Names above the core are imported on first use (PEP 562), so ``import
 sknetscratch`` loads the core only and works without scikit-learn installed.

@@ -122,3 +122,31 @@ def test_ab_commits_benchmark_runs():
         timeout=60,
     )
     assert bad.returncode != 0 and "no sknetscratch/ package" in bad.stderr
+
+
+def test_benchmark_on_another_namespace_runs_or_says_why_not(tmp_path):
+    """``--namespace torch``: the estimator on PyTorch CPU tensors, paired with
+    the NumPy path (issue 26); without PyTorch, a message and exit 0."""
+    out = tmp_path / "bench.json"
+    cmd = [sys.executable, str(SCRIPT), "--smoke", "--configs", "a"]
+    cmd += ["--dtypes", "float32", "--namespace", "torch", "--device", "cpu"]
+    cmd += ["--threads", "1", "--json", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    if importlib.util.find_spec("torch") is None:
+        assert "skipped: torch is not installed" in proc.stdout
+        assert not out.exists()
+        return
+    (result,) = json.loads(out.read_text())["results"]
+    assert {"sknetscratch_xp", "torch"} <= set(result["ms_per_epoch"])
+    assert {"xp/ours", "xp/torch"} <= set(result["ratios"])
+    # the same draws: the same loss as the NumPy path, to float32 rounding
+    losses = result["final_loss"]
+    assert abs(losses["sknetscratch_xp"] - losses["sknetscratch"]) < 1e-4
+
+
+def test_benchmark_on_a_missing_device_says_why_not():
+    cmd = [sys.executable, str(SCRIPT), "--smoke", "--namespace", "cupy"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2  # argparse: CuPy runs on a GPU only
+    assert "--device cuda" in proc.stderr

@@ -50,9 +50,10 @@ LAYERS = {"nn": 0, "optim": 0, "training": 1, "estimators": 2, "io": 3, "cli": 4
 #: pairs of sub-packages of one layer that must not import each other
 APART = {("nn", "optim"), ("optim", "nn")}
 #: top-level modules that import nothing from the package
-LEAVES = {f"{PACKAGE}._version", f"{PACKAGE}._legacy"}
-#: top-level modules that the sub-packages may import (they import nothing)
-SHARED = {f"{PACKAGE}._version"}
+LEAVES = {f"{PACKAGE}._version", f"{PACKAGE}._legacy", f"{PACKAGE}.backend"}
+#: top-level modules that the sub-packages may import (they import nothing);
+#: ``backend`` is the array namespace every layer computes with (issue 26)
+SHARED = {f"{PACKAGE}._version", f"{PACKAGE}.backend"}
 #: what the core (nn, optim, training) never imports
 SCIENTIFIC = ("sklearn", "scipy", "pandas")
 CORE = ("nn", "optim", "training")

@@ -16,6 +16,7 @@ ORDER = [
     "plot_persistence.py",
     "plot_bring_your_model.py",
     "plot_keras_core.py",
+    "plot_array_api.py",
     "seed_blog_demo.py",
     "plot_same_model.py",
     "compare_with_sklearn.py",

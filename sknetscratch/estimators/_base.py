@@ -38,6 +38,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..nn.losses import get_loss
+from ._arrays import check_same_namespace, float_dtypes
 from ._fit import FitMixin
 from ._install import adopt_assigned_weights, weights_by_hand
 from ._network import build_network
@@ -185,22 +186,24 @@ class BaseScratchMLP(
             )
         return True
 
-    def _check_predict_input(self, X):
-        """X validated against the fit (features, dtype); assigned weights synced."""
+    def _check_predict_input(self, X, method="predict"):
+        """X validated against the fit (features, dtype; under Array API
+        dispatch its namespace and device); assigned weights synced."""
         self._check_fitted()
+        check_same_namespace(X, self, method=method)
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=False,
         )
         self.sync_weights()
         return X
 
-    def _forward(self, X):
-        """Validated input -> output logits of the network."""
-        X = self._check_predict_input(X)
+    def _forward(self, X, method="predict"):
+        """Validated input -> output logits of the network (where X is)."""
+        X = self._check_predict_input(X, method)
         return self.model_.predict_logits(X)
 
     def hidden_representation(self, X: ArrayLike, layer: int = -1) -> np.ndarray:
@@ -240,11 +243,14 @@ class BaseScratchMLP(
                 f"layer must be an int from {-n_hidden} to {n_hidden - 1} (the network "
                 f"has {n_hidden} hidden layers); got {layer!r}."
             )
-        X = self._check_predict_input(X)
+        X = self._check_predict_input(X, "hidden_representation")
         # hidden layer k ends where the next DenseBlock starts
         return self.model_.predict_until(X, dense[layer % n_hidden + 1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # every solver: L-BFGS minimises on the host (SciPy), as scikit-learn's
+        # LogisticRegression, with the network's passes on X's device
+        tags.array_api_support = True
         return tags

@@ -23,9 +23,12 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import _check_sample_weight
 
+from ..backend import all_finite, device, namespace
+from ..backend import copy as copy_array
 from ..training.callbacks import check_callbacks
 from ..training.loop import TrainingDivergedError
 from ..training.state import restore, snapshot
+from ._arrays import host_dtype, on_host
 from ._history import Mark, new_history
 from ._install import adopt_assigned_weights, read_targets_by_hand, weights_by_hand
 from ._lbfgs import fit_lbfgs
@@ -59,7 +62,15 @@ _SAME_NETWORK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _finite_outputs(model, X) -> bool:
     """Whether ``model``'s outputs on the rows ``X`` are all finite."""
     with np.errstate(all="ignore"):
-        return bool(np.isfinite(model.predict(X)).all())
+        return all_finite(model.predict(X))
+
+
+def _host_stand_in(X):
+    """``X`` itself on the host; an empty host array with X's number of rows
+    for an array on a device (what scikit-learn's sample-weight check reads)."""
+    if namespace(X) is np:
+        return X
+    return np.empty((X.shape[0], 0))
 
 
 class FitMixin:
@@ -125,8 +136,11 @@ class FitMixin:
             )
         if not lbfgs and self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
+        xp, dev = namespace(X), device(X)
         if first_pass:
-            model = self._build_model(X.shape[1], Y.shape[1], X.dtype, random_state)
+            model = self._build_model(
+                X.shape[1], Y.shape[1], host_dtype(xp, X.dtype), random_state
+            )
             history = new_history()  # a new record
         else:
             self._check_same_network(Y, hidden)
@@ -134,6 +148,8 @@ class FitMixin:
             model.alpha, model.l1 = float(self.alpha), float(self.l1)
             model.loss = self._loss()
             history = new_history(self.history_)  # this fit appends to the record
+        if model.namespace is not xp or model.device != dev:
+            model.move_to(xp, dev)  # everything follows X (the Array API)
         before = self._fitted_before(first_pass)
         # scorers in metrics / early_stopping_monitor score the estimator itself
         # after each epoch: it holds the network being trained (restored by _fit
@@ -145,7 +161,10 @@ class FitMixin:
             skl.begin()
         done = len(history.history.get("loss", ()))
         if lbfgs:
-            fitted = fit_lbfgs(self, model, X, Y, sample_weight, history=history)
+            data = (X, Y, sample_weight)
+            if xp is not np:  # the targets and weights to X's device, once
+                data = model.prepare(*data)
+            fitted = fit_lbfgs(self, model, *data, history=history)
             losses = history.history.get("loss", [])[done:]
             fitted.update(
                 t_=before["t_"], best_loss_=min([before["best_loss_"], *losses])
@@ -155,7 +174,7 @@ class FitMixin:
             # scores better (see _rules.ValidationRule)
             best = None
             if self.early_stopping:
-                best = model.params.copy() if first_pass else model.params
+                best = copy_array(model.params) if first_pass else model.params
             fitted = self._fit_stochastic(
                 model,
                 X,
@@ -168,9 +187,9 @@ class FitMixin:
                 random_state,
                 skl,
             )
-        if not np.isfinite(model.params).all():  # scikit-learn's check, any solver
+        if not all_finite(model.params):  # scikit-learn's check, any solver
             raise TrainingDivergedError("the solver left non-finite weights")
-        if unscaled and not _finite_outputs(model, X[:32]):
+        if unscaled and not _finite_outputs(model, X[:32] if xp is np else X[:32, ...]):
             # the loop checks each batch's loss before its step: the last step
             # on unscaled data can leave finite weights whose outputs overflow
             raise TrainingDivergedError("the outputs on the training data overflow")
@@ -262,12 +281,19 @@ class FitMixin:
 
     def _checked_sample_weight(self, X, Y, sample_weight, incremental):
         if sample_weight is not None:
+            # on the host, as the encoded targets: the network moves both to
+            # X's namespace and device (once per fit)
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                on_host(sample_weight),
+                _host_stand_in(X),
+                dtype=host_dtype(namespace(X), X.dtype),
+                ensure_non_negative=True,
             )
         sample_weight = self._weight_samples(Y, sample_weight, incremental)
         if sample_weight is not None:
-            sample_weight = sample_weight.astype(X.dtype, copy=False)
+            sample_weight = sample_weight.astype(
+                host_dtype(namespace(X), X.dtype), copy=False
+            )
             if not sample_weight.sum() > 0:
                 raise ValueError("The sum of sample_weight must be positive; got 0.")
         return sample_weight
@@ -297,8 +323,15 @@ class FitMixin:
     def _warn_if_unscaled(self, X, limit=1e6) -> bool:
         """Warn (and return True) when features are so large that training
         cannot go well."""
-        values = X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X
-        unscaled = bool(values.size and max(values.max(), -values.min()) > limit)
+        xp = namespace(X)
+        if xp is not np:  # another Array API library: no .size nor .max()
+            top = float(xp.max(xp.abs(X))) if X.shape[0] * X.shape[1] else 0.0
+            unscaled = top > limit
+        else:
+            values = (
+                X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X
+            )
+            unscaled = bool(values.size and max(values.max(), -values.min()) > limit)
         if unscaled:
             warnings.warn(
                 f"X has values of magnitude above {limit:g}; the network will train "
@@ -333,6 +366,9 @@ class FitMixin:
             raise ValueError(f"X_val / y_val: {exc}") from None
         if sample_weight_val is not None:
             sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+                on_host(sample_weight_val),
+                _host_stand_in(X_val),
+                dtype=host_dtype(namespace(X_val), X_val.dtype),
+                ensure_non_negative=True,
             )
         return ValidationData(X_val, Y_val, sample_weight_val, self._targets(Y_val))

@@ -19,6 +19,8 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ..backend import device, namespace, to_host
+from ._arrays import float_dtypes
 from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
 
 
@@ -87,9 +89,10 @@ class LabelEncoding:
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=reset,
         )
+        y = to_host(y)  # labels are encoded on the host; the network moves them
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (
@@ -201,7 +204,13 @@ class LabelEncoding:
         return self.classes_[Y.argmax(axis=1)]
 
     def _decode(self, Z):
-        """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax."""
+        """Logits -> labels: z > 0 (p > 1/2) for sigmoid outputs, argmax for softmax.
+
+        Logits of another namespace give labels there, on their device (on
+        the host for labels that are no numbers)."""
+        xp = namespace(Z)
+        if xp is not np:
+            return self._decode_array_api(xp, Z)
         if self._y_type == "multilabel-indicator":
             return (Z > 0).astype(int)
         if self._y_type == "binary":
@@ -209,6 +218,21 @@ class LabelEncoding:
                 return np.repeat(self.classes_, Z.shape[0])
             return self.classes_[(Z[:, 0] > 0).astype(int)]
         return self.classes_[Z.argmax(axis=1)]
+
+    def _decode_array_api(self, xp, Z):
+        """:meth:`_decode` for logits of another Array API namespace."""
+        if self._y_type == "multilabel-indicator":
+            return xp.astype(Z > 0, xp.int64)
+        if self._y_type == "binary" and len(self.classes_) == 1:
+            idx = xp.zeros(Z.shape[0], dtype=xp.int64, device=device(Z))
+        elif self._y_type == "binary":
+            idx = xp.astype(Z[:, 0] > 0, xp.int64)
+        else:
+            idx = xp.argmax(Z, axis=1)
+        if self.classes_.dtype.kind not in "biuf":  # strings: on the host
+            return self.classes_[to_host(idx)]
+        classes = xp.asarray(self.classes_, device=device(Z))
+        return xp.take(classes, idx, axis=0)
 
     def _loss(self):
         if self._output()[1] == "categorical_crossentropy":
@@ -221,7 +245,7 @@ class LabelEncoding:
         return "logistic", "binary_crossentropy"
 
     def _validation_score(self, model, X, Y, sample_weight):
-        Z = model.predict_logits(X)
+        Z = to_host(model.predict_logits(X))  # scored on the host
         if not np.isfinite(Z).all():
             return np.nan
         if self._y_type == "multiclass":

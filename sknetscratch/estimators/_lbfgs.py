@@ -18,7 +18,9 @@ L2 term, and only then the division by the weight sum; the losses valued on
 clipped probabilities with ``xlogy``; the logistic function as
 ``scipy.special.expit``. Any other network (activations or losses
 scikit-learn lacks, ``l1``) is the same objective, computed by the core's
-``Model.loss_and_gradient``.
+``Model.loss_and_gradient``, and so is any network whose arrays live on another
+Array API namespace (:mod:`sknetscratch.backend`): there the loss and gradient
+are computed on the arrays' device, and only SciPy's vector is on the host.
 
 Why not the core: its full-batch loss and gradient scale the output delta by
 ``w_i / sum(w)`` *before* the products (one small array, then nothing to
@@ -44,6 +46,7 @@ import scipy.optimize
 from scipy.special import expit, xlogy
 from sklearn.utils.optimize import _check_optimize_result
 
+from ..backend import device, namespace, to_host, to_namespace
 from ._rules import IterationPrinter
 from ._views import dense_layers
 
@@ -51,15 +54,19 @@ from ._views import dense_layers
 def _pack(arrays) -> np.ndarray:
     """One vector of ``arrays``, flattened in order (in their dtype: SciPy then
     evaluates float32 models in float32, as scikit-learn's do)."""
-    return np.concatenate([a.ravel() for a in arrays])
+    return np.concatenate([to_host(a).ravel() for a in arrays])  # on the host
 
 
 def _unpack(theta: np.ndarray, arrays) -> None:
     """Write ``theta`` back into ``arrays`` (the inverse of :func:`_pack`)."""
-    start = 0
+    start, xp, dev = 0, namespace(arrays[0]), device(arrays[0])
     for a in arrays:
-        a[...] = theta[start : start + a.size].reshape(a.shape)
-        start += a.size
+        size = int(np.prod(a.shape))
+        piece = theta[start : start + size].reshape(a.shape)
+        if xp is not np:  # to the device, in the network's dtype
+            piece = xp.astype(to_namespace(piece, xp, dev), a.dtype)
+        a[...] = piece
+        start += size
 
 
 def _matmul(a, b, out):
@@ -192,10 +199,13 @@ class SklearnObjective:
     @staticmethod
     def applies(model) -> bool:
         """Whether ``model`` is a network scikit-learn has: its hidden
-        activations and losses, dense layers with biases only, no L1 term."""
+        activations and losses, dense layers with biases only, no L1 term,
+        NumPy arrays (on another Array API namespace the core's objective runs
+        on the arrays' device: the NumPy fit to rounding, not to the bit)."""
         layers = dense_layers(model)
         return (
-            len(layers) == len(model.layers)
+            namespace(layers[0].W) is np
+            and len(layers) == len(model.layers)
             and all(lay.use_bias for lay in layers)
             and all(lay.activation.name in _DERIVATIVES for lay in layers[:-1])
             and layers[-1].activation.name in _ACTIVATIONS

@@ -13,7 +13,15 @@ import functools
 
 import numpy as np
 
+from ..backend import astype, namespace, xsum
 from ..nn.losses import BinaryCrossentropy, CategoricalCrossentropy, SquaredError
+
+
+def _np_dtype(xp, dtype) -> np.dtype:
+    """The NumPy dtype of the same name (finfo is the host's)."""
+    if xp is np:
+        return dtype
+    return np.dtype("float32" if dtype == xp.float32 else "float64")
 
 
 @functools.cache
@@ -25,8 +33,11 @@ def _log_loss_bounds(dtype: np.dtype) -> tuple[np.floating, np.floating]:
 
 def _log_loss_terms(y, p):
     r"""Per-sample :math:`-\sum_k y_k \log p_k`, ``p`` clipped as scikit-learn clips it."""
-    eps = np.finfo(p.dtype).eps
-    return -(y * np.log(np.clip(p, eps, 1 - eps))).sum(axis=1)
+    xp = namespace(p)
+    eps = np.finfo(_np_dtype(xp, p.dtype)).eps
+    if xp is not np:
+        eps = float(eps)
+    return -xsum(xp, y * xp.log(xp.clip(p, eps, 1 - eps)), axis=1)
 
 
 class SklearnBinaryLogLoss(BinaryCrossentropy):
@@ -34,8 +45,13 @@ class SklearnBinaryLogLoss(BinaryCrossentropy):
     clipped to :math:`[-\log(1-\epsilon), -\log\epsilon]`; the gradient is unchanged."""
 
     def per_sample(self, y, z):
-        losses = np.logaddexp(0, z) - y * z
-        return np.clip(losses, *_log_loss_bounds(z.dtype), out=losses).sum(axis=1)
+        xp = namespace(z)
+        if xp is np:
+            losses = np.logaddexp(0, z) - y * z
+            return np.clip(losses, *_log_loss_bounds(z.dtype), out=losses).sum(axis=1)
+        losses = xp.logaddexp(xp.zeros_like(z), z) - y * z
+        low, high = (float(b) for b in _log_loss_bounds(_np_dtype(xp, z.dtype)))
+        return xsum(xp, xp.clip(losses, low, high), axis=1)
 
 
 class SklearnLogLoss(CategoricalCrossentropy):
@@ -52,15 +68,18 @@ class SklearnLogLoss(CategoricalCrossentropy):
         # logits ("log loss" in benchmarks/bench_kernels.py)
         # (the weighted mean and the row scaling of Loss.__call__ and
         # Loss.gradient, the same operations in the same order)
+        xp = namespace(z)
         p = self.output(z)
         terms = _log_loss_terms(y, p)
         p -= y  # y_hat - y
         if sample_weight is None:
             p /= p.shape[0]
-            return float(terms.sum() / terms.shape[0]), p
-        w = sample_weight / sample_weight.sum()
-        p *= w.astype(p.dtype, copy=False).reshape(-1, 1)
-        return float(np.dot(sample_weight, terms) / sample_weight.sum()), p
+            return float(xsum(xp, terms) / terms.shape[0]), p
+        w = sample_weight / xsum(xp, sample_weight)
+        p *= xp.reshape(astype(xp, w, p.dtype), (-1, 1))
+        if xp is np:
+            return float(np.dot(sample_weight, terms) / sample_weight.sum()), p
+        return float(xp.vecdot(sample_weight, terms) / xsum(xp, sample_weight)), p
 
 
 class OutputMeanSquaredError(SquaredError):

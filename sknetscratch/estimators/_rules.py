@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..backend import copy as copy_array
 from ..optim.schedules import check_rate
 from ..training.callbacks import Callback
 from ..training.state import layer_states, restore_layer_states
@@ -249,7 +250,7 @@ class ValidationRule(_NoImprovementRule):
             self.no_improvement_count = 0
         if value > best:
             self.best_score = -value if self.monitor == "val_loss" else value
-            self.best_params = self.model.params.copy()
+            self.best_params = copy_array(self.model.params)
             self.best_states = layer_states(self.model)  # batch norm statistics
 
     def abort(self, reason: str) -> None:

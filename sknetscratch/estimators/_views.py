@@ -18,8 +18,11 @@ aligned with the dense layers. Networks saved by earlier versions kept that
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
+from ..backend import device, namespace, to_host, to_namespace
 from ..nn.layers import DenseBlock
 from ._history import CURVES, adopt_curves, curves
 
@@ -30,6 +33,9 @@ def dense_layers(model) -> list[DenseBlock]:
 
 
 def _no_bias(layer) -> np.ndarray:
+    xp = namespace(layer.W)
+    if xp is not np:  # on the kernel's device (no read-only flag there)
+        return xp.zeros(layer.units, dtype=layer.W.dtype, device=device(layer.W))
     zeros = np.zeros(layer.units, dtype=layer.W.dtype)
     zeros.flags.writeable = False
     return zeros
@@ -41,6 +47,26 @@ def weight_lists(model) -> tuple[list, list]:
     return [lay.W for lay in layers], [
         lay.b if lay.b is not None else _no_bias(lay) for lay in layers
     ]
+
+
+def follow_moved_arrays(est) -> None:
+    """Move ``est.model_`` to where ``coefs_[0]`` is, when that was moved
+    elsewhere; bring a moved ``classes_`` back to the host.
+
+    The network moved is a copy: scikit-learn's ``move_estimator_to`` clones
+    the estimator but hands the clone the same ``model_`` object, which the
+    original keeps using where it is."""
+    classes = getattr(est, "classes_", None)
+    if classes is not None and namespace(classes) is not np:
+        est.classes_ = to_host(classes)
+    coefs = getattr(est, "coefs_", None)
+    if not isinstance(coefs, (list, tuple)) or not coefs or coefs[0] is None:
+        return
+    xp, dev = namespace(coefs[0]), device(coefs[0])
+    model = est.model_
+    if xp is not model.namespace or (xp is not np and dev != model.device):
+        if all(hasattr(a, "shape") for a in coefs):
+            est.model_ = copy.copy(model).move_to(xp, dev)  # (a deep copy)
 
 
 class FittedViews:
@@ -69,9 +95,14 @@ class FittedViews:
         anything is copied; a layer without a bias accepts zeros only.
         Fitting, predicting, pickling and :func:`sknetscratch.save` call this
         first; nothing happens before the estimator is fitted.
+
+        Arrays moved to another namespace or device (scikit-learn's
+        ``move_estimator_to`` moves ``coefs_``, ``intercepts_`` and
+        ``classes_``) move the network there; ``classes_`` stays on the host.
         """
         if not hasattr(self, "model_"):
             return
+        follow_moved_arrays(self)
         layers = dense_layers(self.model_)
         copies = []
         for name, key in (("coefs_", "W"), ("intercepts_", "b")):
@@ -90,7 +121,7 @@ class FittedViews:
                 own = layer.params.get(key)
                 if a is own:
                     continue
-                a = np.asarray(a)
+                a = to_host(a) if namespace(a) is not np else np.asarray(a)
                 if a.dtype.kind not in "biuf":
                     raise ValueError(
                         f"{name}[{i}] must hold real numbers; got dtype {a.dtype}."
@@ -110,7 +141,7 @@ class FittedViews:
                     continue
                 copies.append((a, own))
         for a, own in copies:
-            own[...] = a
+            own[...] = to_namespace(a, namespace(own), device(own))
         if copies:
             self._link_weights()
 

@@ -10,11 +10,18 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
-from ..nn.functions import log_softmax
+from ..backend import namespace, to_host
+from ..nn.functions import log_softmax, zeros_like_scalar
 from ._base import BaseScratchMLP
 from ._docs import shared_docs
 from ._labels import LabelEncoding
 from ._losses import SklearnBinaryLogLoss, SklearnLogLoss
+
+
+def _columns(xp, a, b):
+    """``[a, b]`` side by side (2-D arrays of namespace ``xp``)."""
+    return np.hstack([a, b]) if xp is np else xp.concat([a, b], axis=1)
+
 
 #: The names older pickles give these classes.
 _SklearnBinaryLogLoss, _SklearnLogLoss = SklearnBinaryLogLoss, SklearnLogLoss
@@ -185,7 +192,7 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
                 y,
                 sample_weight=sample_weight,
                 incremental=True,
-                prepare=lambda: self._set_classes(np.asarray(y), y_type, classes),
+                prepare=lambda: self._set_classes(to_host(y), y_type, classes),
             )
         if classes is not None and not np.array_equal(
             np.unique(classes), self.classes_
@@ -208,7 +215,7 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Labels (an indicator matrix for multilabel targets).
         """
-        return self._decode(self._forward(X))
+        return self._decode(self._forward(X, "predict"))
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class, columns ordered as ``classes_``.
@@ -222,9 +229,15 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         proba : ndarray of shape (n_samples, n_classes)
             For binary targets the columns are ``[sigmoid(-z), sigmoid(z)]``.
         """
-        Z = self._forward(X)
+        return self._proba(X, "predict_proba")
+
+    def _proba(self, X, method):
+        """``predict_proba(X)``, with the public ``method`` that asked for it
+        named in the errors of the input checks."""
+        Z = self._forward(X, method)
+        xp = namespace(Z)
         if self._y_type == "binary":  # both columns accurate near 0
-            Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
+            Z = -Z if len(self.classes_) == 1 else _columns(xp, -Z, Z)
         # the output layer's own activation (sigmoid or softmax) of the logits
         return self.model_.layers[-1].activation.forward(Z)
 
@@ -247,18 +260,19 @@ class ScratchMLPClassifier(ClassifierMixin, LabelEncoding, BaseScratchMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        proba = self.predict_proba(X)
+        proba = self._proba(X, "predict_log_proba")
+        xp = namespace(proba)
         underflow = proba == 0
-        log_proba = np.log(proba, out=proba, where=~underflow)
-        if underflow.any():  # log(0) = -inf: the log of the output from the logits
-            Z = self._forward(X)
+        log_proba = xp.log(xp.where(underflow, xp.ones_like(proba), proba))
+        if bool(xp.any(underflow)):  # log(0) = -inf: there, from the logits
+            Z = self._forward(X, "predict_log_proba")
             if self._y_type == "multiclass":
                 exact = log_softmax(Z)
             else:  # log sigma(z) = -log(1 + e^{-z})
                 if self._y_type == "binary":
-                    Z = -Z if len(self.classes_) == 1 else np.hstack([-Z, Z])
-                exact = -np.logaddexp(0, -Z)
-            log_proba[underflow] = exact[underflow]
+                    Z = -Z if len(self.classes_) == 1 else _columns(xp, -Z, Z)
+                exact = -xp.logaddexp(zeros_like_scalar(xp, Z), -Z)
+            log_proba = xp.where(underflow, exact, log_proba)
         return log_proba
 
     def __sklearn_tags__(self):

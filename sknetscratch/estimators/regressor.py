@@ -12,7 +12,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ..backend import namespace, to_host
 from ..nn.losses import Huber, Quantile, get_loss
+from ._arrays import float_dtypes, host_dtype
 from ._base import BaseScratchMLP
 from ._docs import shared_docs
 from ._losses import OutputMeanSquaredError
@@ -175,9 +177,10 @@ class ScratchMLPRegressor(RegressorMixin, BaseScratchMLP):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=True,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=reset,
         )
+        y = to_host(y)  # the targets go to X's device with the network
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):
@@ -185,7 +188,7 @@ class ScratchMLPRegressor(RegressorMixin, BaseScratchMLP):
                 "Some value(s) of y are negative which is not allowed for Poisson "
                 "regression."
             )
-        Y = np.asarray(y, dtype=X.dtype)
+        Y = np.asarray(y, dtype=host_dtype(namespace(X), X.dtype))
         return X, Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
     def _loss(self):
@@ -207,7 +210,7 @@ class ScratchMLPRegressor(RegressorMixin, BaseScratchMLP):
         return "identity", self.loss
 
     def _validation_score(self, model, X, Y, sample_weight):
-        pred = model.predict(X)
+        pred = to_host(model.predict(X))  # scored on the host
         if not np.isfinite(pred).all():
             return np.nan
         if self.loss in _SCORED_BY_THEIR_LOSS:
@@ -248,6 +251,6 @@ class ScratchMLPRegressor(RegressorMixin, BaseScratchMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        Z = self._forward(X)
+        Z = self._forward(X, "predict")
         out = self.model_.layers[-1].activation.forward(Z)
-        return out.ravel() if out.shape[1] == 1 else out
+        return namespace(out).reshape(out, (-1,)) if out.shape[1] == 1 else out

@@ -3,4 +3,5 @@
 parameter vectors (:mod:`.parameters`), the training memory of a fit
 (:mod:`.workspace`), :mod:`.network` (``Network``: forward, backward,
 stateless inference), input checks (:mod:`.inputs`) and the summary table
-(:mod:`.summary`). Imports NumPy only."""
+(:mod:`.summary`). Imports NumPy only (and :mod:`sknetscratch.backend`, the
+array namespace it computes with)."""

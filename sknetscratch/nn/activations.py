@@ -30,7 +30,15 @@ import abc
 
 import numpy as np
 
-from .functions import float_dtype, safe_exp, sigmoid, softmax, write_into
+from ..backend import astype, binary, namespace, unary, xsum
+from .functions import (
+    float_dtype,
+    safe_exp,
+    sigmoid,
+    softmax,
+    write_into,
+    zeros_like_scalar,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -95,7 +103,9 @@ class ActivationFunction(abc.ABC):
         out: np.ndarray | None = None,
     ) -> np.ndarray:
         r"""Chain rule through the activation: :math:`\delta = g \odot f'(z)`."""
-        return np.multiply(grad, self.derivative(z, a), out=out)
+        return binary(
+            namespace(grad), np.multiply, grad, self.derivative(z, a), out=out
+        )
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(z)
@@ -125,13 +135,13 @@ class Linear(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        if out is None or out is z:
+        if out is None or out is z or not isinstance(out, np.ndarray):
             return z
         np.copyto(out, z)
         return out
 
     def derivative(self, z, a):
-        return np.ones_like(a)
+        return namespace(a).ones_like(a)
 
     def backward(self, z, a, grad, out=None):
         return self.forward(grad, out)  # grad * 1, without the multiplication
@@ -144,13 +154,17 @@ class ReLU(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return np.maximum(z, 0, out=out)
+        return binary(namespace(z), np.maximum, z, 0, out=out)
 
     def derivative(self, z, a):
-        return (a > 0).astype(float_dtype(a))
+        xp = namespace(a)
+        return astype(xp, a > 0, float_dtype(a), copy=True)
 
     def backward(self, z, a, grad, out=None):
-        return np.multiply(grad, a > 0, out=out)  # delta = g * [a > 0]
+        xp = namespace(grad)
+        if xp is np:  # delta = g * [a > 0]
+            return np.multiply(grad, a > 0, out=out)
+        return grad * astype(xp, a > 0, grad.dtype)  # (no bool * float there)
 
 
 class LeakyReLU(ActivationFunction):
@@ -163,13 +177,15 @@ class LeakyReLU(ActivationFunction):
         self.negative_slope = negative_slope
 
     def forward(self, z, out=None):
-        a = np.where(z > 0, z, self.negative_slope * z).astype(
-            float_dtype(z), copy=False
-        )
+        xp = namespace(z)
+        a = astype(xp, xp.where(z > 0, z, self.negative_slope * z), float_dtype(z))
         return write_into(a, out)
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, self.negative_slope).astype(float_dtype(z))
+        xp = namespace(z)
+        one = 1.0 if xp is np else xp.ones_like(z)
+        d = xp.where(z > 0, one, self.negative_slope)
+        return astype(xp, d, float_dtype(z), copy=True)
 
 
 class ELU(ActivationFunction):
@@ -183,11 +199,14 @@ class ELU(ActivationFunction):
 
     def forward(self, z, out=None):
         # expm1 of min(z, 0): no overflow for large positive z
-        a = np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
-        return write_into(a.astype(float_dtype(z), copy=False), out)
+        xp = namespace(z)
+        a = xp.where(z > 0, z, self.alpha * xp.expm1(xp.minimum(z, 0)))
+        return write_into(astype(xp, a, float_dtype(z)), out)
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, a + self.alpha).astype(float_dtype(z))
+        xp = namespace(z)
+        d = xp.where(z > 0, 1.0, a + self.alpha)
+        return astype(xp, d, float_dtype(z), copy=True)
 
 
 class Sigmoid(ActivationFunction):
@@ -213,7 +232,7 @@ class Tanh(ActivationFunction):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return np.tanh(z, out=out)
+        return unary(namespace(z), np.tanh, z, out=out)
 
     def derivative(self, z, a):
         return 1 - a * a
@@ -225,7 +244,9 @@ class Softplus(ActivationFunction):
     name = "softplus"
 
     def forward(self, z, out=None):
-        return write_into(np.logaddexp(0, z).astype(float_dtype(z), copy=False), out)
+        xp = namespace(z)
+        a = xp.logaddexp(zeros_like_scalar(xp, z), z)
+        return write_into(astype(xp, a, float_dtype(z)), out)
 
     def derivative(self, z, a):
         return sigmoid(z)
@@ -251,8 +272,9 @@ class GELU(ActivationFunction):
     def _tanh_u(self, z):
         # tanh u is exactly +-1 for |z| >= 10 in float32 and float64: clipping
         # first changes nothing and keeps z**3 from overflowing.
-        zc = np.clip(z, -10, 10)
-        return np.tanh(self._C * (zc + self._K * zc**3)), zc
+        xp = namespace(z)
+        zc = xp.clip(z, -10, 10)
+        return xp.tanh(self._C * (zc + self._K * zc**3)), zc
 
     def forward(self, z, out=None):
         t, _ = self._tanh_u(z)
@@ -317,8 +339,9 @@ class Softmax(ActivationFunction):
         return a * (1 - a)
 
     def backward(self, z, a, grad, out=None):
-        s = np.sum(grad * a, axis=1, keepdims=True)  # sum_k g_k a_k
-        out = np.subtract(grad, s, out=out)
+        xp = namespace(grad)
+        s = xsum(xp, grad * a, axis=1, keepdims=True)  # sum_k g_k a_k
+        out = binary(xp, np.subtract, grad, s, out=out)
         out *= a  # delta_j = a_j (g_j - sum_k g_k a_k)
         return out
 

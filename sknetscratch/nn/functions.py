@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import astype, namespace, xmax, xsum
+
 __all__ = [
     "float_dtype",
     "log_softmax",
@@ -13,20 +15,32 @@ __all__ = [
     "sigmoid",
     "softmax",
     "write_into",
+    "zeros_like_scalar",
 ]
 
 
-def float_dtype(z: np.ndarray) -> np.dtype:
-    """The floating dtype of a result: float32 stays float32, integers become float64."""
-    return np.result_type(z.dtype, np.float32)
+def float_dtype(z: np.ndarray, xp=None) -> np.dtype:
+    """The floating dtype of a result: float32 stays float32, integers become
+    float64 (``xp``: the namespace of ``z``, when the caller knows it)."""
+    xp = namespace(z) if xp is None else xp
+    if xp is np:
+        return np.result_type(z.dtype, np.float32)
+    return z.dtype if xp.isdtype(z.dtype, "real floating") else xp.float64
 
 
 def write_into(value: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    """``value``, or ``out`` holding it (for formulas NumPy cannot write into ``out``)."""
-    if out is None:
+    """``value``, or ``out`` holding it (for formulas NumPy cannot write into
+    ``out``); other namespaces return ``value`` (they write into no ``out``)."""
+    if out is None or not isinstance(out, np.ndarray):
         return value
     out[...] = value
     return out
+
+
+def zeros_like_scalar(xp, z):
+    """``0`` for NumPy, or zeros like ``z`` (``logaddexp(0, z)`` elsewhere: not
+    every Array API library takes a Python scalar there)."""
+    return 0 if xp is np else xp.zeros_like(z)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -44,9 +58,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(
-        float_dtype(z), copy=False
+    xp = namespace(z)
+    e = xp.exp(-xp.abs(z))
+    return astype(
+        xp, xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), float_dtype(z, xp)
     )
 
 
@@ -63,8 +78,9 @@ def softmax(z: np.ndarray) -> np.ndarray:
     array([[0.5, 0.5],
            [0. , 1. ]])
     """
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    e /= e.sum(axis=1, keepdims=True)
+    xp = namespace(z)
+    e = xp.exp(z - xmax(xp, z, axis=1, keepdims=True))
+    e /= xsum(xp, e, axis=1, keepdims=True)
     return e
 
 
@@ -81,8 +97,9 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     >>> np.round(np.exp(log_softmax(np.array([[0.0, 1000.0]]))), 6)
     array([[0., 1.]])
     """
-    zm = z - z.max(axis=1, keepdims=True)
-    return zm - np.log(np.exp(zm).sum(axis=1, keepdims=True))
+    xp = namespace(z)
+    zm = z - xmax(xp, z, axis=1, keepdims=True)
+    return zm - xp.log(xsum(xp, xp.exp(zm), axis=1, keepdims=True))
 
 
 def safe_exp(z: np.ndarray) -> np.ndarray:
@@ -98,6 +115,10 @@ def safe_exp(z: np.ndarray) -> np.ndarray:
     >>> bool(np.isfinite(safe_exp(np.array([1000.0]))).all())
     True
     """
-    dtype = z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
+    xp = namespace(z)
+    name = "float32" if z.dtype == xp.float32 else "float64"
+    dtype = np.dtype(name)
     cap = np.nextafter(dtype.type(np.log(np.finfo(dtype).max)), dtype.type(-np.inf))
-    return np.exp(np.minimum(z, cap))
+    if xp is not np:
+        cap = float(cap)  # exact: a float32 value is a float64 one
+    return xp.exp(xp.minimum(z, cap))

@@ -44,7 +44,8 @@ from numbers import Real
 
 import numpy as np
 
-from .functions import log_softmax, safe_exp, sigmoid, softmax
+from ..backend import astype, namespace, xsum
+from .functions import log_softmax, safe_exp, sigmoid, softmax, zeros_like_scalar
 
 __all__ = [
     "LOSSES",
@@ -62,9 +63,12 @@ __all__ = [
 
 def _mean(losses, sample_weight) -> float:
     """Weighted mean :math:`\\sum_i w_i \\ell_i / \\sum_i w_i` of per-sample losses."""
+    xp = namespace(losses)
     if sample_weight is None:
-        return float(losses.sum() / losses.shape[0])
-    return float(np.dot(sample_weight, losses) / sample_weight.sum())
+        return float(xsum(xp, losses) / losses.shape[0])
+    if xp is np:
+        return float(np.dot(sample_weight, losses) / sample_weight.sum())
+    return float(xp.vecdot(sample_weight, losses) / xsum(xp, sample_weight))
 
 
 def _scale(delta, sample_weight):
@@ -72,8 +76,9 @@ def _scale(delta, sample_weight):
     if sample_weight is None:
         delta /= delta.shape[0]
     else:
-        w = sample_weight / sample_weight.sum()
-        delta *= w.astype(delta.dtype, copy=False).reshape(-1, 1)
+        xp = namespace(delta)
+        w = sample_weight / xsum(xp, sample_weight)
+        delta *= xp.reshape(astype(xp, w, delta.dtype), (-1, 1))
     return delta
 
 
@@ -156,7 +161,8 @@ class BinaryCrossentropy(Loss):
     link = "sigmoid"
 
     def per_sample(self, y, z):
-        return (np.logaddexp(0, z) - y * z).sum(axis=1)
+        xp = namespace(z)
+        return xsum(xp, xp.logaddexp(zeros_like_scalar(xp, z), z) - y * z, axis=1)
 
     def output(self, z):
         return sigmoid(z)
@@ -173,7 +179,8 @@ class CategoricalCrossentropy(Loss):
     link = "softmax"
 
     def per_sample(self, y, z):
-        return -(y * log_softmax(z)).sum(axis=1)  # -sum_k y_k log softmax(z)_k
+        # -sum_k y_k log softmax(z)_k
+        return -xsum(namespace(z), y * log_softmax(z), axis=1)
 
     def output(self, z):
         return softmax(z)
@@ -191,7 +198,7 @@ class SquaredError(Loss):
 
     def per_sample(self, y, z):
         d = z - y
-        return 0.5 * (d * d).sum(axis=1)
+        return 0.5 * xsum(namespace(z), d * d, axis=1)
 
     def output(self, z):
         return z
@@ -209,10 +216,11 @@ class Poisson(Loss):
     link = "exp"
 
     def per_sample(self, y, z):
-        y = np.asarray(y, dtype=z.dtype)  # log of uint8 counts would be float16
+        xp = namespace(z)
+        y = astype(xp, y, z.dtype)  # log of uint8 counts would be float16
         pos = y > 0
-        ylogy = np.where(pos, y * np.log(np.where(pos, y, 1)), 0)
-        return (self.output(z) - y * z + ylogy - y).sum(axis=1)
+        ylogy = xp.where(pos, y * xp.log(xp.where(pos, y, 1.0)), 0.0)
+        return xsum(xp, self.output(z) - y * z + ylogy - y, axis=1)
 
     def output(self, z):
         return safe_exp(z)
@@ -251,14 +259,15 @@ class AbsoluteError(Loss):
     link = "linear"
 
     def per_sample(self, y, z):
-        return np.abs(z - y).sum(axis=1)
+        xp = namespace(z)
+        return xsum(xp, xp.abs(z - y), axis=1)
 
     def output(self, z):
         return z
 
     def gradient(self, y, z, sample_weight=None):
         r""":math:`w_i \operatorname{sign}(z - y) / \sum_j w_j`."""
-        return _scale(np.sign(z - y), sample_weight)
+        return _scale(namespace(z).sign(z - y), sample_weight)
 
 
 class Huber(Loss):
@@ -296,17 +305,19 @@ class Huber(Loss):
         self.delta = _real(delta, "delta", 0, np.inf)
 
     def per_sample(self, y, z):
-        r = np.abs(z - y)
+        xp = namespace(z)
+        r = xp.abs(z - y)
         small = 0.5 * r * r
         large = self.delta * (r - 0.5 * self.delta)
-        return np.where(r <= self.delta, small, large).sum(axis=1)
+        return xsum(xp, xp.where(r <= self.delta, small, large), axis=1)
 
     def output(self, z):
         return z
 
     def gradient(self, y, z, sample_weight=None):
         r""":math:`w_i \operatorname{clip}(z - y, -\delta, \delta) / \sum_j w_j`."""
-        return _scale(np.clip(z - y, -self.delta, self.delta), sample_weight)
+        xp = namespace(z)
+        return _scale(xp.clip(z - y, -self.delta, self.delta), sample_weight)
 
     def get_config(self) -> dict:
         return {"delta": self.delta}
@@ -350,7 +361,8 @@ class Quantile(Loss):
 
     def per_sample(self, y, z):
         q = self.quantile
-        return np.where(y >= z, q * (y - z), (1 - q) * (z - y)).sum(axis=1)
+        xp = namespace(z)
+        return xsum(xp, xp.where(y >= z, q * (y - z), (1 - q) * (z - y)), axis=1)
 
     def output(self, z):
         return z
@@ -358,8 +370,13 @@ class Quantile(Loss):
     def gradient(self, y, z, sample_weight=None):
         r""":math:`w_i\,(-q` if :math:`y \ge z` else :math:`1 - q) / \sum_j w_j`."""
         q = self.quantile
+        xp = namespace(z)
         d = z - y
-        return _scale(np.where(d <= 0, -q, 1 - q).astype(d.dtype), sample_weight)
+        lower = -q if xp is np else xp.full_like(d, -q)
+        return _scale(
+            astype(xp, xp.where(d <= 0, lower, 1 - q), d.dtype, copy=True),
+            sample_weight,
+        )
 
     def get_config(self) -> dict:
         return {"quantile": self.quantile}

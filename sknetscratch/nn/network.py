@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from ..backend import device, namespace, to_namespace
 from . import parameters
 from .initializers import check_rng
 from .inputs import input_dim_of, prepare
@@ -189,7 +190,18 @@ class Network(FlatParameters):
     def prepare(self, X, y=None, sample_weight=None):
         """``X`` cast to the network's dtype with its features checked, ``y``
         made 2-D, ``sample_weight`` 1-D (see :func:`.inputs.prepare`)."""
-        return prepare(X, y, sample_weight, dtype=self.dtype, input_dim=self.input_dim)
+        xp = dev = None
+        if self.built:  # the data goes where the weights are
+            xp, dev = self.namespace, self.device
+        return prepare(
+            X,
+            y,
+            sample_weight,
+            dtype=self.dtype,
+            input_dim=self.input_dim,
+            xp=xp,
+            device=dev,
+        )
 
     def workspace(self) -> Workspace:
         """A new training workspace for this built network (one per fit)."""
@@ -320,11 +332,14 @@ class Network(FlatParameters):
                 f"stop must be from 1 to {len(self.layers)} (the number of layers); "
                 f"got {stop!r}."
             )
+        xp_in, dev_in = namespace(X), device(X)
         X, _, _ = self.prepare(X)
         h = X
         for layer in self.layers[:stop]:
             h = layer(h)
-        return h.copy() if h is X else h  # (dropout alone returns its input)
+        if h is X:  # (dropout alone returns its input)
+            h = namespace(h).asarray(h, copy=True)
+        return to_namespace(h, xp_in, dev_in)  # back where X came from
 
     def _infer(self, X, logits):
         """Inference, :data:`INFERENCE_BLOCK_ROWS` rows at a time.
@@ -336,18 +351,23 @@ class Network(FlatParameters):
         rows, 1.05-1.2x faster (``benchmarks/bench_kernels.py``).
         """
         self._check_built()
+        xp_in, dev_in = namespace(X), device(X)
         X, _, _ = self.prepare(X)
         if hasattr(X, "tocsr"):
             X = X.tocsr()  # sparse input: row slices need CSR
-        n, rows, out = X.shape[0], INFERENCE_BLOCK_ROWS, None
+        xp = namespace(X)
         last = self.layers[-1].activation
+        if xp is not np:  # one pass: a device's kernels want large blocks
+            z = self.forward_logits(X)
+            return to_namespace(z if logits else last.forward(z), xp_in, dev_in)
+        n, rows, out = X.shape[0], INFERENCE_BLOCK_ROWS, None
         for start in range(0, max(n, 1), rows):
             z = self.forward_logits(X[start : start + rows])
             h = z if logits else last.forward(z, out=z)
             if out is None:
                 out = np.empty((n, h.shape[1]), h.dtype)
             out[start : start + rows] = h
-        return out
+        return to_namespace(out, xp_in, dev_in)
 
     # ------------------------------------------------------------------ display
     def summary(self, print_fn: Callable[[str], object] | None = None) -> None:

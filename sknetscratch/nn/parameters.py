@@ -16,11 +16,16 @@ import copy
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..backend import copy as copy_array
+from ..backend import device as device_of
+from ..backend import dtype_of, namespace, to_namespace
+
 __all__ = ["FlatParameters", "allocate", "realign"]
 
 
-def allocate(shapes: list[dict], dtype):
-    """The flat vectors for layers with these parameter shapes.
+def allocate(shapes: list[dict], dtype, xp=np, device=None):
+    """The flat vectors for layers with these parameter shapes, in namespace
+    ``xp`` (:mod:`numpy` by default) on ``device``.
 
     Returns
     -------
@@ -35,10 +40,15 @@ def allocate(shapes: list[dict], dtype):
         for k, s in layer_shapes.items():
             slices[i, k] = slice(start, start + int(np.prod(s)))
             start = slices[i, k].stop
-    params, grads = np.zeros(start, dtype=dtype), np.zeros(start, dtype=dtype)
+    if xp is np:
+        params, grads = np.zeros(start, dtype=dtype), np.zeros(start, dtype=dtype)
+    else:  # slices and reshapes of a contiguous vector are views there too
+        dtype = dtype_of(xp, np.dtype(dtype).name)
+        params = xp.zeros(start, dtype=dtype, device=device)
+        grads = xp.zeros(start, dtype=dtype, device=device)
     views = [
         tuple(
-            {k: flat[slices[i, k]].reshape(s) for k, s in layer_shapes.items()}
+            {k: xp.reshape(flat[slices[i, k]], s) for k, s in layer_shapes.items()}
             for flat in (params, grads)
         )
         for i, layer_shapes in enumerate(shapes)
@@ -68,17 +78,60 @@ class FlatParameters:
     builds (:func:`allocate`).
     """
 
-    def relink(self) -> None:
+    def relink(self, xp=None, device=None) -> None:
         """Re-create the flat vectors from the layers' own arrays (after the
-        layers' parameters were set one by one, as loading a file does)."""
+        layers' parameters were set one by one, as loading a file does), in
+        namespace ``xp`` on ``device`` (None: where the layers' arrays are)."""
         shapes = [{k: v.shape for k, v in lay.params.items()} for lay in self.layers]
+        if xp is None:
+            arrays = [v for lay in self.layers for v in lay.params.values()]
+            xp = namespace(*arrays)
+            device = device_of(arrays[0]) if arrays else None
         self._params, self._grads, self._slices, views = allocate(
-            shapes, np.dtype(self.dtype)
+            shapes, np.dtype(self.dtype), xp, device
         )
         for lay, (p, g) in zip(self.layers, views):
             for k in p:
-                p[k][...] = lay.params[k]
+                p[k][...] = to_namespace(lay.params[k], xp, device)
             lay.params, lay.grads = p, g
+            lay.state = {k: to_namespace(v, xp, device) for k, v in lay.state.items()}
+
+    def move_to(self, xp, device=None):
+        """Move every array (parameters, the layers' state, the optimizer's
+        state) to namespace ``xp`` (the :mod:`numpy` module, or an Array API
+        namespace) on ``device``; returns self.
+
+        Parameters
+        ----------
+        xp : module
+            The namespace, e.g. :mod:`numpy` or ``array_api_strict``.
+        device : device, default=None
+            A device of ``xp`` (None: its default).
+
+        Returns
+        -------
+        self
+        """
+        self._check_built()
+        self.relink(xp, device)
+        optimizer = getattr(self, "optimizer", None)
+        if optimizer is not None:
+            for name, value in list(vars(optimizer).items()):
+                if hasattr(value, "shape") and getattr(value, "ndim", 0) == 1:
+                    setattr(optimizer, name, to_namespace(value, xp, device))
+        return self
+
+    @property
+    def namespace(self):
+        """The array namespace of the parameters (:mod:`numpy` until moved)."""
+        self._check_built()
+        return namespace(self._params)
+
+    @property
+    def device(self):
+        """The device of the parameters (``"cpu"`` for NumPy)."""
+        self._check_built()
+        return device_of(self._params)
 
     @property
     def params(self) -> np.ndarray:
@@ -109,7 +162,7 @@ class FlatParameters:
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter array, layer by layer (Keras order: W, b)."""
         self._check_built()
-        return [p.copy() for lay in self.layers for p in lay.params.values()]
+        return [copy_array(p) for lay in self.layers for p in lay.params.values()]
 
     def set_weights(self, weights: list[ArrayLike]) -> None:
         """Set every parameter array from a list shaped like :meth:`get_weights`.
@@ -122,10 +175,15 @@ class FlatParameters:
         targets = [p for lay in self.layers for p in lay.params.values()]
         if len(weights) != len(targets):
             raise ValueError(f"Expected {len(targets)} arrays; got {len(weights)}.")
-        arrays = [np.asarray(w) for w in weights]
+        xp, dev = self.namespace, self.device
+        arrays = [
+            np.asarray(w) if xp is np else to_namespace(w, xp, dev) for w in weights
+        ]
         for t, w in zip(targets, arrays):  # all checked before any is written
-            if w.shape != t.shape:
-                raise ValueError(f"Weight shape {w.shape} does not match {t.shape}.")
+            if tuple(w.shape) != tuple(t.shape):
+                raise ValueError(
+                    f"Weight shape {tuple(w.shape)} does not match {tuple(t.shape)}."
+                )
         for t, w in zip(targets, arrays):
             t[...] = w
 

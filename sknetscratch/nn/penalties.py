@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import binary, namespace, unary, xsum
+
 __all__ = ["add_penalty_gradient", "penalty"]
 
 
@@ -24,8 +26,13 @@ def penalty(kernels, alpha: float, l1: float, sw_sum: float) -> float:
     \lVert W_l\rVert_1) / \sum_i w_i` over the ``kernels`` :math:`W_l`."""
     if alpha == 0 and l1 == 0:
         return 0.0
-    l2 = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in kernels)
-    l1_term = l1 * sum(float(np.abs(W).sum()) for W in kernels) if l1 else 0.0
+    xp = namespace(*kernels)
+    if xp is np:
+        squares = [float(np.vdot(W, W)) for W in kernels]
+    else:
+        squares = [float(xsum(xp, W * W)) for W in kernels]
+    l2 = 0.5 * alpha * sum(squares)
+    l1_term = l1 * sum(float(xsum(xp, xp.abs(W))) for W in kernels) if l1 else 0.0
     return (l2 + l1_term) / sw_sum
 
 
@@ -37,11 +44,13 @@ def add_penalty_gradient(kernels, alpha: float, l1: float, sw_sum: float) -> Non
     ``tmp`` is room shaped like ``W`` (a view of the workspace's work vector):
     no temporary array per batch.
     """
+    xp = namespace(kernels[0][0]) if kernels else np
     for W, dW, tmp in kernels:
         if alpha:
-            np.multiply(W, alpha / sw_sum, out=tmp)
-            dW += tmp  # dL/dW += alpha W / sum(w)
+            dW += binary(
+                xp, np.multiply, W, alpha / sw_sum, out=tmp
+            )  # += alpha W / sum(w)
         if l1:
-            np.sign(W, out=tmp)
-            tmp *= l1 / sw_sum
-            dW += tmp  # dL/dW += l1 sign(W) / sum(w)
+            s = unary(xp, np.sign, W, out=tmp)
+            s *= l1 / sw_sum
+            dW += s  # dL/dW += l1 sign(W) / sum(w)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import binary, namespace, unary
 from .base import Optimizer
 from .checks import check_number
 
@@ -16,15 +17,14 @@ def _check_adam_args(beta_1, beta_2, epsilon) -> None:
     check_number("epsilon", epsilon, 0, low_open=True)
 
 
-def _update_moments(grads, tmp, m, v, b1, b2) -> None:
+def _update_moments(xp, grads, tmp, m, v, b1, b2) -> None:
     """Adam's moments, in place: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2."""
     m *= b1
-    np.multiply(grads, 1 - b1, out=tmp)
-    m += tmp
+    m += binary(xp, np.multiply, grads, 1 - b1, out=tmp)
     v *= b2
-    np.multiply(grads, grads, out=tmp)
-    tmp *= 1 - b2
-    v += tmp
+    g2 = binary(xp, np.multiply, grads, grads, out=tmp)
+    g2 *= 1 - b2
+    v += g2
 
 
 class Adam(Optimizer):
@@ -79,14 +79,17 @@ class Adam(Optimizer):
 
     def _step(self, params, grads, tmp, m, v):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
-        _update_moments(grads, tmp, m, v, b1, b2)
+        xp = namespace(params)
+        _update_moments(xp, grads, tmp, m, v, b1, b2)
         lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
+        if xp is not np:
+            lr_t = float(lr_t)
         # theta -= lr_t * m / (sqrt(v) + eps)
-        np.sqrt(v, out=tmp)
-        tmp += self.epsilon
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr_t
-        params -= tmp
+        step = unary(xp, np.sqrt, v, out=tmp)
+        step += self.epsilon
+        step = binary(xp, np.divide, m, step, out=tmp)
+        step *= lr_t
+        params -= step
 
 
 class AdamW(Adam):
@@ -216,16 +219,16 @@ class Nadam(Adam):
         mu_t, mu_next = self._mu(t), self._mu(t + 1)
         prod_t = self.u_product
         prod_next = prod_t * mu_next
-        _update_moments(grads, tmp, m, v, b1, b2)
+        xp = namespace(params)
+        _update_moments(xp, grads, tmp, m, v, b1, b2)
         # m_hat = mu_{t+1} m / (1 - Pi_{t+1}) + (1 - mu_t) g / (1 - Pi_t): the one
         # block-sized array a step allocates (m_hat and the denominator both live)
-        m_hat = np.multiply(m, mu_next / (1 - prod_next))
-        np.multiply(grads, (1 - mu_t) / (1 - prod_t), out=tmp)
-        m_hat += tmp
+        m_hat = binary(xp, np.multiply, m, mu_next / (1 - prod_next))
+        m_hat += binary(xp, np.multiply, grads, (1 - mu_t) / (1 - prod_t), out=tmp)
         # theta -= lr m_hat / (sqrt(v / (1 - b2^t)) + eps)
-        np.divide(v, 1 - b2**t, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += self.epsilon
-        np.divide(m_hat, tmp, out=tmp)
-        tmp *= self.learning_rate
-        params -= tmp
+        step = binary(xp, np.divide, v, 1 - b2**t, out=tmp)
+        step = unary(xp, np.sqrt, step, out=tmp)
+        step += self.epsilon
+        step = binary(xp, np.divide, m_hat, step, out=tmp)
+        step *= self.learning_rate
+        params -= step

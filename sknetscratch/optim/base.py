@@ -33,6 +33,7 @@ import abc
 
 import numpy as np
 
+from ..backend import namespace
 from .checks import check_number
 from .clipping import clip_by_global_norm, clip_by_value
 
@@ -126,7 +127,7 @@ class Optimizer(abc.ABC):
         for key in self.state_names:
             state = getattr(self, key, None)
             if state is None or state.shape != params.shape:
-                setattr(self, key, np.zeros_like(params))
+                setattr(self, key, namespace(params).zeros_like(params))
 
     def _begin_step(self) -> None:
         """Once per step, after ``iterations`` is incremented, before the blocks."""
@@ -137,7 +138,9 @@ class Optimizer(abc.ABC):
     ) -> None:
         """Update one block of ``params`` in place from ``grads`` (and the
         ``state`` arrays' blocks, in ``state_names`` order); ``scratch`` is work
-        space shaped like ``params``. ``self.iterations`` is the step number."""
+        space shaped like ``params`` (None outside NumPy, where the formulas
+        make new arrays: :func:`sknetscratch.backend.binary`).
+        ``self.iterations`` is the step number."""
 
     def update(
         self, params: np.ndarray, grads: np.ndarray, scratch: np.ndarray | None = None
@@ -161,6 +164,12 @@ class Optimizer(abc.ABC):
         if any(s is None or s.shape != params.shape for s in state):
             self.build(params)
             state = [getattr(self, key) for key in self.state_names]
+        xp = namespace(params)
+        if xp is not np:  # no out= there: the step's formulas make new arrays
+            self.iterations += 1
+            self._begin_step()
+            self._step(params, grads, None, *state)  # one pass: the whole vector
+            return
         if scratch is None or scratch.shape != params.shape:
             scratch = np.empty_like(params)
         self.iterations += 1

@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from ..backend import namespace
+
 __all__ = ["clip_by_global_norm", "clip_by_value"]
 
 
@@ -36,7 +38,11 @@ def clip_by_value(grads: np.ndarray, clipvalue: float) -> None:
     >>> g
     array([ 1. , -0.5, -1. ])
     """
-    np.clip(grads, -clipvalue, clipvalue, out=grads)
+    xp = namespace(grads)
+    if xp is np:
+        np.clip(grads, -clipvalue, clipvalue, out=grads)
+    else:
+        grads[...] = xp.clip(grads, -clipvalue, clipvalue)
 
 
 def clip_by_global_norm(grads: np.ndarray, clipnorm: float) -> float:
@@ -73,7 +79,9 @@ def clip_by_global_norm(grads: np.ndarray, clipnorm: float) -> float:
     >>> g
     array([0.6, 0.8])
     """
-    norm = math.sqrt(float(np.dot(grads, grads)))
+    xp = namespace(grads)
+    dot = np.dot(grads, grads) if xp is np else xp.vecdot(grads, grads)
+    norm = math.sqrt(float(dot))
     if norm > clipnorm:
         grads *= clipnorm / norm
     return norm

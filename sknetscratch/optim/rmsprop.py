@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import binary, namespace, unary
 from .base import Optimizer
 from .checks import check_bool, check_number
 
@@ -102,27 +103,27 @@ class RMSprop(Optimizer):
         more = dict(zip(self.state_names[1:], more))
         buf, avg = more.get("momentum_buffer"), more.get("grad_avg")
         rho = self.rho
+        xp = namespace(params)
         # s = rho s + (1 - rho) g^2
         square_avg *= rho
-        np.multiply(grads, grads, out=tmp)
-        tmp *= 1 - rho
-        square_avg += tmp
+        g2 = binary(xp, np.multiply, grads, grads, out=tmp)
+        g2 *= 1 - rho
+        square_avg += g2
         if avg is not None:
             # g_bar = rho g_bar + (1 - rho) g; tmp = s - g_bar^2 + eps
             avg *= rho
-            np.multiply(grads, 1 - rho, out=tmp)
-            avg += tmp
-            np.multiply(avg, avg, out=tmp)
-            np.subtract(square_avg, tmp, out=tmp)
+            avg += binary(xp, np.multiply, grads, 1 - rho, out=tmp)
+            tmp = binary(xp, np.multiply, avg, avg, out=tmp)
+            tmp = binary(xp, np.subtract, square_avg, tmp, out=tmp)
             # s >= g_bar^2 (Cauchy-Schwarz), but s - g_bar^2 can round below 0
             # once s is large (> ~1e9, where its rounding exceeds eps): clamp it
-            np.maximum(tmp, 0, out=tmp)
+            tmp = binary(xp, np.maximum, tmp, 0, out=tmp)
             tmp += self.epsilon
         else:
-            np.add(square_avg, self.epsilon, out=tmp)  # tmp = s + eps
+            tmp = binary(xp, np.add, square_avg, self.epsilon, out=tmp)  # s + eps
         # Delta = lr g / sqrt(tmp)
-        np.sqrt(tmp, out=tmp)
-        np.divide(grads, tmp, out=tmp)
+        tmp = unary(xp, np.sqrt, tmp, out=tmp)
+        tmp = binary(xp, np.divide, grads, tmp, out=tmp)
         tmp *= self.learning_rate
         if buf is not None:
             buf *= self.momentum

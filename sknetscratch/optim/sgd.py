@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import binary, namespace
 from .base import Optimizer
 from .checks import check_bool, check_number
 
@@ -60,17 +61,16 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def _step(self, params, grads, scratch, v):
+        xp = namespace(params)
         lr, mu = self.learning_rate, self.momentum
         if mu == 0:
-            np.multiply(grads, lr, out=scratch)
-            params -= scratch  # theta -= lr g
+            params -= binary(xp, np.multiply, grads, lr, out=scratch)  # theta -= lr g
             return
         v *= mu
-        np.multiply(grads, lr, out=scratch)
-        v -= scratch  # v = mu v - lr g
+        step = binary(xp, np.multiply, grads, lr, out=scratch)
+        v -= step  # v = mu v - lr g
         if self.nesterov:  # theta += mu v - lr g
-            params -= scratch
-            np.multiply(v, mu, out=scratch)
-            params += scratch
+            params -= step
+            params += binary(xp, np.multiply, v, mu, out=scratch)
         else:
             params += v

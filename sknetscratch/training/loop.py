@@ -24,6 +24,16 @@ import warnings
 
 import numpy as np
 
+from ..backend import (
+    all_finite,
+    astype,
+    device,
+    namespace,
+    supports_float64,
+    to_host,
+    to_namespace,
+    xsum,
+)
 from ..nn.initializers import check_rng
 from .callbacks import History, ProgbarLogger, check_callbacks
 from .state import restore, snapshot
@@ -93,6 +103,10 @@ class _RowGather:
     """
 
     def __init__(self, X, y, batch_size):
+        self.xp = namespace(X)
+        if self.xp is not np:  # xp.take into new arrays, on X's device
+            self.X, self.y, self.Xbuf = X, y, None
+            return
         dense = isinstance(X, np.ndarray)
         if dense:
             X = np.ascontiguousarray(X)
@@ -100,9 +114,24 @@ class _RowGather:
         self.Xbuf = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
         self.ybuf = np.empty((batch_size, y.shape[1]), y.dtype)
 
+    def order(self, order):
+        """A sample order (NumPy integers) as the indices :meth:`__call__` takes:
+        on X's device outside NumPy (moved once per epoch)."""
+        if order is None or self.xp is np:
+            return order
+        return to_namespace(order, self.xp, device(self.X))
+
+    def rows(self, a, idx):
+        """Rows ``idx`` (a slice, or indices from :meth:`order`) of ``a``."""
+        if a is None or isinstance(idx, slice):
+            return None if a is None else a[idx, ...]
+        return a[idx] if self.xp is np else self.xp.take(a, idx, axis=0)
+
     def __call__(self, idx):
         if isinstance(idx, slice):
-            return self.X[idx], self.y[idx]
+            return self.X[idx, ...], self.y[idx, ...]
+        if self.xp is not np:
+            return self.rows(self.X, idx), self.rows(self.y, idx)
         m = len(idx)
         yb = np.take(self.y, idx, axis=0, out=self.ybuf[:m], mode="clip")
         if self.Xbuf is None:
@@ -193,9 +222,12 @@ def _split(X, y, sw, validation_split: float):
             f"validation_split={validation_split} leaves no rows for "
             f"{'validation' if at == n else 'training'} out of {n}."
         )
-    part = lambda a, s: None if a is None else a[s]  # noqa: E731
+    part = lambda a, s: None if a is None else a[s, ...]  # noqa: E731
     train, val = slice(0, at), slice(at, n)
-    return (X[train], y[train], part(sw, train)), (X[val], y[val], part(sw, val))
+    return (
+        (part(X, train), part(y, train), part(sw, train)),
+        (part(X, val), part(y, val), part(sw, val)),
+    )
 
 
 def _learning_rate(optimizer, epoch) -> float:
@@ -247,23 +279,32 @@ def fit(
     callbacks = check_callbacks(callbacks)  # before any work
     check_class_weight(class_weight)
     rng = check_rng(random_state)
+    xp, dev = namespace(X), device(X)
     if not model.built:
-        X0 = X if hasattr(X, "dtype") else np.asarray(X)
-        dtype = X0.dtype if X0.dtype in (np.float32, np.float64) else np.float64
+        if xp is np:
+            X0 = X if hasattr(X, "dtype") else np.asarray(X)
+            dtype = X0.dtype if X0.dtype in (np.float32, np.float64) else np.float64
+        else:  # float64 unless X is float32 or the device has no float64
+            X0 = X
+            wide = X.dtype != xp.float32 and supports_float64(xp, dev)
+            dtype = np.float64 if wide else np.float32
+        # built on the host (NumPy draws the initial weights), then moved
         model.build(np.shape(X0)[1] if model.input_dim is None else None, rng, dtype)
+    if model.namespace is not xp or model.device != dev:
+        model.move_to(xp, dev)  # the model follows X
     X, y, sample_weight = model.prepare(X, y, sample_weight)
     if validation_split and validation_data is None:
         (X, y, sample_weight), validation_data = _split(
             X, y, sample_weight, validation_split
         )
-    if class_weight is not None:
-        weights = _class_weights(y, class_weight, sample_weight)
+    if class_weight is not None:  # on the host: a table look-up, once
+        weights = _class_weights(to_host(y), class_weight, to_host(sample_weight))
         if not weights.sum() > 0:
             raise ValueError(
                 "class_weight (times sample_weight) gives every training row the "
                 "weight 0; nothing would be learned."
             )
-        sample_weight = weights.astype(X.dtype, copy=False)
+        sample_weight = astype(xp, to_namespace(weights, xp, dev), X.dtype)
     if validation_data is not None:
         validation_data = model.prepare(*validation_data)
     layer_rng = _layer_rng(rng) if any(lay.uses_rng for lay in model.layers) else None
@@ -301,7 +342,8 @@ def fit(
             backup = snapshot(model) if restore_on_divergence else None
             if shuffle:  # reshuffle the last epoch's order, as scikit-learn's MLP
                 order = order[rng.permutation(X.shape[0])]
-            batches = order if shuffle else None  # None: slices in data order
+            # None: slices in data order
+            batches = gather.order(order) if shuffle else None
             logs = _run_epoch(
                 model, gather, sample_weight, batch_size, batches, layer_rng, cbs,
                 sigint, epoch, backup, workspace,
@@ -336,10 +378,10 @@ def _run_epoch(
     n = gather.X.shape[0]
     total, weight = 0.0, 0.0
     for b, start in enumerate(range(0, n, batch_size)):
-        stop = start + batch_size
+        stop = min(start + batch_size, n)  # (the Array API: no stop past the end)
         idx = slice(start, stop) if order is None else order[start:stop]
-        swb = None if sw is None else sw[idx]
-        if swb is not None and not swb.sum() > 0:
+        swb = gather.rows(sw, idx)
+        if swb is not None and not float(xsum(gather.xp, swb)) > 0:
             continue  # a batch of zero weight contributes nothing: no step
         Xb, yb = gather(idx)
         for cb in cbs:
@@ -367,7 +409,7 @@ def _run_epoch(
             break
     # a finite loss is computed before the step: the last step can still
     # have produced non-finite weights
-    if not np.isfinite(model.params).all():
+    if not all_finite(model.params):
         _diverged(model, backup, f"epoch {epoch + 1}: the weights became non-finite")
     return {"loss": total / weight if weight > 0 else 0.0}
 

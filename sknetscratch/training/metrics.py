@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import to_host
+
 __all__ = ["METRICS", "check_metrics", "metric_value"]
 
 
@@ -51,7 +53,9 @@ METRICS = {
 
 
 def metric_value(name: str, y, p, sample_weight, link: str) -> float:
-    """Metric ``name`` of predictions ``p`` (output activations) for targets ``y``."""
+    """Metric ``name`` of predictions ``p`` (output activations) for targets ``y``
+    (computed on the host, once per epoch)."""
+    y, p, sample_weight = to_host(y), to_host(p), to_host(sample_weight)
     return METRICS[name](y, p, sample_weight, link)
 
 

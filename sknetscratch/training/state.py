@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..backend import copy as copy_array
+from ..backend import device, namespace
+
 __all__ = ["Snapshot", "layer_states", "restore", "restore_layer_states", "snapshot"]
 
 
@@ -25,12 +28,15 @@ class Snapshot:
     states: list
     optimizer: object
     penalties: tuple
+    #: Where the arrays were (a fit may move the network: :meth:`Model.move_to`).
+    namespace: object = np
+    device: object = "cpu"
 
 
 def layer_states(model) -> list[dict]:
     """Copies of the layers' non-trainable arrays (a batch norm's moving
     statistics), which go with the weights they were computed with."""
-    return [{k: v.copy() for k, v in lay.state.items()} for lay in model.layers]
+    return [{k: copy_array(v) for k, v in lay.state.items()} for lay in model.layers]
 
 
 def restore_layer_states(model, states: list[dict]) -> None:
@@ -43,15 +49,19 @@ def restore_layer_states(model, states: list[dict]) -> None:
 def snapshot(model) -> Snapshot:
     """Copy what training changes in a built ``model``."""
     return Snapshot(
-        params=model.params.copy(),
+        params=copy_array(model.params),
         states=layer_states(model),
         optimizer=copy.deepcopy(model.optimizer),
         penalties=(model.alpha, model.l1),
+        namespace=namespace(model.params),
+        device=device(model.params),
     )
 
 
 def restore(model, saved: Snapshot) -> None:
-    """Put ``model`` back as it was when ``saved`` was taken."""
+    """Put ``model`` back as it was when ``saved`` was taken (where it was)."""
+    if model.namespace is not saved.namespace or model.device != saved.device:
+        model.move_to(saved.namespace, saved.device)
     model.params[...] = saved.params
     restore_layer_states(model, saved.states)
     model.optimizer = copy.deepcopy(saved.optimizer)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..backend import namespace, xsum
 from ..nn.losses import LOSSES, Loss, get_loss
 from ..nn.penalties import add_penalty_gradient, penalty
 from ..nn.workspace import Workspace
@@ -25,6 +26,13 @@ from .callbacks import Callback, History
 from .metrics import check_metrics, metric_value
 
 __all__ = ["Trainer"]
+
+
+def _weight_sum(X, sample_weight):
+    """The number of rows, or the sum of their weights (a float)."""
+    if sample_weight is None:
+        return X.shape[0]
+    return float(xsum(namespace(sample_weight), sample_weight))
 
 
 class Trainer:
@@ -174,7 +182,7 @@ class Trainer:
         loss : float
         """
         ws = self.workspace() if workspace is None else workspace
-        sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        sw_sum = _weight_sum(X, sample_weight)
         if not sw_sum > 0:
             raise ValueError("The sample weights of this batch sum to zero.")
         z = self.forward_logits(
@@ -369,10 +377,10 @@ class Trainer:
         if self.loss is None:
             raise ValueError("You must call compile(loss=...) before evaluate().")
         X, y, sample_weight = self.prepare(X, y, sample_weight)
-        if sample_weight is not None and not sample_weight.sum() > 0:
+        sw_sum = _weight_sum(X, sample_weight)
+        if sample_weight is not None and not sw_sum > 0:
             raise ValueError("The sum of sample_weight must be positive; got 0.")
         z = self.predict_logits(X)
-        sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         values = {"loss": self.loss(y, z, sample_weight) + self.penalty(sw_sum)}
         if self.metrics:
             p = self.layers[-1].activation.forward(z)

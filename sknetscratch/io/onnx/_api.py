@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..host import host_array, host_copy
 from ._graph import (
     DEFAULT_TARGET_OPSET,
     MIN_TARGET_OPSET,
@@ -157,6 +158,8 @@ def to_onnx(
     True
     """
     opset = check_opset(DEFAULT_TARGET_OPSET if target_opset is None else target_opset)
+    # a network (or a sample) on a device: converted from host copies
+    estimator_or_model, X_sample = host_copy(estimator_or_model), host_array(X_sample)
     if X_sample is not None and np.ndim(X_sample) != 2:
         raise ValueError(
             "X_sample must be 2-D, of shape (n_samples, n_features), like X[:1]; "

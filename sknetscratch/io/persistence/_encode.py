@@ -12,6 +12,7 @@ from ...nn.layers import Layer
 from ...nn.losses import LOSSES, Loss
 from ...optim import OPTIMIZERS, Optimizer
 from ...training.model import Model
+from ..host import host_copy
 from ._document import document
 from ._format import (
     ARRAY_KINDS,
@@ -365,7 +366,9 @@ def _check_no_extra(obj: Any, allowed: frozenset | set, where: str) -> None:
 
 
 def encode_document(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
-    """``(document, arrays)`` of an estimator or a core Model; ``save`` calls this."""
+    """``(document, arrays)`` of an estimator or a core Model; ``save`` calls this
+    (a network on a device is saved from a copy on the host)."""
+    obj = host_copy(obj)
     enc = Encoder()
     if type(obj) is Model:
         content = {"type": "model", "model": enc.model(obj, "the model")}

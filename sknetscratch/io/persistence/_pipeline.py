@@ -37,6 +37,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ..host import host_copy
 from ._chain import check_chain
 from ._decode import Decoder
 from ._document import document, load_document, write_document
@@ -161,7 +162,8 @@ def encode_pipeline(pipe: Pipeline, metadata: Metadata | None = None) -> tuple:
             raise TypeError(f"Cannot save {where}: step names must be str.")
         last = i == len(steps) - 1
         if last and is_estimator(est):
-            docs.append({"name": name, "estimator": enc.estimator(est)})
+            # (a network on a device is saved from a copy on the host)
+            docs.append({"name": name, "estimator": enc.estimator(host_copy(est))})
         elif last and is_target_regressor(est):
             doc = encode_target_regressor(enc, est, where)
             docs.append({"name": name, "target_regressor": doc})

@@ -14,6 +14,7 @@ import abc
 
 import numpy as np
 
+from ...backend import namespace
 from ..initializers import check_rng
 from ..workspace import LayerCache
 
@@ -185,7 +186,7 @@ class Layer(abc.ABC):
         state.pop("_cache", None)  # pickled when layers kept their forward caches
         state.pop("_buffers", None)
         self.__dict__.update(state)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.grads = {k: namespace(v).zeros_like(v) for k, v in self.params.items()}
 
     def get_config(self) -> dict:
         """Constructor arguments, as in Keras."""

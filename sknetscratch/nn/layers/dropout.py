@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend import device, namespace, to_namespace
 from .base import Layer
 
 __all__ = ["Dropout"]
@@ -46,13 +47,20 @@ class Dropout(Layer):
                 raise ValueError(
                     "Dropout in training mode needs a random generator `rng`."
                 )
-            keep = rng.random(X.shape, dtype=X.dtype) >= self.rate
-            mask = keep.astype(X.dtype) / X.dtype.type(1.0 - self.rate)  # M/(1-r)
+            xp = namespace(X)
+            if xp is np:
+                keep = rng.random(X.shape, dtype=X.dtype) >= self.rate
+                mask = keep.astype(X.dtype) / X.dtype.type(1.0 - self.rate)  # M/(1-r)
+            else:  # the same draws on the host, then moved to X's device
+                host = np.dtype("float32" if X.dtype == xp.float32 else "float64")
+                keep = rng.random(tuple(X.shape), dtype=host) >= self.rate
+                mask = keep.astype(host) / host.type(1.0 - self.rate)
+                mask = to_namespace(mask, xp, device(X))
         if cache is not None:
             cache["mask"] = mask
         if mask is None:
             return X
-        if not isinstance(X, np.ndarray):  # scipy.sparse: elementwise, not matmul
+        if hasattr(X, "multiply") and hasattr(X, "nnz"):  # scipy.sparse: elementwise
             return X.multiply(mask).tocsr()
         return X * mask
 

@@ -36,10 +36,17 @@ import math
 
 import numpy as np
 
+from ...backend import astype, device, namespace, ufunc, xmean, xsum
+from ...backend import copy as copy_array
 from .base import Layer
 from .dense import as_dense
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
+
+
+def _on(xp, X) -> dict:
+    """``device=`` of ``X`` for array constructors outside NumPy."""
+    return {} if xp is np else {"device": device(X)}
 
 
 def _standardize_backward(D, X_hat, inv_std, pi, axis):
@@ -48,8 +55,9 @@ def _standardize_backward(D, X_hat, inv_std, pi, axis):
     along ``axis`` with weights ``pi`` (summing to 1 along it), given
     :math:`D = \partial L/\partial \hat X` (docs/derivation.md §12):
     :math:`s\,(D_i - \pi_i \sum_j D_j - \pi_i \hat X_i \sum_j D_j \hat X_j)`."""
-    D_sum = D.sum(axis=axis, keepdims=True)  # sum_j D_j
-    DX_sum = (D * X_hat).sum(axis=axis, keepdims=True)  # sum_j D_j X_hat_j
+    xp = namespace(D)
+    D_sum = xsum(xp, D, axis=axis, keepdims=True)  # sum_j D_j
+    DX_sum = xsum(xp, D * X_hat, axis=axis, keepdims=True)  # sum_j D_j X_hat_j
     return inv_std * (D - pi * (D_sum + X_hat * DX_sum))
 
 
@@ -90,7 +98,7 @@ class _Normalization(Layer):
 
     def _affine(self, X_hat):
         r""":math:`A = \gamma \odot \hat X + \beta` (each term only if enabled)."""
-        A = X_hat * self.params["gamma"] if self.scale else X_hat.copy()
+        A = X_hat * self.params["gamma"] if self.scale else copy_array(X_hat)
         if self.center:
             A += self.params["beta"]
         return A
@@ -98,10 +106,15 @@ class _Normalization(Layer):
     def _affine_backward(self, grad, X_hat):
         r"""The gradients of :math:`\gamma` and :math:`\beta` (into ``grads``);
         returns :math:`D = \partial L/\partial \hat X = G \odot \gamma`."""
-        if self.scale:
-            np.sum(grad * X_hat, axis=0, out=self.grads["gamma"])  # sum_i G * X_hat
-        if self.center:
-            np.sum(grad, axis=0, out=self.grads["beta"])  # dL/dbeta = sum_i G
+        xp = namespace(grad)
+        if self.scale:  # dL/dgamma = sum_i G * X_hat
+            g = ufunc(xp, "sum", grad * X_hat, axis=0, out=self.grads["gamma"])
+            if xp is not np:
+                self.grads["gamma"][...] = g
+        if self.center:  # dL/dbeta = sum_i G
+            g = ufunc(xp, "sum", grad, axis=0, out=self.grads["beta"])
+            if xp is not np:
+                self.grads["beta"][...] = g
         return grad * self.params["gamma"] if self.scale else grad
 
     def get_config(self):
@@ -232,13 +245,14 @@ class BatchNormalization(_Normalization):
 
     def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
         X = as_dense(X)
+        xp = namespace(X)
         pi = None
         if training:  # the batch's statistics, then the moving averages
             n = X.shape[0]
-            if sample_weight is None:
-                pi = np.full(n, 1.0 / n, dtype=X.dtype)  # pi_i = 1 / n
+            if sample_weight is None:  # pi_i = 1 / n
+                pi = xp.full(n, 1.0 / n, dtype=X.dtype, **_on(xp, X))
             else:  # pi_i = w_i / sum_j w_j
-                pi = (sample_weight / sample_weight.sum()).astype(X.dtype, copy=False)
+                pi = astype(xp, sample_weight / xsum(xp, sample_weight), X.dtype)
             mu = pi @ X  # mu_k = sum_i pi_i X_ik
             Xc = X - mu
             var = pi @ (Xc * Xc)  # v_k = sum_i pi_i (X_ik - mu_k)^2 (biased)
@@ -257,7 +271,7 @@ class BatchNormalization(_Normalization):
         else:  # inference: the moving statistics, constants
             Xc = X - self.state["moving_mean"]
             var = self.state["moving_variance"]
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)  # 1 / sqrt(v + eps)
+        inv_std = 1.0 / xp.sqrt(var + self.epsilon)  # 1 / sqrt(v + eps)
         X_hat = Xc * inv_std
         if cache is not None:
             cache.update(X_hat=X_hat, inv_std=inv_std, pi=pi)
@@ -269,7 +283,8 @@ class BatchNormalization(_Normalization):
         if not need_input_grad:
             return None
         if pi is not None:  # training: mu and v depend on every row of X
-            return _standardize_backward(D, X_hat, inv_std, pi[:, None], axis=0)
+            pi = namespace(pi).reshape(pi, (-1, 1))
+            return _standardize_backward(D, X_hat, inv_std, pi, axis=0)
         return D * inv_std  # constants: dL/dX = D / sqrt(v + eps)
 
     def get_config(self):
@@ -333,10 +348,13 @@ class LayerNormalization(_Normalization):
 
     def forward(self, X, *, training=False, rng=None, sample_weight=None, cache=None):
         X = as_dense(X)
-        mu = X.mean(axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
+        xp = namespace(X)
+        mu = xmean(xp, X, axis=1, keepdims=True)  # mu_i = sum_k X_ik / d
         Xc = X - mu
-        var = (Xc * Xc).mean(axis=1, keepdims=True)  # v_i = sum_k (X_ik - mu_i)^2 / d
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        var = xmean(
+            xp, Xc * Xc, axis=1, keepdims=True
+        )  # v_i = sum_k (X_ik - mu_i)^2 / d
+        inv_std = 1.0 / xp.sqrt(var + self.epsilon)
         X_hat = Xc * inv_std
         if cache is not None:
             cache.update(X_hat=X_hat, inv_std=inv_std)
