@@ -95,7 +95,9 @@ def _data(kind):
         return make_classification(80, 6, n_informative=4, n_classes=3, random_state=0)
     if kind == "multilabel":
         return make_multilabel_classification(80, 6, random_state=0)
-    X, y = make_regression(80, 6, n_targets=2 if kind == "multioutput" else 1)
+    X, y = make_regression(
+        80, 6, n_targets=2 if kind == "multioutput" else 1, random_state=0
+    )
     return X / 10, y / 100
 
 
