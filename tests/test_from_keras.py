@@ -3,7 +3,10 @@
 Keras is imported once (slow); the models are built once per module and shared.
 """
 
+import importlib.util
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -192,3 +195,18 @@ def test_without_keras_the_message_says_what_to_install(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "keras", None)  # import fails
     with pytest.raises(ImportError, match="pip install keras jax"):
         from_keras(object())
+
+
+def test_keras_without_its_backend_says_which_backend(tmp_path):
+    # Keras 3 imports its backend (KERAS_BACKEND, TensorFlow by default) on
+    # import: with Keras installed and that backend missing, the message says so
+    if importlib.util.find_spec("tensorflow") is not None:
+        pytest.skip("TensorFlow is installed here")
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    code = "import sknetscratch; sknetscratch.from_keras(object())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "could not import its backend 'tensorflow'" in done.stderr
+    assert "KERAS_BACKEND=jax" in done.stderr

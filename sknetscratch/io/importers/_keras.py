@@ -26,6 +26,8 @@ rather than changed.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import warnings
 
 import numpy as np
@@ -75,12 +77,19 @@ KERAS_LOSSES = {
 
 def import_keras():
     """Import ``keras``, or raise an ImportError saying what to install."""
-    try:
-        return importlib.import_module("keras")
-    except ImportError as exc:
+    if importlib.util.find_spec("keras") is None:
         raise ImportError(
             "from_keras needs the optional package 'keras' (Keras 3, with a backend "
             "such as jax), which is not installed: pip install keras jax"
+        )
+    try:
+        return importlib.import_module("keras")
+    except ImportError as exc:  # Keras is there, its backend is not
+        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        raise ImportError(
+            f"Keras is installed but could not import its backend {backend!r} "
+            f"({exc}). Install it, or choose an installed one before Keras is "
+            "imported, e.g. KERAS_BACKEND=jax with pip install jax."
         ) from exc
 
 
