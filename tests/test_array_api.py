@@ -152,15 +152,22 @@ def test_a_float64_fit_on_array_api_strict_is_the_numpy_fit(kind, solver, params
     assert est.loss_curve_ == pytest.approx(reference.loss_curve_, abs=1e-10)
 
 
-@pytest.mark.parametrize("kind", ["multiclass", "single"])
-def test_float32_stays_float32_on_device1(kind):
+@pytest.mark.parametrize("kind, solver", [("multiclass", "adam"), ("single", "sgd")])
+def test_float32_stays_float32_on_device1(kind, solver):
     X, y = _data(kind)
-    X_xp = xps.asarray(X.astype(np.float32), device=DEVICE1)
+    X32 = X.astype(np.float32)
+    reference = _estimator(kind, solver, {}).fit(X32, y)
+    expected = (
+        reference.predict(X32) if kind == "single" else reference.predict_proba(X32)
+    )
+    X_xp = xps.asarray(X32, device=DEVICE1)
     with config_context(array_api_dispatch=True):
-        est = _estimator(kind, "adam", {}).fit(X_xp, xps.asarray(y, device=DEVICE1))
+        est = _estimator(kind, solver, {}).fit(X_xp, xps.asarray(y, device=DEVICE1))
         out = est.predict(X_xp) if kind == "single" else est.predict_proba(X_xp)
     assert est.coefs_[0].dtype == xps.float32
     assert out.dtype == xps.float32 and out.device == DEVICE1
+    # the NumPy float32 fit, to float32 rounding
+    np.testing.assert_allclose(to_host(out), expected, rtol=0, atol=1e-5)
 
 
 def test_predict_refuses_another_namespace_and_works_without_dispatch():
@@ -245,7 +252,7 @@ def test_the_core_model_on_array_api_strict():
 
 
 # -- PyTorch, where installed ---------------------------------------------------------
-@pytest.mark.parametrize("kind, solver, params", CASES[:4] + CASES[5:7])
+@pytest.mark.parametrize("kind, solver, params", CASES)
 def test_a_float64_fit_on_torch_cpu_is_the_numpy_fit(kind, solver, params):
     torch = pytest.importorskip("torch")
     X, y = _data(kind)
@@ -257,6 +264,9 @@ def test_a_float64_fit_on_torch_cpu_is_the_numpy_fit(kind, solver, params):
         got = _outputs(est, X_t)
     for method, value in got.items():
         assert isinstance(value, torch.Tensor), method
+        assert value.device.type == "cpu", method
+        if method != "predict" or isinstance(est, ScratchMLPRegressor):  # not labels
+            assert value.dtype == torch.float64, method
         np.testing.assert_allclose(value.numpy(), expected[method], rtol=0, atol=1e-10)
 
 
