@@ -21,6 +21,8 @@ import pytest
 
 import sknetscratch
 from sknetscratch import (
+    SGD,
+    Adam,
     Callback,
     ConstantSchedule,
     CosineDecay,
@@ -147,9 +149,12 @@ def test_model_fit_class_weight_refused(class_weight, exc, match):
         (lambda: ExponentialDecay(0.1, decay_epochs=np.inf), "decay_epochs"),
         (lambda: CosineDecay(np.inf, decay_epochs=3), "initial_learning_rate"),
         (lambda: CosineDecay(0.1, decay_epochs=3, alpha=np.inf), "alpha"),
+        (lambda: SGD(np.inf), "learning_rate"),
+        (lambda: Adam(learning_rate=np.inf), "learning_rate"),
+        (lambda: SGD(np.nan), "learning_rate"),
     ],
 )
-def test_schedule_arguments_refused(make, name):
+def test_schedule_and_optimizer_arguments_refused(make, name):
     with pytest.raises(ValueError, match=rf"^{name} must be"):
         make()
 

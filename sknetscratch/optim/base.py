@@ -30,6 +30,7 @@ adds it to the kernels' gradients before the step.
 from __future__ import annotations
 
 import abc
+import math
 
 import numpy as np
 
@@ -110,7 +111,8 @@ class Optimizer(abc.ABC):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
     ):
-        check_number("learning_rate", learning_rate, 0)
+        # finite: an infinite rate makes the first step non-finite
+        check_number("learning_rate", learning_rate, 0, math.inf, high_open=True)
         for key, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
             if value is not None:
                 check_number(key, value, 0, low_open=True)
