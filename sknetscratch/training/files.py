@@ -59,6 +59,21 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _regular_or_absent(target: str, given: str, what: str) -> int | None:
+    """The mode of ``target``, None if it does not exist; a NotARegularFileError
+    if it is anything but a regular file (a folder, a FIFO, a device...)."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(mode):
+        raise NotARegularFileError(
+            f"Refusing to write {what} to {given!r}: it is {_kind(mode)}, not a "
+            "regular file."
+        )
+    return mode
+
+
 def check_target(path: str | os.PathLike[str], what: str = "the file") -> str:
     """The real path to write ``path`` at, checked before any work is done.
 
@@ -103,15 +118,7 @@ def check_target(path: str | os.PathLike[str], what: str = "the file") -> str:
     if not isinstance(given, str):
         raise TypeError(f"The path to write {what} to must be a str; got {given!r}.")
     target = os.path.realpath(given)
-    try:
-        mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise NotARegularFileError(
-            f"Refusing to write {what} to {given!r}: it is {_kind(mode)}, not a "
-            "regular file."
-        )
+    _regular_or_absent(target, given, what)
     folder = os.path.dirname(target)
     if not os.path.exists(folder):
         raise FileNotFoundError(
@@ -178,15 +185,7 @@ def replace(tmp: str, target: str, given: str, what: str) -> None:
     what : str
         What is written, for the messages.
     """
-    try:
-        mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise NotARegularFileError(
-            f"Refusing to write {what} to {given!r}: it is {_kind(mode)}, not a "
-            "regular file."
-        )
+    mode = _regular_or_absent(target, given, what)
     if mode is not None:
         with contextlib.suppress(OSError):  # keep the permissions of a replaced file
             os.chmod(tmp, stat.S_IMODE(mode))
